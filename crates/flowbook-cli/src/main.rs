@@ -1,0 +1,116 @@
+//! `flowbook`: the notebook's training pipeline without a browser, for scripts and CI.
+
+mod args;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use flowbook_core::data::{load_trips, TripTable};
+use flowbook_core::pipeline::{PreparedTraining, TrainReport, TrainRequest};
+use serde_json::json;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("train") => match run_train(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flowbook: {message}");
+                ExitCode::from(1)
+            }
+        },
+        Some("--help" | "-h" | "help") => {
+            print!("{}", args::USAGE);
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprint!("{}", args::USAGE);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(path: &Path, numeric: &[String]) -> Result<TripTable, String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    load_trips(&name, bytes.into(), numeric).map_err(|e| e.to_string())
+}
+
+fn report_json(report: &TrainReport) -> serde_json::Value {
+    json!({
+        "model": report.kind.short_name(),
+        "alpha": report.kind.alpha(),
+        "train_rows": report.train_rows,
+        "val_rows": report.val_rows,
+        "n_features": report.n_features,
+        "train_rmse": report.train.rmse,
+        "train_mae": report.train.mae,
+        "train_r2": report.train.r2,
+        "val_rmse": report.validation.rmse,
+        "val_mae": report.validation.mae,
+        "val_r2": report.validation.r2,
+        "iterations": report.iterations,
+        "converged": report.converged,
+    })
+}
+
+fn run_train(raw: &[String]) -> Result<(), String> {
+    let args = args::parse_train(raw).map_err(|e| format!("{e}\n\n{}", args::USAGE))?;
+    let request = TrainRequest {
+        prepare: args.prepare.clone(),
+        features: args.features.clone(),
+        kind: args.kind,
+    };
+    let started = Instant::now();
+    let numeric = request.numeric_columns();
+    let train = load(&args.train, &numeric)?;
+    let val = load(&args.val, &numeric)?;
+    let loaded_ms = started.elapsed().as_secs_f64() * 1e3;
+    let prepared = PreparedTraining::new(&train, &val, &request.prepare, &request.features)
+        .map_err(|e| e.to_string())?;
+    let reports = match &args.alphas {
+        Some(alphas) => prepared.sweep(args.kind, alphas),
+        None => prepared.train(args.kind).map(|r| vec![r]),
+    }
+    .map_err(|e| e.to_string())?;
+    let total_ms = started.elapsed().as_secs_f64() * 1e3;
+    if let (Some(path), Some(report)) = (&args.save_model, reports.first()) {
+        std::fs::write(path, report.model.to_json())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if args.json {
+        let value = match reports.as_slice() {
+            [one] => report_json(one),
+            many => json!({ "sweep": many.iter().map(report_json).collect::<Vec<_>>() }),
+        };
+        println!("{value}");
+        return Ok(());
+    }
+    let Some(first) = reports.first() else {
+        return Err("nothing was trained".to_string());
+    };
+    println!(
+        "train {} ({} rows kept), validation {} ({} rows), {} features",
+        train.file_name, first.train_rows, val.file_name, first.val_rows, first.n_features
+    );
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>8}",
+        "model", "train_rmse", "val_rmse", "val_mae", "val_r2"
+    );
+    for report in &reports {
+        println!(
+            "{:<28} {:>10.6} {:>10.6} {:>10.6} {:>8.4}",
+            report.kind.to_string(),
+            report.train.rmse,
+            report.validation.rmse,
+            report.validation.mae,
+            report.validation.r2
+        );
+    }
+    println!("time: {total_ms:.0} ms (reading files {loaded_ms:.0} ms)");
+    Ok(())
+}

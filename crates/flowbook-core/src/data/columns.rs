@@ -1,0 +1,211 @@
+//! Finding the trip columns under the names the TLC layouts use, and turning Arrow arrays
+//! of any of the physical types seen in real files into plain Rust values.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType, TimeUnit};
+
+use super::DataError;
+
+/// A trip column Flowbook knows, with the names it goes by in green (`lpep_*`), yellow
+/// (`tpep_*`) and FHV files. Matching ignores case: FHV spells `PUlocationID`, `dropOff_datetime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TripColumn {
+    Pickup,
+    Dropoff,
+    PickupLocation,
+    DropoffLocation,
+}
+
+impl TripColumn {
+    pub const ALL: [TripColumn; 4] = [
+        TripColumn::Pickup,
+        TripColumn::Dropoff,
+        TripColumn::PickupLocation,
+        TripColumn::DropoffLocation,
+    ];
+
+    pub fn candidates(self) -> &'static [&'static str] {
+        match self {
+            TripColumn::Pickup => &[
+                "lpep_pickup_datetime",
+                "tpep_pickup_datetime",
+                "pickup_datetime",
+            ],
+            TripColumn::Dropoff => &[
+                "lpep_dropoff_datetime",
+                "tpep_dropoff_datetime",
+                "dropoff_datetime",
+            ],
+            TripColumn::PickupLocation => &["PULocationID"],
+            TripColumn::DropoffLocation => &["DOLocationID"],
+        }
+    }
+
+    /// The name shown to users when the column is missing.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            TripColumn::Pickup => "pickup time (lpep_/tpep_pickup_datetime or pickup_datetime)",
+            TripColumn::Dropoff => "dropoff time (lpep_/tpep_dropoff_datetime or dropOff_datetime)",
+            TripColumn::PickupLocation => "PULocationID",
+            TripColumn::DropoffLocation => "DOLocationID",
+        }
+    }
+}
+
+/// Index of the first column whose name matches one of `candidates`, ignoring case.
+pub fn find_column(names: &[String], candidates: &[&str]) -> Option<usize> {
+    candidates
+        .iter()
+        .find_map(|c| names.iter().position(|n| n.eq_ignore_ascii_case(c)))
+}
+
+/// Appends a timestamp column as microseconds since the epoch (`None` for nulls).
+pub fn push_timestamps_us(
+    file: &str,
+    column: &str,
+    array: &ArrayRef,
+    out: &mut Vec<Option<i64>>,
+) -> Result<(), DataError> {
+    fn push<T: arrow_array::ArrowPrimitiveType<Native = i64>>(
+        array: &ArrayRef,
+        out: &mut Vec<Option<i64>>,
+        to_us: impl Fn(i64) -> i64,
+    ) {
+        let values = array.as_primitive::<T>();
+        out.extend(values.iter().map(|v| v.map(&to_us)));
+    }
+    match array.data_type() {
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            push::<TimestampNanosecondType>(array, out, |v| v.div_euclid(1000))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            push::<TimestampMicrosecondType>(array, out, |v| v)
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            push::<TimestampMillisecondType>(array, out, |v| v.saturating_mul(1000))
+        }
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            push::<TimestampSecondType>(array, out, |v| v.saturating_mul(1_000_000))
+        }
+        other => {
+            let hint = if matches!(
+                other,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) {
+                " The times are stored as text; convert the column to a parquet timestamp (pandas: pd.to_datetime) and save the file again."
+            } else {
+                ""
+            };
+            return Err(DataError::WrongType {
+                file: file.to_string(),
+                column: column.to_string(),
+                found: format!("{other}"),
+                expected: format!("a timestamp.{hint}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Appends an integer-valued column (location IDs) as i64. Whole-number floats are
+/// accepted, as some exports store IDs as doubles; a fractional value is an error.
+pub fn push_integers(
+    file: &str,
+    column: &str,
+    array: &ArrayRef,
+    out: &mut Vec<Option<i64>>,
+) -> Result<(), DataError> {
+    macro_rules! ints {
+        ($t:ty) => {
+            out.extend(array.as_primitive::<$t>().iter().map(|v| v.map(i64::from)))
+        };
+    }
+    match array.data_type() {
+        DataType::Int8 => ints!(Int8Type),
+        DataType::Int16 => ints!(Int16Type),
+        DataType::Int32 => ints!(Int32Type),
+        DataType::Int64 => ints!(Int64Type),
+        DataType::UInt8 => ints!(UInt8Type),
+        DataType::UInt16 => ints!(UInt16Type),
+        DataType::UInt32 => ints!(UInt32Type),
+        DataType::UInt64 => {
+            for v in array.as_primitive::<UInt64Type>().iter() {
+                out.push(v.and_then(|v| i64::try_from(v).ok()));
+            }
+        }
+        DataType::Float32 | DataType::Float64 => {
+            let mut floats = Vec::with_capacity(array.len());
+            push_floats(file, column, array, &mut floats)?;
+            for v in floats {
+                match v {
+                    Some(f) if f.fract() != 0.0 || !f.is_finite() || f.abs() > 9.0e15 => {
+                        return Err(DataError::Invalid {
+                            file: file.to_string(),
+                            detail: format!(
+                                "column {column} should hold whole-number IDs but has the value {f}."
+                            ),
+                        })
+                    }
+                    Some(f) => out.push(Some(f as i64)),
+                    None => out.push(None),
+                }
+            }
+        }
+        other => {
+            return Err(DataError::WrongType {
+                file: file.to_string(),
+                column: column.to_string(),
+                found: format!("{other}"),
+                expected: "whole numbers (location IDs)".to_string(),
+            })
+        }
+    }
+    Ok(())
+}
+
+/// Appends a numeric column as f64 (`None` for nulls and NaN).
+pub fn push_floats(
+    file: &str,
+    column: &str,
+    array: &ArrayRef,
+    out: &mut Vec<Option<f64>>,
+) -> Result<(), DataError> {
+    macro_rules! nums {
+        ($t:ty) => {
+            out.extend(
+                array
+                    .as_primitive::<$t>()
+                    .iter()
+                    .map(|v| v.map(|x| x as f64).filter(|x| !x.is_nan())),
+            )
+        };
+    }
+    match array.data_type() {
+        DataType::Float64 => nums!(Float64Type),
+        DataType::Float32 => nums!(Float32Type),
+        DataType::Int8 => nums!(Int8Type),
+        DataType::Int16 => nums!(Int16Type),
+        DataType::Int32 => nums!(Int32Type),
+        DataType::Int64 => nums!(Int64Type),
+        DataType::UInt8 => nums!(UInt8Type),
+        DataType::UInt16 => nums!(UInt16Type),
+        DataType::UInt32 => nums!(UInt32Type),
+        DataType::UInt64 => nums!(UInt64Type),
+        DataType::Null => out.extend(std::iter::repeat_n(None, array.len())),
+        other => {
+            return Err(DataError::WrongType {
+                file: file.to_string(),
+                column: column.to_string(),
+                found: format!("{other}"),
+                expected: "numbers".to_string(),
+            })
+        }
+    }
+    Ok(())
+}

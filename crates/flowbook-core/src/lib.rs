@@ -1,0 +1,13 @@
+//! Flowbook's engine. Everything the notebook computes lives here, free of any web
+//! dependency, so that it is tested natively and runs unchanged in the browser.
+//!
+//! Layers (each only looks down): `data` (bytes in, trip columns out) → `features`
+//! (target, filters, one-hot vocabulary) → `solve` (exact linear models) → `metrics`
+//! and `model` → `pipeline` (the notebook's train/evaluate step as one call).
+
+pub mod data;
+pub mod features;
+pub mod metrics;
+pub mod model;
+pub mod pipeline;
+pub mod solve;

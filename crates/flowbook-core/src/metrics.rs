@@ -1,0 +1,41 @@
+//! Regression metrics, computed the way scikit-learn defines them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionMetrics {
+    pub rows: usize,
+    pub rmse: f64,
+    pub mae: f64,
+    pub r2: f64,
+}
+
+impl RegressionMetrics {
+    /// Metrics of `predicted` against `actual`; NaN when there are no rows.
+    pub fn compute(actual: &[f64], predicted: &[f64]) -> RegressionMetrics {
+        let n = actual.len().min(predicted.len());
+        if n == 0 {
+            return RegressionMetrics {
+                rows: 0,
+                rmse: f64::NAN,
+                mae: f64::NAN,
+                r2: f64::NAN,
+            };
+        }
+        let nf = n as f64;
+        let mean = actual.iter().take(n).sum::<f64>() / nf;
+        let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
+        for (&y, &p) in actual.iter().zip(predicted) {
+            let e = y - p;
+            sse += e * e;
+            sae += e.abs();
+            sst += (y - mean) * (y - mean);
+        }
+        RegressionMetrics {
+            rows: n,
+            rmse: (sse / nf).sqrt(),
+            mae: sae / nf,
+            r2: if sst > 0.0 { 1.0 - sse / sst } else { f64::NAN },
+        }
+    }
+}

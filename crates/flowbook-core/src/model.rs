@@ -1,0 +1,114 @@
+//! A trained model that stands on its own: features, vocabularies, coefficients and the
+//! digest of the data it was trained on. Serialises to JSON and predicts from a loaded copy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{Design, Encoder, UNSEEN};
+use crate::solve::{LinearSolution, ModelKind};
+
+/// Version of the model file format; readers accept this and older versions.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearModel {
+    pub format_version: u32,
+    pub kind: ModelKind,
+    pub encoder: Encoder,
+    pub intercept: f64,
+    /// One per column of `encoder.column_names()`.
+    pub coefficients: Vec<f64>,
+    /// SHA-256 of the training file, for lineage.
+    pub train_sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    #[error("this is not a Flowbook model file: {0}")]
+    Malformed(String),
+    #[error("this model file has format version {found}; this Flowbook reads up to {supported}. Update Flowbook.")]
+    TooNew { found: u32, supported: u32 },
+    #[error("the model file is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl LinearModel {
+    pub fn new(
+        kind: ModelKind,
+        encoder: Encoder,
+        solution: &LinearSolution,
+        train_sha256: &str,
+    ) -> Self {
+        LinearModel {
+            format_version: MODEL_FORMAT_VERSION,
+            kind,
+            encoder,
+            intercept: solution.intercept,
+            coefficients: solution.coefficients.clone(),
+            train_sha256: train_sha256.to_string(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<LinearModel, ModelFileError> {
+        let mut model: LinearModel =
+            serde_json::from_str(text).map_err(|e| ModelFileError::Malformed(e.to_string()))?;
+        if model.format_version > MODEL_FORMAT_VERSION {
+            return Err(ModelFileError::TooNew {
+                found: model.format_version,
+                supported: MODEL_FORMAT_VERSION,
+            });
+        }
+        for vocabulary in &mut model.encoder.vocabularies {
+            vocabulary.rebuild_index();
+        }
+        if model.coefficients.len() != model.encoder.n_columns() {
+            return Err(ModelFileError::Inconsistent(format!(
+                "{} coefficients for {} columns",
+                model.coefficients.len(),
+                model.encoder.n_columns()
+            )));
+        }
+        Ok(model)
+    }
+
+    /// Predicted duration (minutes) for each row of an encoded design.
+    pub fn predict(&self, design: &Design) -> Vec<f64> {
+        let offsets: Vec<usize> = self
+            .encoder
+            .vocabularies
+            .iter()
+            .scan(0, |offset, v| {
+                let start = *offset;
+                *offset += v.len();
+                Some(start)
+            })
+            .collect();
+        let numeric_offset: usize = self.encoder.vocabularies.iter().map(|v| v.len()).sum();
+        (0..design.n_rows)
+            .map(|i| {
+                let mut y = self.intercept;
+                for (&code, &offset) in design.row_codes(i).iter().zip(&offsets) {
+                    if code != UNSEEN {
+                        y += self
+                            .coefficients
+                            .get(offset + code as usize)
+                            .copied()
+                            .unwrap_or(0.0);
+                    }
+                }
+                for (j, &x) in design.row_numeric(i).iter().enumerate() {
+                    y += self
+                        .coefficients
+                        .get(numeric_offset + j)
+                        .copied()
+                        .unwrap_or(0.0)
+                        * x;
+                }
+                y
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,184 @@
+//! Exact linear models on one-hot trip features, with scikit-learn's objectives.
+
+mod blocks;
+mod dense;
+mod elastic_net;
+mod gram;
+mod ols;
+mod ridge;
+
+pub use blocks::{BlockSplit, MAX_DENSE};
+pub use elastic_net::{solve_elastic_net, CoordinateDescentOptions};
+pub use gram::{Gram, Layout};
+pub use ols::solve_ols;
+pub use ridge::solve_ridge;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Which model to fit. All fit an unpenalised intercept.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case")]
+pub enum ModelKind {
+    /// min ||y − Xw − b||²
+    Ols,
+    /// min ||y − Xw − b||² + α||w||²
+    Ridge { alpha: f64 },
+    /// min (1/2n)||y − Xw − b||² + α||w||₁
+    Lasso { alpha: f64 },
+    /// min (1/2n)||y − Xw − b||² + αρ||w||₁ + ½α(1−ρ)||w||²
+    ElasticNet { alpha: f64, l1_ratio: f64 },
+}
+
+impl ModelKind {
+    /// Builds a kind from the CLI's words: `ols`, `ridge`, `lasso`, `elasticnet`.
+    pub fn parse(name: &str, alpha: Option<f64>, l1_ratio: Option<f64>) -> Result<Self, String> {
+        let need_alpha = || alpha.ok_or_else(|| format!("the {name} model needs --alpha"));
+        match name.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "ols" | "linear" | "linearregression" => Ok(ModelKind::Ols),
+            "ridge" => Ok(ModelKind::Ridge {
+                alpha: need_alpha()?,
+            }),
+            "lasso" => Ok(ModelKind::Lasso {
+                alpha: need_alpha()?,
+            }),
+            "elasticnet" | "enet" => Ok(ModelKind::ElasticNet {
+                alpha: need_alpha()?,
+                l1_ratio: l1_ratio.unwrap_or(0.5),
+            }),
+            other => Err(format!(
+                "unknown model {other:?}; choose ols, ridge, lasso or elasticnet"
+            )),
+        }
+    }
+
+    pub fn alpha(&self) -> Option<f64> {
+        match *self {
+            ModelKind::Ols => None,
+            ModelKind::Ridge { alpha }
+            | ModelKind::Lasso { alpha }
+            | ModelKind::ElasticNet { alpha, .. } => Some(alpha),
+        }
+    }
+
+    /// The same kind with another alpha (OLS has none and stays OLS).
+    pub fn with_alpha(&self, alpha: f64) -> ModelKind {
+        match *self {
+            ModelKind::Ols => ModelKind::Ols,
+            ModelKind::Ridge { .. } => ModelKind::Ridge { alpha },
+            ModelKind::Lasso { .. } => ModelKind::Lasso { alpha },
+            ModelKind::ElasticNet { l1_ratio, .. } => ModelKind::ElasticNet { alpha, l1_ratio },
+        }
+    }
+
+    pub fn short_name(&self) -> &'static str {
+        match self {
+            ModelKind::Ols => "ols",
+            ModelKind::Ridge { .. } => "ridge",
+            ModelKind::Lasso { .. } => "lasso",
+            ModelKind::ElasticNet { .. } => "elasticnet",
+        }
+    }
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ModelKind::Ols => write!(f, "ols"),
+            ModelKind::Ridge { alpha } => write!(f, "ridge alpha={alpha}"),
+            ModelKind::Lasso { alpha } => write!(f, "lasso alpha={alpha}"),
+            ModelKind::ElasticNet { alpha, l1_ratio } => {
+                write!(f, "elasticnet alpha={alpha} l1_ratio={l1_ratio}")
+            }
+        }
+    }
+}
+
+/// Intercept and coefficients in the encoder's column order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearSolution {
+    pub intercept: f64,
+    pub coefficients: Vec<f64>,
+    /// Coordinate-descent sweeps (0 for the direct solvers).
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum SolveError {
+    #[error("{0}")]
+    Parameter(String),
+    #[error("the model has {columns} columns outside its largest one-hot feature; Flowbook solves exactly up to {limit}. Use fewer features (e.g. PU_DO instead of PULocationID with DOLocationID and PU_DO together).")]
+    TooLarge { columns: usize, limit: usize },
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+    #[error("no training rows")]
+    NoRows,
+}
+
+/// Fits one model from accumulated statistics.
+pub fn fit(gram: &Gram, kind: ModelKind) -> Result<LinearSolution, SolveError> {
+    if gram.n_rows < 1.0 {
+        return Err(SolveError::NoRows);
+    }
+    match kind {
+        ModelKind::Ols => solve_ols(gram),
+        ModelKind::Ridge { alpha } => solve_ridge(gram, &BlockSplit::largest(gram)?, alpha),
+        ModelKind::Lasso { alpha } => {
+            solve_elastic_net(gram, alpha, 1.0, None, CoordinateDescentOptions::default())
+        }
+        ModelKind::ElasticNet { alpha, l1_ratio } => solve_elastic_net(
+            gram,
+            alpha,
+            l1_ratio,
+            None,
+            CoordinateDescentOptions::default(),
+        ),
+    }
+}
+
+/// Fits one model per alpha. Ridge reuses the block split; lasso and elastic net walk
+/// the alphas from largest to smallest, each warm-started from the previous solution.
+pub fn fit_path(
+    gram: &Gram,
+    kind: ModelKind,
+    alphas: &[f64],
+) -> Result<Vec<LinearSolution>, SolveError> {
+    if gram.n_rows < 1.0 {
+        return Err(SolveError::NoRows);
+    }
+    match kind {
+        ModelKind::Ols => Ok(vec![solve_ols(gram)?]),
+        ModelKind::Ridge { .. } => {
+            let split = BlockSplit::largest(gram)?;
+            alphas
+                .iter()
+                .map(|&a| solve_ridge(gram, &split, a))
+                .collect()
+        }
+        ModelKind::Lasso { .. } | ModelKind::ElasticNet { .. } => {
+            let l1_ratio = match kind {
+                ModelKind::ElasticNet { l1_ratio, .. } => l1_ratio,
+                _ => 1.0,
+            };
+            let mut order: Vec<usize> = (0..alphas.len()).collect();
+            order.sort_by(|&a, &b| alphas[b].total_cmp(&alphas[a]));
+            let mut out: Vec<Option<LinearSolution>> = vec![None; alphas.len()];
+            let mut previous: Option<Vec<f64>> = None;
+            for i in order {
+                let solution = solve_elastic_net(
+                    gram,
+                    alphas[i],
+                    l1_ratio,
+                    previous.as_deref(),
+                    CoordinateDescentOptions::default(),
+                )?;
+                previous = Some(solution.coefficients.clone());
+                out[i] = Some(solution);
+            }
+            Ok(out.into_iter().flatten().collect())
+        }
+    }
+}
