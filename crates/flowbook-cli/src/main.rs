@@ -20,6 +20,13 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some("inspect") => match run_inspect(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flowbook: {message}");
+                ExitCode::from(1)
+            }
+        },
         Some("--help" | "-h" | "help") => {
             print!("{}", args::USAGE);
             ExitCode::SUCCESS
@@ -112,5 +119,63 @@ fn run_train(raw: &[String]) -> Result<(), String> {
         );
     }
     println!("time: {total_ms:.0} ms (reading files {loaded_ms:.0} ms)");
+    Ok(())
+}
+
+/// `flowbook inspect FILE [--numerical a,b]`: schema facts and per-column checksums as
+/// JSON, so other tools (and Flowbook's tests) can compare what was decoded.
+fn run_inspect(raw: &[String]) -> Result<(), String> {
+    let mut path = None;
+    let mut numeric = vec!["trip_distance".to_string()];
+    let mut iter = raw.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--numerical" {
+            let list = iter.next().ok_or("--numerical needs a value")?;
+            numeric = list
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        } else {
+            path = Some(std::path::PathBuf::from(arg));
+        }
+    }
+    let path = path.ok_or_else(|| args::USAGE.to_string())?;
+    let table = load(&path, &numeric)?;
+    let int_stats = |column: &[Option<i64>]| {
+        let present: Vec<i64> = column.iter().flatten().copied().collect();
+        json!({
+            "nulls": column.len() - present.len(),
+            "sum": present.iter().map(|&v| i128::from(v)).sum::<i128>().to_string(),
+            "min": present.iter().min(),
+            "max": present.iter().max(),
+        })
+    };
+    let mut columns = serde_json::Map::new();
+    columns.insert("pickup_us".into(), int_stats(&table.pickup_us));
+    columns.insert("dropoff_us".into(), int_stats(&table.dropoff_us));
+    columns.insert("PULocationID".into(), int_stats(&table.pu_location));
+    columns.insert("DOLocationID".into(), int_stats(&table.do_location));
+    for (name, values) in &table.numeric {
+        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        columns.insert(
+            name.clone(),
+            json!({
+                "nulls": values.len() - present.len(),
+                "sum": present.iter().sum::<f64>(),
+                "min": present.iter().copied().reduce(f64::min),
+                "max": present.iter().copied().reduce(f64::max),
+            }),
+        );
+    }
+    println!(
+        "{}",
+        json!({
+            "file": table.file_name,
+            "rows": table.len(),
+            "sha256": table.sha256_hex,
+            "columns": columns,
+        })
+    );
     Ok(())
 }

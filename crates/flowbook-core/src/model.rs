@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{Design, Encoder, UNSEEN};
-use crate::solve::{LinearSolution, ModelKind};
+use crate::features::{Design, Encoder};
+use crate::solve::{predict_rows, Layout, LinearSolution, ModelKind};
 
 /// Version of the model file format; readers accept this and older versions.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
@@ -74,41 +74,19 @@ impl LinearModel {
         Ok(model)
     }
 
+    /// Column layout: the categorical blocks, then the numbers.
+    pub fn layout(&self) -> Layout {
+        self.encoder.layout()
+    }
+
     /// Predicted duration (minutes) for each row of an encoded design.
     pub fn predict(&self, design: &Design) -> Vec<f64> {
-        let offsets: Vec<usize> = self
-            .encoder
-            .vocabularies
-            .iter()
-            .scan(0, |offset, v| {
-                let start = *offset;
-                *offset += v.len();
-                Some(start)
-            })
-            .collect();
-        let numeric_offset: usize = self.encoder.vocabularies.iter().map(|v| v.len()).sum();
-        (0..design.n_rows)
-            .map(|i| {
-                let mut y = self.intercept;
-                for (&code, &offset) in design.row_codes(i).iter().zip(&offsets) {
-                    if code != UNSEEN {
-                        y += self
-                            .coefficients
-                            .get(offset + code as usize)
-                            .copied()
-                            .unwrap_or(0.0);
-                    }
-                }
-                for (j, &x) in design.row_numeric(i).iter().enumerate() {
-                    y += self
-                        .coefficients
-                        .get(numeric_offset + j)
-                        .copied()
-                        .unwrap_or(0.0)
-                        * x;
-                }
-                y
-            })
-            .collect()
+        let solution = LinearSolution {
+            intercept: self.intercept,
+            coefficients: self.coefficients.clone(),
+            iterations: 0,
+            converged: true,
+        };
+        predict_rows(&self.layout(), &solution, design)
     }
 }

@@ -8,7 +8,11 @@ use crate::data::{DataError, TripTable};
 use crate::features::{prepare_rows, Encoder, FeatureError, FeatureSpec, PrepareSpec};
 use crate::metrics::RegressionMetrics;
 use crate::model::LinearModel;
-use crate::solve::{fit, fit_path, Gram, Layout, LinearSolution, ModelKind, SolveError};
+use linfa::traits::Fit;
+
+use crate::solve::{
+    fit, fit_path, Gram, LinearParams, LinearSolution, ModelKind, OneHotRecords, SolveError,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainRequest {
@@ -75,10 +79,7 @@ impl PreparedTraining {
         let encoder = Encoder::fit(features, train, &train_rows)?;
         let train_design = encoder.encode(train, &train_rows)?;
         let val_design = encoder.encode(validation, &val_rows)?;
-        let layout = Layout {
-            block_sizes: encoder.vocabularies.iter().map(|v| v.len()).collect(),
-            n_numerical: features.numerical.len(),
-        };
+        let layout = encoder.layout();
         let gram = Gram::accumulate(&train_design, &layout);
         Ok(PreparedTraining {
             encoder,
@@ -111,6 +112,19 @@ impl PreparedTraining {
     pub fn train(&self, kind: ModelKind) -> Result<TrainReport, PipelineError> {
         let solution = fit(&self.gram, kind)?;
         Ok(self.report(kind, &solution))
+    }
+
+    /// The same training through linfa's `Fit` API (rebuilds the statistics from the
+    /// dataset it is given); used where a caller composes Flowbook with linfa.
+    pub fn train_with_linfa(&self, kind: ModelKind) -> Result<TrainReport, PipelineError> {
+        let records = OneHotRecords {
+            design: self.train.clone(),
+            layout: self.encoder.layout(),
+        };
+        let targets = ndarray::Array1::from(self.train.target.clone());
+        let dataset = linfa::DatasetBase::new(records, targets);
+        let fitted = LinearParams(kind).fit(&dataset)?;
+        Ok(self.report(kind, &fitted.solution))
     }
 
     /// One report per alpha, in the order given.

@@ -22,3 +22,13 @@ pub fn load(name: &str, numeric: &[&str]) -> TripTable {
     let numeric: Vec<String> = numeric.iter().map(|s| s.to_string()).collect();
     load_trips(name, read_bytes(name), &numeric).unwrap_or_else(|e| panic!("{e}"))
 }
+
+pub fn sha256_of(name: &str) -> String {
+    let sums = std::fs::read_to_string(shared_data("SHA256SUMS")).expect("SHA256SUMS");
+    sums.lines()
+        .find_map(|line| {
+            let (digest, file) = line.split_once(char::is_whitespace)?;
+            (file.trim() == name).then(|| digest.to_string())
+        })
+        .unwrap_or_else(|| panic!("{name} not in SHA256SUMS"))
+}

@@ -161,6 +161,14 @@ impl Encoder {
         self.vocabularies.iter().map(Vocabulary::len).sum::<usize>() + self.spec.numerical.len()
     }
 
+    /// Where each feature's columns sit in the solver's column order.
+    pub fn layout(&self) -> crate::solve::Layout {
+        crate::solve::Layout {
+            block_sizes: self.vocabularies.iter().map(Vocabulary::len).collect(),
+            n_numerical: self.spec.numerical.len(),
+        }
+    }
+
     /// Column names in the solver's order: each categorical block, then the numbers.
     pub fn column_names(&self) -> Vec<String> {
         let mut names = Vec::with_capacity(self.n_columns());

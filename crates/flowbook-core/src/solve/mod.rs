@@ -4,12 +4,14 @@ mod blocks;
 mod dense;
 mod elastic_net;
 mod gram;
+mod linfa_api;
 mod ols;
 mod ridge;
 
 pub use blocks::{BlockSplit, MAX_DENSE};
 pub use elastic_net::{solve_elastic_net, CoordinateDescentOptions};
 pub use gram::{Gram, Layout};
+pub use linfa_api::{predict_rows, FittedLinear, LinearParams, OneHotRecords};
 pub use ols::solve_ols;
 pub use ridge::solve_ridge;
 

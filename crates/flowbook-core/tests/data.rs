@@ -1,0 +1,226 @@
+//! Loading every real sample file, and a clear error (never a panic) for each kind of
+//! bad input a user can hand the notebook.
+
+mod common;
+
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use bytes::Bytes;
+use flowbook_core::data::{inspect_parquet, load_trips, DataError};
+use flowbook_core::features::{prepare_rows, FeatureSpec, PrepareSpec};
+use parquet::arrow::ArrowWriter;
+
+const SAMPLES: [&str; 9] = [
+    "green_tripdata_2021-01.parquet",
+    "green_tripdata_2021-02.parquet",
+    "green_tripdata_2021-03.parquet",
+    "green_tripdata_2022-01.parquet",
+    "green_tripdata_2022-02.parquet",
+    "green_tripdata_2022-03.parquet",
+    "green_tripdata_2023-01.parquet",
+    "green_tripdata_2023-02.parquet",
+    "green_tripdata_2023-03.parquet",
+];
+
+fn numeric() -> Vec<String> {
+    vec!["trip_distance".to_string(), "fare_amount".to_string()]
+}
+
+fn write_parquet(columns: Vec<(&str, ArrayRef)>) -> Bytes {
+    let batch = RecordBatch::try_from_iter(columns).expect("batch");
+    let mut out = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), None).expect("writer");
+    writer.write(&batch).expect("write");
+    writer.close().expect("close");
+    Bytes::from(out)
+}
+
+fn times(values: &[i64]) -> ArrayRef {
+    Arc::new(TimestampMicrosecondArray::from(values.to_vec()))
+}
+
+#[test]
+fn every_sample_file_loads_with_its_footer_row_count_and_digest() {
+    for name in SAMPLES {
+        let bytes = common::read_bytes(name);
+        let summary = inspect_parquet(name, bytes.clone()).expect("inspect");
+        let table = load_trips(name, bytes, &numeric()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(table.len() as u64, summary.row_count, "{name}");
+        assert_eq!(table.sha256_hex, common::sha256_of(name));
+        assert_eq!(table.numeric["trip_distance"].len(), table.len());
+        let with_duration = (0..table.len())
+            .filter(|&i| table.duration_min(i).is_some())
+            .count();
+        assert_eq!(
+            with_duration,
+            table.len(),
+            "{name}: every trip has both times"
+        );
+    }
+}
+
+#[test]
+fn empty_truncated_random_and_csv_bytes_are_refused_by_name() {
+    let real = common::read_bytes("green_tripdata_2021-01.parquet");
+    let cases: Vec<(&str, Bytes, &str)> = vec![
+        ("empty.parquet", Bytes::new(), "the file is empty"),
+        (
+            "half.parquet",
+            real.slice(..real.len() / 2),
+            "damaged or truncated",
+        ),
+        (
+            "noise.parquet",
+            Bytes::from(
+                (0..5000u32)
+                    .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                    .collect::<Vec<_>>(),
+            ),
+            "not a parquet file",
+        ),
+        (
+            "trips.parquet",
+            Bytes::from_static(b"VendorID,lpep_pickup_datetime\n2,2021-01-01 00:15:56\n"),
+            "not a parquet file",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let err = load_trips(name, bytes, &numeric()).unwrap_err().to_string();
+        assert!(err.starts_with(name), "{err}");
+        assert!(err.contains(expected), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_footer_claiming_an_absurd_size_is_an_error() {
+    let real = common::read_bytes("green_tripdata_2021-02.parquet");
+    let mut bytes = real.to_vec();
+    let at = bytes.len() - 8;
+    bytes[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let err = inspect_parquet("huge.parquet", Bytes::from(bytes)).unwrap_err();
+    assert!(matches!(err, DataError::Corrupt { .. }), "{err}");
+}
+
+#[test]
+fn a_parquet_file_without_trip_columns_lists_what_it_has() {
+    let bytes = write_parquet(vec![
+        (
+            "city",
+            Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef,
+        ),
+        (
+            "price",
+            Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef,
+        ),
+    ]);
+    let err = load_trips("houses.parquet", bytes, &numeric())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing column pickup time"), "{err}");
+    assert!(err.contains("this file has: city, price"), "{err}");
+}
+
+#[test]
+fn times_stored_as_text_get_a_hint() {
+    let bytes = write_parquet(vec![
+        (
+            "lpep_pickup_datetime",
+            Arc::new(StringArray::from(vec!["2021-01-01 00:15:56"])) as ArrayRef,
+        ),
+        ("lpep_dropoff_datetime", times(&[1_609_460_156_000_000])),
+        (
+            "PULocationID",
+            Arc::new(Int64Array::from(vec![43])) as ArrayRef,
+        ),
+        (
+            "DOLocationID",
+            Arc::new(Int64Array::from(vec![151])) as ArrayRef,
+        ),
+        (
+            "trip_distance",
+            Arc::new(Float64Array::from(vec![1.2])) as ArrayRef,
+        ),
+        (
+            "fare_amount",
+            Arc::new(Float64Array::from(vec![5.0])) as ArrayRef,
+        ),
+    ]);
+    let err = load_trips("text-times.parquet", bytes, &numeric())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("column lpep_pickup_datetime has type Utf8"),
+        "{err}"
+    );
+    assert!(err.contains("pd.to_datetime"), "{err}");
+}
+
+#[test]
+fn nulls_in_key_columns_drop_those_rows_and_say_so() {
+    let start = 1_609_460_000_000_000_i64;
+    let bytes = write_parquet(vec![
+        ("tpep_pickup_datetime", times(&[start, start, start])),
+        (
+            "tpep_dropoff_datetime",
+            times(&[
+                start + 600_000_000,
+                start + 600_000_000,
+                start + 120_000_000,
+            ]),
+        ),
+        (
+            "PULocationID",
+            Arc::new(Int64Array::from(vec![Some(1), None, Some(3)])) as ArrayRef,
+        ),
+        (
+            "DOLocationID",
+            Arc::new(Int64Array::from(vec![Some(2), Some(2), Some(4)])) as ArrayRef,
+        ),
+        (
+            "trip_distance",
+            Arc::new(Float64Array::from(vec![Some(1.0), Some(2.0), None])) as ArrayRef,
+        ),
+        (
+            "fare_amount",
+            Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0])) as ArrayRef,
+        ),
+    ]);
+    let table = load_trips("yellow.parquet", bytes, &numeric()).expect("yellow layout loads");
+    let rows = prepare_rows(
+        &table,
+        &PrepareSpec::default(),
+        &FeatureSpec::pu_do_distance(),
+    )
+    .expect("prepare");
+    assert_eq!(rows.rows, vec![0]);
+    assert_eq!(rows.dropped_null, 2);
+    assert_eq!(rows.duration_min, vec![10.0]);
+}
+
+#[test]
+fn fhv_column_names_match_ignoring_case() {
+    let start = 1_609_460_000_000_000_i64;
+    let bytes = write_parquet(vec![
+        (
+            "dispatching_base_num",
+            Arc::new(StringArray::from(vec!["B00001"])) as ArrayRef,
+        ),
+        ("pickup_datetime", times(&[start])),
+        ("dropOff_datetime", times(&[start + 300_000_000])),
+        (
+            "PUlocationID",
+            Arc::new(Float64Array::from(vec![Some(10.0)])) as ArrayRef,
+        ),
+        (
+            "DOlocationID",
+            Arc::new(Float64Array::from(vec![Some(20.0)])) as ArrayRef,
+        ),
+    ]);
+    let table = load_trips("fhv.parquet", bytes, &[]).expect("fhv loads");
+    assert_eq!(table.pu_location, vec![Some(10)]);
+    assert_eq!(table.do_location, vec![Some(20)]);
+    assert_eq!(table.duration_min(0), Some(5.0));
+}

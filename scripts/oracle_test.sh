@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Checks the `flowbook` command against scikit-learn and pyarrow on the real TLC files.
+# Needs the Python venv made by scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
+echo "==> building the flowbook command (release)"
+cargo build --release -p flowbook-cli
+echo "==> oracle tests (scikit-learn $("$VENV/bin/python" -c 'import sklearn; print(sklearn.__version__)'), pyarrow $("$VENV/bin/python" -c 'import pyarrow; print(pyarrow.__version__)'))"
+cd tests/oracle
+"$VENV/bin/python" -m unittest -v test_oracle.py
