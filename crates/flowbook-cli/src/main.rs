@@ -20,6 +20,13 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some("bench") => match run_bench(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flowbook: {message}");
+                ExitCode::from(1)
+            }
+        },
         Some("inspect") => match run_inspect(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -176,6 +183,67 @@ fn run_inspect(raw: &[String]) -> Result<(), String> {
             "sha256": table.sha256_hex,
             "columns": columns,
         })
+    );
+    Ok(())
+}
+
+/// `flowbook bench TRAIN VAL [GZIP_FILE ZSTD_FILE] [--runs N] [--only decode|train]`:
+/// the engine's benchmark, printed as JSON for scripts/bench.py.
+fn run_bench(raw: &[String]) -> Result<(), String> {
+    let mut files = Vec::new();
+    let mut runs = 5;
+    let mut only = None;
+    let mut iter = raw.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--runs" => {
+                runs = iter
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--runs needs a whole number")?
+            }
+            "--only" => only = iter.next().cloned(),
+            path => files.push(std::path::PathBuf::from(path)),
+        }
+    }
+    let read = |p: &std::path::PathBuf| -> Result<bytes::Bytes, String> {
+        std::fs::read(p)
+            .map(bytes::Bytes::from)
+            .map_err(|e| format!("cannot read {}: {e}", p.display()))
+    };
+    let clock = Instant::now();
+    let now_ms = move || clock.elapsed().as_secs_f64() * 1e3;
+    let mut timings = Vec::new();
+    if only.as_deref() != Some("train") {
+        let mut decode = Vec::new();
+        for path in &files {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            decode.push((format!("decode {name}"), name, read(path)?));
+        }
+        let borrowed: Vec<(&str, &str, bytes::Bytes)> = decode
+            .iter()
+            .map(|(label, name, bytes)| (label.as_str(), name.as_str(), bytes.clone()))
+            .collect();
+        timings.extend(flowbook_core::bench::bench_decode(&borrowed, runs, &now_ms));
+    }
+    if only.as_deref() != Some("decode") {
+        let (Some(train), Some(val)) = (files.first(), files.get(1)) else {
+            return Err("bench needs TRAIN and VAL files".to_string());
+        };
+        timings.extend(flowbook_core::bench::bench_training(
+            read(train)?,
+            read(val)?,
+            runs,
+            &now_ms,
+        )?);
+    }
+    let report = flowbook_core::bench::BenchReport { timings };
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
     );
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! (target, filters, one-hot vocabulary) → `solve` (exact linear models) → `metrics`
 //! and `model` → `pipeline` (the notebook's train/evaluate step as one call).
 
+pub mod bench;
 pub mod data;
 pub mod features;
 pub mod metrics;

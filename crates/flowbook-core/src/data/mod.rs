@@ -1,14 +1,34 @@
 //! Loading trip files: parquet (any TLC layout), from bytes.
 
 mod columns;
+mod csv_trips;
 mod error;
 mod inspect;
+mod preview;
 mod trips;
 
 pub use columns::TripColumn;
+pub use csv_trips::{load_trips_csv, parse_timestamp_us};
 pub use error::DataError;
 pub use inspect::{inspect_parquet, ColumnInfo, FileSummary};
+pub use preview::{
+    column_summaries, duration_histogram, ColumnSummary, Histogram, Zone, ZoneLookup,
+};
 pub use trips::{load_trips, TripTable};
+
+/// Loads a trip file of either format: parquet when it carries the parquet marker,
+/// CSV when its name ends in `.csv` (a CSV renamed `.parquet` is refused by name).
+pub fn load_trip_file(
+    file_name: &str,
+    bytes: bytes::Bytes,
+    numeric: &[String],
+) -> Result<TripTable, DataError> {
+    if file_name.to_ascii_lowercase().ends_with(".csv") && !bytes.starts_with(b"PAR1") {
+        load_trips_csv(file_name, &bytes, numeric)
+    } else {
+        load_trips(file_name, bytes, numeric)
+    }
+}
 
 /// SHA-256 of a file's bytes as lowercase hex: the digest runs record for data lineage.
 pub fn sha256_hex(bytes: &[u8]) -> String {

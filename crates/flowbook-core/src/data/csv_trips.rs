@@ -1,0 +1,188 @@
+//! Trip files as CSV with a header (older course material uses CSV): the same columns as
+//! parquet, times as `YYYY-MM-DD HH:MM:SS` text.
+
+use std::collections::BTreeMap;
+
+use super::columns::{find_column, TripColumn};
+use super::{sha256_hex, DataError, TripTable};
+
+/// Microseconds since the epoch for `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` may separate).
+pub fn parse_timestamp_us(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = text.split_once([' ', 'T']).unwrap_or((text, "00:00:00"));
+    let mut date_parts = date.splitn(3, '-');
+    let year: i64 = date_parts.next()?.parse().ok()?;
+    let month: i64 = date_parts.next()?.parse().ok()?;
+    let day: i64 = date_parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut clock_parts = clock.splitn(3, ':');
+    let hour: i64 = clock_parts.next()?.parse().ok()?;
+    let minute: i64 = clock_parts.next()?.parse().ok()?;
+    let second: i64 = clock_parts.next().unwrap_or("0").parse().ok()?;
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let micros: i64 = if fraction.is_empty() {
+        0
+    } else {
+        let digits: String = fraction.chars().take(6).collect();
+        format!("{digits:0<6}").parse().ok()?
+    };
+    Some(
+        ((days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60_000_000
+            + second * 1_000_000
+            + micros,
+    )
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+pub fn load_trips_csv(
+    file_name: &str,
+    bytes: &[u8],
+    numeric: &[String],
+) -> Result<TripTable, DataError> {
+    if bytes.is_empty() {
+        return Err(DataError::Empty {
+            file: file_name.to_string(),
+        });
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let names: Vec<String> = reader
+        .headers()
+        .map_err(|e| DataError::Invalid {
+            file: file_name.to_string(),
+            detail: format!("cannot read the CSV header: {e}"),
+        })?
+        .iter()
+        .map(|s| s.trim().to_string())
+        .collect();
+    let missing = |column: &str| DataError::MissingColumn {
+        file: file_name.to_string(),
+        column: column.to_string(),
+        needed: "pickup and dropoff times, PULocationID, DOLocationID".to_string(),
+        found: names.join(", "),
+    };
+    let mut trip = [0usize; 4];
+    for (slot, column) in trip.iter_mut().zip(TripColumn::ALL) {
+        *slot = find_column(&names, column.candidates())
+            .ok_or_else(|| missing(column.display_name()))?;
+    }
+    let mut numeric_at = Vec::new();
+    for name in numeric {
+        numeric_at.push(find_column(&names, &[name.as_str()]).ok_or_else(|| missing(name))?);
+    }
+    let mut table = TripTable {
+        file_name: file_name.to_string(),
+        size_bytes: bytes.len() as u64,
+        sha256_hex: sha256_hex(bytes),
+        pickup_us: Vec::new(),
+        dropoff_us: Vec::new(),
+        pu_location: Vec::new(),
+        do_location: Vec::new(),
+        numeric: BTreeMap::new(),
+    };
+    let mut numeric_values: Vec<Vec<Option<f64>>> = numeric.iter().map(|_| Vec::new()).collect();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| DataError::Invalid {
+            file: file_name.to_string(),
+            detail: format!("CSV row {}: {e}", line + 2),
+        })?;
+        let field = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
+        let time = |i: usize| -> Result<Option<i64>, DataError> {
+            match field(i) {
+                None => Ok(None),
+                Some(text) => {
+                    parse_timestamp_us(text)
+                        .map(Some)
+                        .ok_or_else(|| DataError::Invalid {
+                            file: file_name.to_string(),
+                            detail: format!(
+                        "CSV row {}: {:?} in column {} is not a time like 2021-01-01 00:15:56",
+                        line + 2,
+                        text,
+                        names.get(i).map(String::as_str).unwrap_or("?")
+                    ),
+                        })
+                }
+            }
+        };
+        let id = |i: usize| -> Option<i64> {
+            let text = field(i)?;
+            text.parse::<i64>().ok().or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            })
+        };
+        table.pickup_us.push(time(trip[0])?);
+        table.dropoff_us.push(time(trip[1])?);
+        table.pu_location.push(id(trip[2]));
+        table.do_location.push(id(trip[3]));
+        for (values, &i) in numeric_values.iter_mut().zip(&numeric_at) {
+            values.push(
+                field(i)
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .filter(|v| !v.is_nan()),
+            );
+        }
+    }
+    table.numeric = numeric.iter().cloned().zip(numeric_values).collect();
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_match_the_calendar() {
+        assert_eq!(parse_timestamp_us("1970-01-01 00:00:00"), Some(0));
+        // 2021-01-01 00:15:56 UTC = 1609460156 s.
+        assert_eq!(
+            parse_timestamp_us("2021-01-01 00:15:56"),
+            Some(1_609_460_156_000_000)
+        );
+        assert_eq!(
+            parse_timestamp_us("2024-02-29T12:00:00.5"),
+            Some(1_709_208_000_500_000)
+        );
+        assert_eq!(parse_timestamp_us("yesterday"), None);
+        assert_eq!(parse_timestamp_us("2021-13-01 00:00:00"), None);
+    }
+
+    #[test]
+    fn csv_trips_load_and_bad_times_are_named() {
+        let text = "VendorID,lpep_pickup_datetime,lpep_dropoff_datetime,PULocationID,DOLocationID,trip_distance\n\
+                    2,2021-01-01 00:15:56,2021-01-01 00:19:52,43,151,1.01\n\
+                    2,2021-01-01 00:25:59,2021-01-01 00:34:44,166,239,\n";
+        let table = load_trips_csv("jan.csv", text.as_bytes(), &["trip_distance".to_string()])
+            .expect("csv");
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.pu_location, vec![Some(43), Some(166)]);
+        assert_eq!(table.numeric["trip_distance"], vec![Some(1.01), None]);
+        let minutes = table.duration_min(0).expect("duration");
+        assert!((minutes - 236.0 / 60.0).abs() < 1e-12);
+        let bad = text.replace("2021-01-01 00:25:59", "soon");
+        let err = load_trips_csv("jan.csv", bad.as_bytes(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("CSV row 3") && err.contains("\"soon\""),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! The engine in the browser: decode the bundled parquet files and train in wasm, then
+//! compare with the native run of the same training (written by tests/native_for_wasm.rs).
+
+#![cfg(target_arch = "wasm32")]
+
+use bytes::Bytes;
+use flowbook_core::data::load_trips;
+use flowbook_core::features::{FeatureSpec, PrepareSpec};
+use flowbook_core::pipeline::PreparedTraining;
+use flowbook_core::solve::ModelKind;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TRAIN: &[u8] = include_bytes!("../../../public/data/green_tripdata_2021-01.parquet");
+const VAL: &[u8] = include_bytes!("../../../public/data/green_tripdata_2021-02.parquet");
+const NATIVE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../target/native-results/pu_do.json"
+));
+const REFERENCE: &str = include_str!("../../../../shared/data/reference_2021-01_2021-02.json");
+
+#[wasm_bindgen_test]
+fn training_in_wasm_matches_native_and_the_reference() {
+    let numeric = vec!["trip_distance".to_string()];
+    let train =
+        load_trips("train.parquet", Bytes::from_static(TRAIN), &numeric).expect("train file");
+    let val = load_trips("val.parquet", Bytes::from_static(VAL), &numeric).expect("val file");
+    let prepared = PreparedTraining::new(
+        &train,
+        &val,
+        &PrepareSpec::default(),
+        &FeatureSpec::pu_do_distance(),
+    )
+    .expect("prepare");
+    let native: serde_json::Value = serde_json::from_str(NATIVE).expect("native results");
+    let reference: serde_json::Value = serde_json::from_str(REFERENCE).expect("reference");
+    for (name, kind, reference_model) in [
+        ("ols", ModelKind::Ols, "ols"),
+        (
+            "lasso",
+            ModelKind::Lasso { alpha: 0.01 },
+            "lasso alpha=0.01",
+        ),
+    ] {
+        let report = prepared.train(kind).expect("train");
+        let expected = &native[name];
+        let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol;
+        assert!(
+            close(
+                report.train.rmse,
+                expected["train_rmse"].as_f64().unwrap(),
+                1e-12
+            ),
+            "{name} train"
+        );
+        assert!(
+            close(
+                report.validation.rmse,
+                expected["val_rmse"].as_f64().unwrap(),
+                1e-12
+            ),
+            "{name} val"
+        );
+        let predictions = report.model.predict(&prepared.validation);
+        let native_predictions = expected["predictions"].as_array().expect("predictions");
+        assert_eq!(native_predictions.len(), 2000);
+        for (i, (p, q)) in predictions.iter().zip(native_predictions).enumerate() {
+            assert!(
+                close(*p, q.as_f64().unwrap(), 1e-9),
+                "{name}: prediction {i} {p} vs {q}"
+            );
+        }
+        let row = reference["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["features"][0] == "PU_DO" && r["model"] == reference_model)
+            .expect("reference row");
+        assert!(close(
+            report.train.rmse,
+            row["train_rmse"].as_f64().unwrap(),
+            1e-5
+        ));
+        assert!(close(
+            report.validation.rmse,
+            row["val_rmse"].as_f64().unwrap(),
+            1e-3
+        ));
+    }
+}
