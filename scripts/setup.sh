@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Sets up everything Flowbook needs to build, serve and test, on a fresh Debian machine
+# (run as root) or a developer's. Idempotent: each step checks first and skips what is
+# already there, so a second run takes seconds.
+#
+#   bash scripts/setup.sh           # everything (build, serve, all tests)
+#   bash scripts/setup.sh --serve   # only what `scripts/run.sh` needs to build and serve
+#
+# Environment:
+#   FLOWBOOK_VENV   the Python venv with the reference tools (default ~/.cache/flowbook/venv)
+#   FLOWBOOK_TOOLS  npm build tools, i.e. binaryen's wasm-opt (default ~/.cache/flowbook/tools)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+MODE=all
+case "${1:-}" in
+  "") ;;
+  --serve) MODE=serve ;;
+  *) echo "usage: $0 [--serve]" >&2; exit 2 ;;
+esac
+
+TRUNK_VERSION=0.21.14
+FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
+FLOWBOOK_TOOLS="${FLOWBOOK_TOOLS:-$HOME/.cache/flowbook/tools}"
+START=$SECONDS
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+skip() { printf '\033[0;32m[setup]\033[0m %s: present, skipped\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# --- Rust toolchain (pinned by rust-toolchain.toml) -------------------------------------
+TOOLCHAIN="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)"
+if ! command -v rustup >/dev/null; then
+  echo "rustup is missing: install Rust from your distribution or rustup first" >&2
+  exit 1
+fi
+if rustup toolchain list | grep -q "^${TOOLCHAIN}"; then
+  skip "Rust toolchain ${TOOLCHAIN}"
+else
+  say "installing Rust toolchain ${TOOLCHAIN}"
+  rustup toolchain install "${TOOLCHAIN}" --profile minimal
+fi
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  skip "rust target wasm32-unknown-unknown"
+else
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$MODE" = all ]; then
+  missing_components=()
+  installed_components="$(rustup component list --installed)"
+  for component in rustfmt clippy; do
+    grep -q "^${component}" <<<"$installed_components" || missing_components+=("$component")
+  done
+  if [ ${#missing_components[@]} -eq 0 ]; then
+    skip "rust components rustfmt clippy"
+  else
+    say "rustup component add ${missing_components[*]}"
+    rustup component add "${missing_components[@]}"
+  fi
+fi
+
+# --- Debian packages ----------------------------------------------------------------------
+# clang: builds zstd-sys for wasm32. nodejs + npm: binaryen's wasm-opt (below) and the e2e
+# tests. chromium + chromium-driver: browser tests (wasm-bindgen-test and the e2e tests).
+# (Debian's own binaryen, version 108, is not used: it rewrites the export of wasm-bindgen's
+# externref table to the function table, and the app then fails to start.)
+APT_PACKAGES=(clang)
+command -v node >/dev/null || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null || APT_PACKAGES+=(npm)
+if [ "$MODE" = all ]; then
+  APT_PACKAGES+=(chromium chromium-driver python3-venv)
+fi
+missing_apt=()
+for package in "${APT_PACKAGES[@]}"; do
+  # A python3 that is not Debian's (pyenv, a source build) brings its own venv module.
+  if [ "$package" = python3-venv ] && python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    continue
+  fi
+  case "$package" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing_apt+=("$package")
+done
+if [ ${#missing_apt[@]} -eq 0 ]; then
+  skip "apt packages ${APT_PACKAGES[*]}"
+else
+  say "apt-get install ${missing_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+    say "apt-get update (no package lists yet)"
+    as_root apt-get update -q
+  fi
+  if ! as_root apt-get install -y -q --no-install-recommends "${missing_apt[@]}"; then
+    say "apt-get update (install failed on stale package lists), then retry"
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends "${missing_apt[@]}"
+  fi
+fi
+
+# --- Trunk and wasm-bindgen-cli -----------------------------------------------------------
+if trunk --version 2>/dev/null | grep -qx "trunk ${TRUNK_VERSION}"; then
+  skip "trunk ${TRUNK_VERSION}"
+else
+  say "cargo install --locked trunk --version ${TRUNK_VERSION} (about 10 minutes on 2 cores)"
+  t0=$SECONDS
+  cargo install --locked trunk --version "${TRUNK_VERSION}"
+  say "trunk installed in $((SECONDS - t0)) s"
+fi
+
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  echo "could not read the wasm-bindgen version from Cargo.lock" >&2
+  exit 1
+fi
+if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen ${WASM_BINDGEN_VERSION}" &&
+  wasm-bindgen-test-runner --version 2>/dev/null | grep -q "${WASM_BINDGEN_VERSION}"; then
+  skip "wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+else
+  # Not --locked: the crate's own lock file holds a yanked entry.
+  say "cargo install wasm-bindgen-cli --version ${WASM_BINDGEN_VERSION} (about 5 minutes)"
+  t0=$SECONDS
+  cargo install --force wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+  say "wasm-bindgen-cli installed in $((SECONDS - t0)) s"
+fi
+
+# --- wasm-opt (binaryen from npm, pinned in scripts/tools/package-lock.json) --------------
+# Installed outside the repo; scripts/trunk.sh puts its bin/ first on PATH for Trunk, and
+# Trunk.toml asks for this version, so a release build never uses another wasm-opt.
+TOOLS_LOCK_HASH="$(cat scripts/tools/package.json scripts/tools/package-lock.json | sha256sum | cut -d' ' -f1)"
+TOOLS_STAMP="$FLOWBOOK_TOOLS/.flowbook-lock.sha256"
+if [ -x "$FLOWBOOK_TOOLS/node_modules/.bin/wasm-opt" ] && [ "$(cat "$TOOLS_STAMP" 2>/dev/null)" = "$TOOLS_LOCK_HASH" ]; then
+  skip "wasm-opt $("$FLOWBOOK_TOOLS/node_modules/.bin/wasm-opt" --version | cut -d' ' -f3) in $FLOWBOOK_TOOLS"
+else
+  say "npm ci binaryen (wasm-opt) into $FLOWBOOK_TOOLS"
+  mkdir -p "$FLOWBOOK_TOOLS"
+  cp scripts/tools/package.json scripts/tools/package-lock.json "$FLOWBOOK_TOOLS/"
+  (cd "$FLOWBOOK_TOOLS" && npm ci --no-audit --no-fund)
+  echo "$TOOLS_LOCK_HASH" >"$TOOLS_STAMP"
+fi
+
+if [ "$MODE" = all ]; then
+  # --- Python reference tools ---------------------------------------------------------------
+  REQUIREMENTS="$REPO/scripts/requirements.txt"
+  STAMP="$FLOWBOOK_VENV/.flowbook-requirements.sha256"
+  WANT_HASH="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+  if [ -x "$FLOWBOOK_VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$WANT_HASH" ]; then
+    skip "Python venv $FLOWBOOK_VENV (requirements unchanged)"
+  else
+    say "Python venv $FLOWBOOK_VENV: installing scripts/requirements.txt"
+    t0=$SECONDS
+    rm -rf "$FLOWBOOK_VENV"
+    mkdir -p "$(dirname "$FLOWBOOK_VENV")"
+    python3 -m venv "$FLOWBOOK_VENV"
+    "$FLOWBOOK_VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$FLOWBOOK_VENV/bin/python" -m pip install --quiet -r "$REQUIREMENTS"
+    echo "$WANT_HASH" >"$STAMP"
+    say "venv ready in $((SECONDS - t0)) s"
+  fi
+
+  # --- Node packages for the end-to-end tests -----------------------------------------------
+  # playwright-core only: it never downloads a browser; the tests use /usr/bin/chromium.
+  E2E="$REPO/tests/e2e"
+  NPM_STAMP="$E2E/node_modules/.flowbook-lock.sha256"
+  LOCK_HASH="$(sha256sum "$E2E/package-lock.json" | cut -d' ' -f1)"
+  if [ -d "$E2E/node_modules/playwright-core" ] && [ "$(cat "$NPM_STAMP" 2>/dev/null)" = "$LOCK_HASH" ]; then
+    skip "npm packages in tests/e2e"
+  else
+    say "npm ci in tests/e2e"
+    (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+    echo "$LOCK_HASH" >"$NPM_STAMP"
+  fi
+fi
+
+say "set-up done in $((SECONDS - START)) s"

@@ -1,0 +1,12 @@
+//! Flowbook's browser app: a thin Leptos shell over `flowbook-core`.
+//!
+//! Layers (each only looks down): `app` (the page) → `ui` (components that render engine
+//! values) → `state` (the files opened in this session) and `load` (bytes from the network or
+//! a local file) → `flowbook_core`. No numerics live here: every computation is a call into
+//! the engine. `panic` makes sure a bug shows a message instead of a dead page.
+
+pub mod app;
+pub mod load;
+pub mod panic;
+pub mod state;
+pub mod ui;

@@ -1,0 +1,9 @@
+//! Components. One component family per file; they render engine values and hold no logic
+//! beyond presentation.
+
+pub mod dataset_view;
+pub mod file_picker;
+pub mod format;
+
+pub use dataset_view::{DatasetCard, DatasetView};
+pub use file_picker::FilePicker;

@@ -1,0 +1,132 @@
+// End-to-end tests of the Flowbook app: a real headless Chromium against the release build.
+//
+//   FLOWBOOK_URL=http://127.0.0.1:8080/ node --test tests/e2e/
+//
+// scripts/test.sh builds the app, serves dist/ and runs these. The browser is Debian's
+// /usr/bin/chromium (playwright-core never downloads one). Expected values come from pyarrow
+// in the reference venv (FLOWBOOK_VENV), not from the app.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SHARED_DATA = resolve(REPO, '..', 'shared', 'data');
+const BASE_URL = process.env.FLOWBOOK_URL;
+const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
+const CHROMIUM = process.env.FLOWBOOK_CHROMIUM || '/usr/bin/chromium';
+const SCREENSHOT = process.env.FLOWBOOK_SCREENSHOT || '/tmp/flowbook-e2e.png';
+const LOAD_TIMEOUT_MS = 60_000;
+
+const SAMPLE = 'green_tripdata_2021-01.parquet';
+const UPLOAD = 'green_tripdata_2023-03.parquet';
+const BAD_UPLOAD = 'trips-export.parquet';
+
+/** The card of one opened file. */
+function dataset(page, fileName) {
+  return page.locator(`[data-testid="dataset"][data-file-name="${fileName}"]`);
+}
+
+/** Number of rows pyarrow reads from a parquet file's footer. */
+function pyarrowRowCount(path) {
+  const python = join(VENV, 'bin', 'python');
+  assert.ok(existsSync(python), `no Python at ${python}: run scripts/setup.sh first`);
+  const script = 'import sys, pyarrow.parquet as pq; print(pq.ParquetFile(sys.argv[1]).metadata.num_rows)';
+  return execFileSync(python, ['-c', script, path], { encoding: 'utf8' }).trim();
+}
+
+describe('Flowbook in a browser', () => {
+  let browser;
+  let page;
+  const consoleErrors = [];
+
+  before(async () => {
+    assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app, e.g. http://127.0.0.1:8080/');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      consoleErrors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+    );
+    await page.goto(BASE_URL, { waitUntil: 'load' });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('shows the bundled sample: row count and schema', async () => {
+    await assert.doesNotReject(page.locator('header h1', { hasText: 'Flowbook' }).waitFor());
+    const card = dataset(page, SAMPLE);
+    const rowCount = card.getByTestId('row-count');
+    await rowCount.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+    assert.equal((await rowCount.textContent()).trim(), '76518');
+    assert.equal((await card.getByTestId('row-groups').textContent()).trim(), '1');
+    assert.match(await card.getByTestId('sha256').textContent(), /^[0-9a-f]{64}$/);
+    const schema = card.getByTestId('schema');
+    await schema.getByText('lpep_pickup_datetime', { exact: true }).waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.equal(await schema.locator('tbody tr').count(), 20);
+  });
+
+  test('serves the other bundled sample files under /data/', async () => {
+    for (const name of ['green_tripdata_2021-02.parquet', 'taxi_zone_lookup.csv']) {
+      const response = await page.request.get(new URL(`data/${name}`, BASE_URL).href);
+      assert.equal(response.status(), 200, name);
+    }
+  });
+
+  test('inspects a local file chosen through the file input', async () => {
+    const path = join(SHARED_DATA, UPLOAD);
+    assert.ok(existsSync(path), `${path} is missing: ../shared/data must sit beside the repo`);
+    const expected = pyarrowRowCount(path);
+    await page.getByTestId('file-input').setInputFiles(path);
+    const rowCount = dataset(page, UPLOAD).getByTestId('row-count');
+    await rowCount.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+    assert.equal((await rowCount.textContent()).trim(), expected);
+    // The sample stays on the page.
+    assert.equal((await dataset(page, SAMPLE).getByTestId('row-count').textContent()).trim(), '76518');
+  });
+
+  test('a text file named .parquet gives a readable error, earlier files stay', async () => {
+    await page.getByTestId('file-input').setInputFiles({
+      name: BAD_UPLOAD,
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('pickup,dropoff,fare\n2023-03-01,2023-03-01,12.5\n'),
+    });
+    const error = dataset(page, BAD_UPLOAD).getByTestId('error');
+    await error.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+    const message = await error.textContent();
+    assert.match(message, /not a parquet file/);
+    assert.match(message, new RegExp(BAD_UPLOAD.replace('.', '\\.')));
+    assert.equal((await dataset(page, SAMPLE).getByTestId('row-count').textContent()).trim(), '76518');
+    assert.ok(await dataset(page, UPLOAD).getByTestId('row-count').isVisible());
+    assert.equal(await page.getByTestId('dataset').count(), 3);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  test('no console errors, page errors or failed requests; no panic banner', async () => {
+    assert.deepEqual(consoleErrors, []);
+    assert.equal(await page.locator('#panic').isVisible(), false);
+  });
+});
