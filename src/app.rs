@@ -7,7 +7,8 @@ use leptos::task::spawn_local;
 
 use crate::load::{fetch_bytes, read_file};
 use crate::state::{DataSource, Datasets, LoadState};
-use crate::ui::{DatasetCard, FilePicker};
+use crate::ui::bench_view::BenchView;
+use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
 /// The sample file bundled with the app, opened on page load.
 pub const SAMPLE_FILE: &str = "green_tripdata_2021-01.parquet";
@@ -20,8 +21,18 @@ pub fn inspect(file_name: &str, bytes: Bytes) -> Result<FileSummary, String> {
     inspect_parquet(file_name, bytes).map_err(|e| e.to_string())
 }
 
+/// True when the page was opened as `/?bench`: run the benchmark instead of the notebook.
+fn bench_requested() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| search.contains("bench"))
+}
+
 #[component]
 pub fn App() -> impl IntoView {
+    if bench_requested() {
+        return view! { <main class="page"><BenchView /></main> }.into_any();
+    }
     let datasets = Datasets::new();
 
     let sample_state = datasets.open(SAMPLE_FILE.to_string(), DataSource::BundledSample);
@@ -64,9 +75,11 @@ pub fn App() -> impl IntoView {
                 </div>
                 <FilePicker on_file />
             </section>
+            <TrainPanel />
             <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>
                 <DatasetCard dataset />
             </For>
         </main>
     }
+    .into_any()
 }

@@ -1,9 +1,12 @@
 //! Components. One component family per file; they render engine values and hold no logic
 //! beyond presentation.
 
+pub mod bench_view;
 pub mod dataset_view;
 pub mod file_picker;
 pub mod format;
+pub mod train_panel;
 
 pub use dataset_view::{DatasetCard, DatasetView};
 pub use file_picker::FilePicker;
+pub use train_panel::TrainPanel;

@@ -13,13 +13,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHARED_DATA = resolve(REPO, '..', 'shared', 'data');
 const BASE_URL = process.env.FLOWBOOK_URL;
 const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
-const CHROMIUM = process.env.FLOWBOOK_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.FLOWBOOK_SCREENSHOT || '/tmp/flowbook-e2e.png';
 const LOAD_TIMEOUT_MS = 60_000;
 
@@ -47,19 +46,7 @@ describe('Flowbook in a browser', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app, e.g. http://127.0.0.1:8080/');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     page = await context.newPage();
     page.on('console', (message) => {

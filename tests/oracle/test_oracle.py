@@ -94,7 +94,7 @@ class CommandLineErrors(unittest.TestCase):
         self.assertIn('unknown categorical feature "zone"', done.stderr)
         done = self.run_flowbook("train", "--train", "a", "--val", "b", "--model", "ridge")
         self.assertNotEqual(done.returncode, 0)
-        self.assertIn("needs --alpha", done.stderr)
+        self.assertIn("needs a value for alpha", done.stderr)
 
 
 if __name__ == "__main__":

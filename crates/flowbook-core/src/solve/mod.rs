@@ -37,7 +37,8 @@ pub enum ModelKind {
 impl ModelKind {
     /// Builds a kind from the CLI's words: `ols`, `ridge`, `lasso`, `elasticnet`.
     pub fn parse(name: &str, alpha: Option<f64>, l1_ratio: Option<f64>) -> Result<Self, String> {
-        let need_alpha = || alpha.ok_or_else(|| format!("the {name} model needs --alpha"));
+        let need_alpha =
+            || alpha.ok_or_else(|| format!("the {name} model needs a value for alpha"));
         match name.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "ols" | "linear" | "linearregression" => Ok(ModelKind::Ols),
             "ridge" => Ok(ModelKind::Ridge {

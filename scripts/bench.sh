@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmarks Flowbook against the reference tools in one run and prints both side by side:
+# pyarrow for decoding, scikit-learn's DictVectorizer + fit for training (default and
+# converged tolerances); Flowbook natively (`flowbook bench`) and in headless Chromium
+# (the app at /?bench). Also the large-file load: time and peak memory.
+#   bash scripts/bench.sh
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+export FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
+bash scripts/setup.sh >/dev/null
+echo "==> building (release): flowbook command and the app"
+cargo build --release -p flowbook-cli
+bash scripts/trunk.sh build --release >/dev/null
+cp ../shared/data/green_tripdata_2023-03.parquet dist/data/
+PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+python3 -m http.server "$PORT" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+sleep 1
+echo "==> browser benchmark (headless Chromium)"
+BROWSER_JSON="$(FLOWBOOK_URL="http://127.0.0.1:$PORT/" node tests/bench/browser_bench.mjs)"
+echo "==> native and reference benchmarks"
+"$FLOWBOOK_VENV/bin/python" tests/bench/compare.py "$BROWSER_JSON"
+echo "==> large file: 3,000,000 rows, ZSTD, 6 row groups (scripts/make_large.py)"
+LARGE=target/large/green_3000000.parquet
+[ -f "$LARGE" ] || "$FLOWBOOK_VENV/bin/python" scripts/make_large.py 3000000 "$LARGE"
+"$FLOWBOOK_VENV/bin/python" tests/bench/large.py "$LARGE"

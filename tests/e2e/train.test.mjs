@@ -1,0 +1,86 @@
+// The Train cell in a real browser: the model trained in wasm on the bundled files must
+// reach the converged scikit-learn optimum of ../shared/data/reference_2021-01_2021-02.json.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from './browser.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REFERENCE = JSON.parse(
+  readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
+);
+const BASE_URL = process.env.FLOWBOOK_URL;
+
+function reference(firstFeature, model) {
+  const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
+  assert.ok(row, `no reference row for ${firstFeature} ${model}`);
+  return row;
+}
+
+describe('Train cell', () => {
+  let browser;
+  let page;
+  const pageErrors = [];
+
+  before(async () => {
+    assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(BASE_URL, { waitUntil: 'load' });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function trainAndRead() {
+    await page.getByTestId('train').click();
+    const result = page.getByTestId('train-result');
+    await result.waitFor({ timeout: 60_000 });
+    const value = async (id) => Number(await page.getByTestId(id).getAttribute('data-value'));
+    return { train: await value('train-rmse'), validation: await value('val-rmse') };
+  }
+
+  test('PU_DO OLS matches the reference within 1e-5 (train) and 1e-3 (validation)', async () => {
+    const started = Date.now();
+    const train = page.getByTestId('train');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
+      timeout: 60_000,
+    });
+    assert.ok(await train.isEnabled());
+    const got = await trainAndRead();
+    const want = reference('PU_DO', 'ols');
+    assert.ok(Math.abs(got.train - want.train_rmse) <= 1e-5, `train ${got.train} vs ${want.train_rmse}`);
+    assert.ok(Math.abs(got.validation - want.val_rmse) <= 1e-3, `val ${got.validation} vs ${want.val_rmse}`);
+    console.log(`page load to first result: ${Date.now() - started} ms (after navigation)`);
+  });
+
+  test('changing the model and alpha retrains: Ridge(1) and Lasso(0.01) on PU+DO', async () => {
+    await page.getByTestId('features').selectOption('pu+do');
+    for (const [model, alpha, name] of [
+      ['ridge', '1', 'ridge alpha=1'],
+      ['lasso', '0.01', 'lasso alpha=0.01'],
+    ]) {
+      await page.getByTestId('model').selectOption(model);
+      await page.getByTestId('alpha').fill(alpha);
+      const got = await trainAndRead();
+      const want = reference('PULocationID', name);
+      assert.ok(Math.abs(got.train - want.train_rmse) <= 1e-5, `${name} train ${got.train}`);
+      assert.ok(Math.abs(got.validation - want.val_rmse) <= 1e-3, `${name} val ${got.validation}`);
+    }
+  });
+
+  test('a bad alpha is explained, not crashed on', async () => {
+    await page.getByTestId('model').selectOption('ridge');
+    await page.getByTestId('alpha').fill('');
+    await page.getByTestId('train').click();
+    const message = await page.getByTestId('train-error').textContent();
+    assert.match(message, /Cannot train: the ridge model needs a value for alpha/);
+    assert.deepEqual(pageErrors, []);
+    await page.screenshot({ path: '/tmp/flowbook-train.png', fullPage: true });
+  });
+});
