@@ -13,6 +13,15 @@ use crate::ui::train_panel::{now_ms, TRAIN_FILE, VALIDATION_FILE};
 /// Served only when the benchmark copies it into dist/data (it is not bundled).
 const ZSTD_FILE: &str = "green_tripdata_2023-03.parquet";
 
+fn wasm_memory_bytes() -> Option<u64> {
+    use wasm_bindgen::JsCast;
+    let memory = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()?;
+    let buffer = memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok()?;
+    Some(buffer.byte_length() as u64)
+}
+
 async fn run() -> Result<BenchReport, String> {
     let mut files: Vec<(String, Bytes)> = Vec::new();
     for name in [TRAIN_FILE, VALIDATION_FILE, ZSTD_FILE] {
@@ -37,7 +46,10 @@ async fn run() -> Result<BenchReport, String> {
         5,
         &now_ms,
     )?);
-    Ok(BenchReport { timings })
+    Ok(BenchReport {
+        timings,
+        wasm_memory_bytes: wasm_memory_bytes(),
+    })
 }
 
 #[component]

@@ -51,6 +51,8 @@ def main():
                   f"{conv['median_ms'] / t['median_ms']:>6.1f}x {wasm_ms:>9.1f} {conv['median_ms'] / wasm_ms:>6.1f}x")
     print("ratio = reference time / Flowbook time (above 1: Flowbook is faster); wasm = headless Chromium")
     print(f"peak memory (max RSS): reference process {reference_rss:.0f} MiB, flowbook process {flowbook_rss:.0f} MiB")
+    if browser.get("wasm_memory_bytes"):
+        print(f"browser: wasm linear memory after the run (its peak) {browser['wasm_memory_bytes'] / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -240,7 +240,10 @@ fn run_bench(raw: &[String]) -> Result<(), String> {
             &now_ms,
         )?);
     }
-    let report = flowbook_core::bench::BenchReport { timings };
+    let report = flowbook_core::bench::BenchReport {
+        timings,
+        wasm_memory_bytes: None,
+    };
     println!(
         "{}",
         serde_json::to_string(&report).map_err(|e| e.to_string())?

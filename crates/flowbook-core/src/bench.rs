@@ -23,6 +23,10 @@ pub struct Timing {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchReport {
     pub timings: Vec<Timing>,
+    /// Size of the wasm linear memory after the run, in the browser: it only grows, so
+    /// this is the peak. Natively the harness measures the process's peak RSS instead.
+    #[serde(default)]
+    pub wasm_memory_bytes: Option<u64>,
 }
 
 /// Twenty alphas from 1 down to 1e-3, log-spaced, like a typical lasso path.
