@@ -1,12 +1,14 @@
 //! The page: header, the file picker, and one card per opened file.
 
 use bytes::Bytes;
-use flowbook_core::data::{inspect_parquet, FileSummary};
+use flowbook_core::data::{
+    inspect_parquet, load_trips, trip_preview, FileSummary, TripPreview, ZoneLookup,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::load::{fetch_bytes, read_file};
-use crate::state::{DataSource, Datasets, LoadState};
+use crate::state::{DataSource, DatasetHandle, Datasets, LoadState};
 use crate::ui::bench_view::BenchView;
 use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
@@ -15,6 +17,37 @@ pub const SAMPLE_FILE: &str = "green_tripdata_2021-01.parquet";
 
 /// Where the bundled sample files are served.
 pub const SAMPLE_DIR_URL: &str = "/data";
+
+/// Rows shown in a file's preview table.
+const PREVIEW_ROWS: usize = 8;
+
+/// Decodes the trip columns and summarises them; the error is the engine's message.
+pub fn preview(file_name: &str, bytes: Bytes) -> Result<TripPreview, String> {
+    let table =
+        load_trips(file_name, bytes, &["trip_distance".to_string()]).map_err(|e| e.to_string())?;
+    Ok(trip_preview(&table, PREVIEW_ROWS))
+}
+
+/// Reports a file's outcome: the footer summary first, then the decoded preview.
+fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            handle.state.set(LoadState::Failed(message));
+            return;
+        }
+    };
+    let summary = inspect(file_name, bytes.clone());
+    let ok = summary.is_ok();
+    handle.state.set(LoadState::from(summary));
+    if ok {
+        handle.preview.set(Some(preview(file_name, bytes)));
+    }
+}
+
+/// The zone names, shared with every component that shows location IDs.
+#[derive(Debug, Clone, Copy)]
+pub struct Zones(pub RwSignal<Option<ZoneLookup>>);
 
 /// Inspects a parquet file's bytes with the engine; the error is the engine's message.
 pub fn inspect(file_name: &str, bytes: Bytes) -> Result<FileSummary, String> {
@@ -35,27 +68,44 @@ pub fn App() -> impl IntoView {
     }
     let datasets = Datasets::new();
 
-    let sample_state = datasets.open(SAMPLE_FILE.to_string(), DataSource::BundledSample);
+    let zones = Zones(RwSignal::new(None));
+    provide_context(zones);
+    spawn_local(async move {
+        // Without the zone table the previews show bare IDs: nothing else depends on it.
+        if let Ok(bytes) = fetch_bytes(&format!("{SAMPLE_DIR_URL}/taxi_zone_lookup.csv")).await {
+            zones
+                .0
+                .set(ZoneLookup::parse_csv("taxi_zone_lookup.csv", &bytes).ok());
+        }
+    });
+
+    let sample = datasets.open(SAMPLE_FILE.to_string(), DataSource::BundledSample);
     spawn_local(async move {
         let url = format!("{SAMPLE_DIR_URL}/{SAMPLE_FILE}");
-        let result = match fetch_bytes(&url).await {
-            Ok(bytes) => inspect(SAMPLE_FILE, bytes),
-            Err(message) => Err(message),
-        };
-        sample_state.set(LoadState::from(result));
+        report(sample, SAMPLE_FILE, fetch_bytes(&url).await);
     });
 
     let on_file = move |file: web_sys::File| {
         let file_name = file.name();
-        let state = datasets.open(file_name.clone(), DataSource::LocalFile);
+        let handle = datasets.open(file_name.clone(), DataSource::LocalFile);
         spawn_local(async move {
-            let result = match read_file(&file).await {
-                Ok(bytes) => inspect(&file_name, bytes),
-                Err(message) => Err(message),
-            };
-            state.set(LoadState::from(result));
+            report(handle, &file_name, read_file(&file).await);
         });
     };
+
+    // Files dropped anywhere on the page open like chosen ones.
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        let Some(files) = ev.data_transfer().and_then(|t| t.files()) else {
+            return;
+        };
+        for index in 0..files.length() {
+            if let Some(file) = files.get(index) {
+                on_file(file);
+            }
+        }
+    };
+    let on_dragover = |ev: web_sys::DragEvent| ev.prevent_default();
 
     view! {
         <header class="topbar">
@@ -65,12 +115,12 @@ pub fn App() -> impl IntoView {
             </div>
             <p class="tagline">"ML experiments on NYC taxi trips, in your browser"</p>
         </header>
-        <main class="page">
+        <main class="page" data-testid="drop-zone" on:drop=on_drop on:dragover=on_dragover>
             <section class="card toolbar">
                 <div>
                     <h2 class="card-title">"Datasets"</h2>
                     <p class="muted">
-                        "A sample month of green taxi trips is loaded for you. Open more TLC parquet files to compare."
+                        "A sample month of green taxi trips is loaded for you. Open more TLC parquet files, or drop them anywhere on the page."
                     </p>
                 </div>
                 <FilePicker on_file />

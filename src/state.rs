@@ -1,6 +1,6 @@
 //! The app's state: the files opened in this session and where each one stands.
 
-use flowbook_core::data::FileSummary;
+use flowbook_core::data::{FileSummary, TripPreview};
 use leptos::prelude::*;
 
 /// Where a dataset came from.
@@ -48,6 +48,16 @@ pub struct Dataset {
     pub file_name: String,
     pub source: DataSource,
     pub state: RwSignal<LoadState>,
+    /// The decoded trips' preview, once the file is known to be a trip file; the error
+    /// says why not (e.g. a parquet file without trip columns).
+    pub preview: RwSignal<Option<Result<TripPreview, String>>>,
+}
+
+/// Where to report a file's outcome: its summary, then its trip preview.
+#[derive(Debug, Clone, Copy)]
+pub struct DatasetHandle {
+    pub state: RwSignal<LoadState>,
+    pub preview: RwSignal<Option<Result<TripPreview, String>>>,
 }
 
 /// The list of opened files, in opening order. Earlier files stay when new ones are opened.
@@ -70,8 +80,9 @@ impl Datasets {
     }
 
     /// Adds a file in the `Loading` state and returns the handle to report its outcome to.
-    pub fn open(&self, file_name: String, source: DataSource) -> RwSignal<LoadState> {
+    pub fn open(&self, file_name: String, source: DataSource) -> DatasetHandle {
         let state = RwSignal::new(LoadState::Loading);
+        let preview = RwSignal::new(None);
         self.list.update(|list| {
             let id = list.len();
             list.push(Dataset {
@@ -79,9 +90,10 @@ impl Datasets {
                 file_name,
                 source,
                 state,
+                preview,
             });
         });
-        state
+        DatasetHandle { state, preview }
     }
 
     /// The opened files (tracked).

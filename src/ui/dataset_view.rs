@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::state::{DataSource, Dataset, LoadState};
 use crate::ui::format::{group_digits, human_size, plural};
+use crate::ui::trip_preview::TripPreviewView;
 
 /// A dataset in any state: a spinner while loading, the error message, or the summary.
 #[component]
@@ -13,6 +14,7 @@ pub fn DatasetCard(dataset: Dataset) -> impl IntoView {
         file_name,
         source,
         state,
+        preview,
         ..
     } = dataset;
     move || match state.get() {
@@ -49,7 +51,11 @@ pub fn DatasetCard(dataset: Dataset) -> impl IntoView {
             </article>
         }
         .into_any(),
-        LoadState::Loaded(summary) => view! { <DatasetView summary source /> }.into_any(),
+        LoadState::Loaded(summary) => view! {
+            <DatasetView summary source />
+            {move || preview.get().map(|preview| view! { <TripPreviewView preview /> })}
+        }
+        .into_any(),
     }
 }
 

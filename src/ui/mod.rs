@@ -6,6 +6,7 @@ pub mod dataset_view;
 pub mod file_picker;
 pub mod format;
 pub mod train_panel;
+pub mod trip_preview;
 
 pub use dataset_view::{DatasetCard, DatasetView};
 pub use file_picker::FilePicker;

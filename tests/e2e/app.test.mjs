@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,23 @@ function pyarrowRowCount(path) {
   assert.ok(existsSync(python), `no Python at ${python}: run scripts/setup.sh first`);
   const script = 'import sys, pyarrow.parquet as pq; print(pq.ParquetFile(sys.argv[1]).metadata.num_rows)';
   return execFileSync(python, ['-c', script, path], { encoding: 'utf8' }).trim();
+}
+
+/** First trip's pickup zone ID and pickup time, as pyarrow reads them, and the zone's name
+ * from the TLC lookup table. */
+function firstTripFacts(path) {
+  const python = join(VENV, 'bin', 'python');
+  const script = [
+    'import sys, csv, pyarrow.parquet as pq',
+    't = pq.read_table(sys.argv[1], columns=["lpep_pickup_datetime", "PULocationID"]).slice(0, 1).to_pylist()[0]',
+    'zones = {int(r["LocationID"]): f\'{r["Zone"]} ({r["Borough"]})\' for r in csv.DictReader(open(sys.argv[2]))}',
+    'print(t["lpep_pickup_datetime"].strftime("%Y-%m-%d %H:%M:%S")); print(f\'{t["PULocationID"]} · {zones[t["PULocationID"]]}\')',
+  ].join('\n');
+  const out = execFileSync(python, ['-c', script, path, join(SHARED_DATA, 'taxi_zone_lookup.csv')], {
+    encoding: 'utf8',
+  });
+  const [pickup, zone] = out.trim().split('\n');
+  return { pickup, zone };
 }
 
 describe('Flowbook in a browser', () => {
@@ -76,6 +93,25 @@ describe('Flowbook in a browser', () => {
     assert.equal(await schema.locator('tbody tr').count(), 20);
   });
 
+  test('previews the decoded trips: summaries, first trips with zone names, durations', async () => {
+    const card = page.getByTestId('preview').first();
+    await card.waitFor({ timeout: LOAD_TIMEOUT_MS });
+    const summaries = await card.getByTestId('summaries').textContent();
+    assert.match(summaries, /duration \(min\)/);
+    assert.match(summaries, /trip_distance/);
+    const want = firstTripFacts(join(SHARED_DATA, SAMPLE));
+    const firstRow = card.getByTestId('first-rows').locator('tbody tr').first();
+    await page.waitForFunction(
+      (zone) => document.querySelector('[data-testid="first-rows"] tbody tr')?.textContent.includes(zone),
+      want.zone,
+      { timeout: LOAD_TIMEOUT_MS },
+    );
+    const text = await firstRow.textContent();
+    assert.ok(text.includes(want.pickup), `${text} lacks ${want.pickup}`);
+    assert.ok(text.includes(want.zone), `${text} lacks ${want.zone}`);
+    assert.equal(await card.getByTestId('duration-histogram').locator('.bar').count(), 60);
+  });
+
   test('serves the other bundled sample files under /data/', async () => {
     for (const name of ['green_tripdata_2021-02.parquet', 'taxi_zone_lookup.csv']) {
       const response = await page.request.get(new URL(`data/${name}`, BASE_URL).href);
@@ -110,6 +146,23 @@ describe('Flowbook in a browser', () => {
     assert.ok(await dataset(page, UPLOAD).getByTestId('row-count').isVisible());
     assert.equal(await page.getByTestId('dataset').count(), 3);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  test('a file dropped on the page opens like a chosen one', async () => {
+    const name = 'green_tripdata_2022-02.parquet';
+    const bytes = [...readFileSync(join(SHARED_DATA, name))];
+    const transfer = await page.evaluateHandle(
+      ({ bytes, name }) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], name));
+        return transfer;
+      },
+      { bytes, name },
+    );
+    await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+    const card = dataset(page, name);
+    await card.getByTestId('row-count').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.equal(await card.getByTestId('row-count').textContent(), pyarrowRowCount(join(SHARED_DATA, name)));
   });
 
   test('no console errors, page errors or failed requests; no panic banner', async () => {

@@ -12,6 +12,8 @@ use bytes::Bytes;
 use flowbook_core::data::{inspect_parquet, load_trips, DataError};
 use flowbook_core::features::{prepare_rows, FeatureSpec, PrepareSpec};
 use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
 
 const SAMPLES: [&str; 9] = [
     "green_tripdata_2021-01.parquet",
@@ -30,9 +32,18 @@ fn numeric() -> Vec<String> {
 }
 
 fn write_parquet(columns: Vec<(&str, ArrayRef)>) -> Bytes {
+    write_parquet_with(columns, Compression::SNAPPY)
+}
+
+fn write_parquet_with(columns: Vec<(&str, ArrayRef)>, compression: Compression) -> Bytes {
     let batch = RecordBatch::try_from_iter(columns).expect("batch");
     let mut out = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), None).expect("writer");
+    let properties = WriterProperties::builder()
+        .set_compression(compression)
+        .set_max_row_group_row_count(Some(1000))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(&mut out, batch.schema(), Some(properties)).expect("writer");
     writer.write(&batch).expect("write");
     writer.close().expect("close");
     Bytes::from(out)
@@ -223,4 +234,57 @@ fn fhv_column_names_match_ignoring_case() {
     assert_eq!(table.pu_location, vec![Some(10)]);
     assert_eq!(table.do_location, vec![Some(20)]);
     assert_eq!(table.duration_min(0), Some(5.0));
+}
+
+#[test]
+fn snappy_and_uncompressed_files_with_many_row_groups_round_trip() {
+    // Real January trips rewritten with other codecs and 1,000-row groups.
+    let real = common::load("green_tripdata_2021-01.parquet", &["trip_distance"]);
+    let n = 5_500;
+    let pickup: Vec<i64> = real.pickup_us[..n]
+        .iter()
+        .map(|v| v.expect("pickup"))
+        .collect();
+    let dropoff: Vec<i64> = real.dropoff_us[..n]
+        .iter()
+        .map(|v| v.expect("dropoff"))
+        .collect();
+    for compression in [Compression::SNAPPY, Compression::UNCOMPRESSED] {
+        let bytes = write_parquet_with(
+            vec![
+                ("lpep_pickup_datetime", times(&pickup)),
+                ("lpep_dropoff_datetime", times(&dropoff)),
+                (
+                    "PULocationID",
+                    Arc::new(Int64Array::from(real.pu_location[..n].to_vec())) as ArrayRef,
+                ),
+                (
+                    "DOLocationID",
+                    Arc::new(Int64Array::from(real.do_location[..n].to_vec())) as ArrayRef,
+                ),
+                (
+                    "trip_distance",
+                    Arc::new(Float64Array::from(
+                        real.numeric["trip_distance"][..n].to_vec(),
+                    )) as ArrayRef,
+                ),
+            ],
+            compression,
+        );
+        let summary = inspect_parquet("rewritten.parquet", bytes.clone()).expect("inspect");
+        assert_eq!(summary.row_groups, 6, "{compression:?}");
+        let table =
+            load_trips("rewritten.parquet", bytes, &["trip_distance".to_string()]).expect("load");
+        assert_eq!(table.len(), n);
+        assert_eq!(
+            table.pickup_us,
+            real.pickup_us[..n].to_vec(),
+            "{compression:?}"
+        );
+        assert_eq!(table.pu_location, real.pu_location[..n].to_vec());
+        assert_eq!(
+            table.numeric["trip_distance"],
+            real.numeric["trip_distance"][..n].to_vec()
+        );
+    }
 }

@@ -38,6 +38,33 @@ pub fn parse_timestamp_us(text: &str) -> Option<i64> {
     )
 }
 
+/// `YYYY-MM-DD HH:MM:SS` for microseconds since the epoch (the inverse of the parser).
+pub fn format_timestamp_us(us: i64) -> String {
+    let seconds = us.div_euclid(1_000_000);
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    )
+}
+
+/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -161,6 +188,15 @@ mod tests {
             Some(1_709_208_000_500_000)
         );
         assert_eq!(parse_timestamp_us("yesterday"), None);
+        for text in [
+            "1970-01-01 00:00:00",
+            "2021-01-01 00:15:56",
+            "2024-02-29 23:59:59",
+            "1969-12-31 23:00:00",
+        ] {
+            let us = parse_timestamp_us(text).expect("parse");
+            assert_eq!(format_timestamp_us(us), text);
+        }
         assert_eq!(parse_timestamp_us("2021-13-01 00:00:00"), None);
     }
 

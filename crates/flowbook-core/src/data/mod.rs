@@ -8,11 +8,12 @@ mod preview;
 mod trips;
 
 pub use columns::TripColumn;
-pub use csv_trips::{load_trips_csv, parse_timestamp_us};
+pub use csv_trips::{format_timestamp_us, load_trips_csv, parse_timestamp_us};
 pub use error::DataError;
 pub use inspect::{inspect_parquet, ColumnInfo, FileSummary};
 pub use preview::{
-    column_summaries, duration_histogram, ColumnSummary, Histogram, Zone, ZoneLookup,
+    column_summaries, duration_histogram, trip_preview, ColumnSummary, Histogram, PreviewRow,
+    TripPreview, Zone, ZoneLookup,
 };
 pub use trips::{load_trips, TripTable};
 

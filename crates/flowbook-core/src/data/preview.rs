@@ -56,6 +56,56 @@ pub fn column_summaries(table: &TripTable) -> Vec<ColumnSummary> {
     out
 }
 
+/// One trip as the preview table shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    pub pickup: Option<String>,
+    pub dropoff: Option<String>,
+    pub pu_location: Option<i64>,
+    pub do_location: Option<i64>,
+    pub trip_distance: Option<f64>,
+    pub duration_min: Option<f64>,
+}
+
+/// What the Data cell shows of a decoded trip file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TripPreview {
+    pub trips: usize,
+    pub summaries: Vec<ColumnSummary>,
+    pub first_rows: Vec<PreviewRow>,
+    pub durations: Histogram,
+}
+
+/// Summaries, the first `rows` trips and the duration histogram of a decoded file.
+pub fn trip_preview(table: &TripTable, rows: usize) -> TripPreview {
+    let time = |column: &Vec<Option<i64>>, i: usize| {
+        column
+            .get(i)
+            .copied()
+            .flatten()
+            .map(super::format_timestamp_us)
+    };
+    let first_rows = (0..table.len().min(rows))
+        .map(|i| PreviewRow {
+            pickup: time(&table.pickup_us, i),
+            dropoff: time(&table.dropoff_us, i),
+            pu_location: table.pu_location.get(i).copied().flatten(),
+            do_location: table.do_location.get(i).copied().flatten(),
+            trip_distance: table
+                .numeric
+                .get("trip_distance")
+                .and_then(|c| c.get(i).copied().flatten()),
+            duration_min: table.duration_min(i),
+        })
+        .collect();
+    TripPreview {
+        trips: table.len(),
+        summaries: column_summaries(table),
+        first_rows,
+        durations: duration_histogram(table),
+    }
+}
+
 /// Counts per bin of equal width over `[lo, hi)`; values outside are counted apart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
