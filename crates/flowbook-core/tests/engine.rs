@@ -211,3 +211,61 @@ fn model_file_round_trip_predicts_identically() {
         "{err}"
     );
 }
+
+#[test]
+fn distance_filter_and_derived_time_features() {
+    use flowbook_core::data::parse_timestamp_us;
+    use flowbook_core::features::{category_key, prepare_rows};
+
+    let table = common::load("green_tripdata_2021-01.parquet", &["trip_distance"]);
+    let spec = FeatureSpec {
+        categorical: vec![Categorical::PickupHour, Categorical::PickupWeekday],
+        numerical: vec!["trip_distance".to_string()],
+    };
+    let all = prepare_rows(&table, &PrepareSpec::default(), &spec).expect("all");
+    let filtered = PrepareSpec {
+        min_distance_exclusive: Some(0.0),
+        ..PrepareSpec::default()
+    };
+    let moving = prepare_rows(&table, &filtered, &spec).expect("moving");
+    let distance = &table.numeric["trip_distance"];
+    let zero_distance = all
+        .rows
+        .iter()
+        .filter(|&&i| distance[i as usize] == Some(0.0))
+        .count();
+    assert!(zero_distance > 0, "January has trips of distance 0");
+    assert_eq!(moving.rows.len(), all.rows.len() - zero_distance);
+    assert!(moving
+        .rows
+        .iter()
+        .all(|&i| distance[i as usize].is_some_and(|d| d > 0.0)));
+
+    // 2021-01-01 00:15:56 was a Friday (weekday 4 when Monday is 0), hour 0;
+    // 2021-01-04 17:30:00 a Monday, hour 17.
+    let mut probe = table.clone();
+    probe.pickup_us[0] = parse_timestamp_us("2021-01-01 00:15:56");
+    probe.pickup_us[1] = parse_timestamp_us("2021-01-04 17:30:00");
+    assert_eq!(
+        category_key(&probe, Categorical::PickupWeekday, 0),
+        Some((4, 0))
+    );
+    assert_eq!(
+        category_key(&probe, Categorical::PickupHour, 0),
+        Some((0, 0))
+    );
+    assert_eq!(
+        category_key(&probe, Categorical::PickupWeekday, 1),
+        Some((0, 0))
+    );
+    assert_eq!(
+        category_key(&probe, Categorical::PickupHour, 1),
+        Some((17, 0))
+    );
+
+    let val = common::load("green_tripdata_2021-02.parquet", &["trip_distance"]);
+    let p = PreparedTraining::new(&table, &val, &filtered, &spec).expect("prepare");
+    assert_eq!(p.encoder.n_columns(), 24 + 7 + 1);
+    let report = p.train(ModelKind::Ols).expect("ols");
+    assert!(report.train.rmse.is_finite() && report.validation.r2 > 0.0);
+}
