@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::load::{fetch_bytes, read_file};
 use crate::state::{DataSource, DatasetHandle, Datasets, LoadState};
 use crate::ui::bench_view::BenchView;
+use crate::ui::url_loader::UrlLoader;
 use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
 /// The sample file bundled with the app, opened on page load.
@@ -93,6 +94,11 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    let on_url_bytes = move |file_name: String, bytes: Result<Bytes, String>| {
+        let handle = datasets.open(file_name.clone(), DataSource::Url);
+        report(handle, &file_name, bytes);
+    };
+
     // Files dropped anywhere on the page open like chosen ones.
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
@@ -124,6 +130,7 @@ pub fn App() -> impl IntoView {
                     </p>
                 </div>
                 <FilePicker on_file />
+                <UrlLoader on_bytes=on_url_bytes />
             </section>
             <TrainPanel />
             <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>

@@ -48,3 +48,67 @@ fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
     }
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
+
+/// Downloads `url`, reporting `(bytes received, total if announced)` as chunks arrive.
+/// A network or CORS failure is explained in plain words: the browser does not say which.
+pub async fn fetch_bytes_with_progress(
+    url: &str,
+    on_progress: impl Fn(u64, Option<u64>),
+) -> Result<Bytes, String> {
+    let window = web_sys::window().ok_or("No browser window.")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| {
+            format!(
+            "Could not download {url}: the server is unreachable, or it does not allow this page \
+             to read the file (CORS). Check the address; if the file is on another site, download \
+             it and open it from disk, or ask its owner to allow cross-origin requests."
+        )
+        })?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| format!("Could not download {url}: the browser gave no response."))?;
+    if !response.ok() {
+        return Err(format!(
+            "Could not download {url}: the server answered HTTP {} {}.",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<u64>().ok());
+    let Some(body) = response.body() else {
+        return Ok(Bytes::new());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| format!("Could not read the download of {url}."))?;
+    let mut data = Vec::with_capacity(total.unwrap_or(0).min(1 << 30) as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
+            format!(
+                "The download of {url} broke off ({}). Try again.",
+                js_error_text(&e)
+            )
+        })?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) {
+            if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+                data.extend_from_slice(&array.to_vec());
+                on_progress(data.len() as u64, total);
+            }
+        }
+    }
+    Ok(Bytes::from(data))
+}

@@ -10,6 +10,8 @@ pub enum DataSource {
     BundledSample,
     /// Chosen by the user from their disk.
     LocalFile,
+    /// Downloaded from an address the user typed.
+    Url,
 }
 
 impl DataSource {
@@ -18,6 +20,7 @@ impl DataSource {
         match self {
             DataSource::BundledSample => "Bundled sample",
             DataSource::LocalFile => "Local file",
+            DataSource::Url => "Downloaded",
         }
     }
 }

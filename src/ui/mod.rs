@@ -7,6 +7,7 @@ pub mod file_picker;
 pub mod format;
 pub mod train_panel;
 pub mod trip_preview;
+pub mod url_loader;
 
 pub use dataset_view::{DatasetCard, DatasetView};
 pub use file_picker::FilePicker;

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,18 @@ function firstTripFacts(path) {
   });
   const [pickup, zone] = out.trim().split('\n');
   return { pickup, zone };
+}
+
+/** A loopback port with nothing listening on it. */
+function closedPort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 describe('Flowbook in a browser', () => {
@@ -163,6 +176,28 @@ describe('Flowbook in a browser', () => {
     const card = dataset(page, name);
     await card.getByTestId('row-count').waitFor({ timeout: LOAD_TIMEOUT_MS });
     assert.equal(await card.getByTestId('row-count').textContent(), pyarrowRowCount(join(SHARED_DATA, name)));
+  });
+
+  test('a file opened by URL downloads and loads; an unreachable URL is explained', async () => {
+    const name = 'green_tripdata_2021-02.parquet';
+    await page.getByTestId('url-input').fill(new URL(`data/${name}`, BASE_URL).toString());
+    await page.getByTestId('url-open').click();
+    const card = dataset(page, name);
+    await card.getByTestId('row-count').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.equal(await card.getByTestId('row-count').textContent(), pyarrowRowCount(join(SHARED_DATA, name)));
+
+    // A loopback port that was free a moment ago: nothing listens there, so fetch fails.
+    const port = await closedPort();
+    const unreachable = `http://127.0.0.1:${port}/missing.parquet`;
+    await page.getByTestId('url-input').fill(unreachable);
+    await page.getByTestId('url-open').click();
+    const failed = dataset(page, 'missing.parquet');
+    const message = await failed.getByTestId('error').textContent({ timeout: LOAD_TIMEOUT_MS });
+    assert.ok(message.startsWith(`Could not download ${unreachable}: the server is unreachable`), message);
+    assert.ok(await card.isVisible(), 'earlier datasets stay');
+    // The refused request is this test's own doing; drop it before the no-errors check.
+    const expected = (e) => e.includes(`:${port}/`) || e.includes('ERR_CONNECTION_REFUSED');
+    consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !expected(e)));
   });
 
   test('no console errors, page errors or failed requests; no panic banner', async () => {
