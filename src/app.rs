@@ -1,9 +1,7 @@
 //! The page: header, the file picker, and one card per opened file.
 
 use bytes::Bytes;
-use flowbook_core::data::{
-    inspect_parquet, load_trips, trip_preview, FileSummary, TripPreview, ZoneLookup,
-};
+use flowbook_core::data::{inspect_parquet, open_trip_file, trip_preview, FileSummary, ZoneLookup};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -22,13 +20,6 @@ pub const SAMPLE_DIR_URL: &str = "/data";
 /// Rows shown in a file's preview table.
 const PREVIEW_ROWS: usize = 8;
 
-/// Decodes the trip columns and summarises them; the error is the engine's message.
-pub fn preview(file_name: &str, bytes: Bytes) -> Result<TripPreview, String> {
-    let table =
-        load_trips(file_name, bytes, &["trip_distance".to_string()]).map_err(|e| e.to_string())?;
-    Ok(trip_preview(&table, PREVIEW_ROWS))
-}
-
 /// Reports a file's outcome: the footer summary first, then the decoded preview.
 fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) {
     let bytes = match bytes {
@@ -38,11 +29,16 @@ fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) 
             return;
         }
     };
-    let summary = inspect(file_name, bytes.clone());
-    let ok = summary.is_ok();
-    handle.state.set(LoadState::from(summary));
-    if ok {
-        handle.preview.set(Some(preview(file_name, bytes)));
+    // One engine call: the footer for the card, the decoded trips for the preview.
+    match open_trip_file(file_name, bytes, &["trip_distance".to_string()]) {
+        Ok((summary, trips)) => {
+            handle.state.set(LoadState::Loaded(summary));
+            let preview = trips
+                .map(|table| trip_preview(&table, PREVIEW_ROWS))
+                .map_err(|e| e.to_string());
+            handle.preview.set(Some(preview));
+        }
+        Err(error) => handle.state.set(LoadState::Failed(error.to_string())),
     }
 }
 

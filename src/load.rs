@@ -12,10 +12,10 @@ pub async fn fetch_bytes(url: &str) -> Result<Bytes, String> {
         .await
         .map_err(|e| format!("Could not download {url}: {e}. Check that the server is running."))?;
     if !response.ok() {
-        return Err(format!(
-            "Could not download {url}: the server answered HTTP {} {}.",
+        return Err(http_status_error(
+            url,
             response.status(),
-            response.status_text()
+            &response.status_text(),
         ));
     }
     let body = response
@@ -69,10 +69,10 @@ pub async fn fetch_bytes_with_progress(
         .dyn_into()
         .map_err(|_| format!("Could not download {url}: the browser gave no response."))?;
     if !response.ok() {
-        return Err(format!(
-            "Could not download {url}: the server answered HTTP {} {}.",
+        return Err(http_status_error(
+            url,
             response.status(),
-            response.status_text()
+            &response.status_text(),
         ));
     }
     let total = response
@@ -111,4 +111,8 @@ pub async fn fetch_bytes_with_progress(
         }
     }
     Ok(Bytes::from(data))
+}
+
+fn http_status_error(url: &str, status: u16, status_text: &str) -> String {
+    format!("Could not download {url}: the server answered HTTP {status} {status_text}.")
 }

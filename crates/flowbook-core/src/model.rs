@@ -81,12 +81,6 @@ impl LinearModel {
 
     /// Predicted duration (minutes) for each row of an encoded design.
     pub fn predict(&self, design: &Design) -> Vec<f64> {
-        let solution = LinearSolution {
-            intercept: self.intercept,
-            coefficients: self.coefficients.clone(),
-            iterations: 0,
-            converged: true,
-        };
-        predict_rows(&self.layout(), &solution, design)
+        predict_rows(&self.layout(), self.intercept, &self.coefficients, design)
     }
 }

@@ -58,6 +58,38 @@ impl TripColumn {
     }
 }
 
+/// Where the trip columns and the requested numerical columns sit in a file's header.
+pub struct ColumnPositions {
+    /// Pickup, dropoff, PULocationID, DOLocationID, in `TripColumn::ALL` order.
+    pub trip: [usize; 4],
+    pub numeric: Vec<usize>,
+}
+
+/// Finds the trip columns and `numeric` among `names`, or says which one is missing and
+/// what the file has instead.
+pub fn locate_columns(
+    file: &str,
+    names: &[String],
+    numeric: &[String],
+) -> Result<ColumnPositions, DataError> {
+    let missing = |column: &str| DataError::MissingColumn {
+        file: file.to_string(),
+        column: column.to_string(),
+        needed: "pickup and dropoff times, PULocationID, DOLocationID".to_string(),
+        found: names.join(", "),
+    };
+    let mut trip = [0usize; 4];
+    for (slot, column) in trip.iter_mut().zip(TripColumn::ALL) {
+        *slot = find_column(names, column.candidates())
+            .ok_or_else(|| missing(column.display_name()))?;
+    }
+    let numeric = numeric
+        .iter()
+        .map(|name| find_column(names, &[name.as_str()]).ok_or_else(|| missing(name)))
+        .collect::<Result<_, _>>()?;
+    Ok(ColumnPositions { trip, numeric })
+}
+
 /// Index of the first column whose name matches one of `candidates`, ignoring case.
 pub fn find_column(names: &[String], candidates: &[&str]) -> Option<usize> {
     candidates

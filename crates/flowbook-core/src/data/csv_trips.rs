@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::columns::{find_column, TripColumn};
+use super::columns::{locate_columns, ColumnPositions};
 use super::{sha256_hex, DataError, TripTable};
 
 /// Microseconds since the epoch for `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` may separate).
@@ -96,21 +96,10 @@ pub fn load_trips_csv(
         .iter()
         .map(|s| s.trim().to_string())
         .collect();
-    let missing = |column: &str| DataError::MissingColumn {
-        file: file_name.to_string(),
-        column: column.to_string(),
-        needed: "pickup and dropoff times, PULocationID, DOLocationID".to_string(),
-        found: names.join(", "),
-    };
-    let mut trip = [0usize; 4];
-    for (slot, column) in trip.iter_mut().zip(TripColumn::ALL) {
-        *slot = find_column(&names, column.candidates())
-            .ok_or_else(|| missing(column.display_name()))?;
-    }
-    let mut numeric_at = Vec::new();
-    for name in numeric {
-        numeric_at.push(find_column(&names, &[name.as_str()]).ok_or_else(|| missing(name))?);
-    }
+    let ColumnPositions {
+        trip,
+        numeric: numeric_at,
+    } = locate_columns(file_name, &names, numeric)?;
     let mut table = TripTable {
         file_name: file_name.to_string(),
         size_bytes: bytes.len() as u64,

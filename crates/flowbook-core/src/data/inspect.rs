@@ -57,6 +57,22 @@ pub fn inspect_parquet(file_name: &str, bytes: Bytes) -> Result<FileSummary, Dat
     })
 }
 
+/// A file's footer summary and, when it holds trips, its decoded trip columns. The bytes
+/// are hashed once for both. The outer error means the file is not readable parquet; the
+/// inner one that it is parquet but not a trip file (e.g. columns missing).
+pub type OpenedFile = (FileSummary, Result<super::TripTable, DataError>);
+
+pub fn open_trip_file(
+    file_name: &str,
+    bytes: Bytes,
+    numeric: &[String],
+) -> Result<OpenedFile, DataError> {
+    let summary = inspect_parquet(file_name, bytes.clone())?;
+    let trips =
+        super::trips::load_trips_with_digest(file_name, bytes, numeric, summary.sha256_hex.clone());
+    Ok((summary, trips))
+}
+
 /// Opens a parquet reader and turns the parquet crate's errors into messages a user can act on.
 pub(crate) fn open_parquet(
     file_name: &str,

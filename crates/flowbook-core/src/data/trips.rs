@@ -6,7 +6,9 @@ use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
 use serde::{Deserialize, Serialize};
 
-use super::columns::{find_column, push_floats, push_integers, push_timestamps_us, TripColumn};
+use super::columns::{
+    locate_columns, push_floats, push_integers, push_timestamps_us, ColumnPositions,
+};
 use super::inspect::open_parquet;
 use super::{sha256_hex, DataError};
 
@@ -53,8 +55,18 @@ pub fn load_trips(
     bytes: Bytes,
     numeric: &[String],
 ) -> Result<TripTable, DataError> {
+    let digest = sha256_hex(&bytes);
+    load_trips_with_digest(file_name, bytes, numeric, digest)
+}
+
+/// `load_trips` for a caller that has already hashed the bytes.
+pub(crate) fn load_trips_with_digest(
+    file_name: &str,
+    bytes: Bytes,
+    numeric: &[String],
+    sha256_hex: String,
+) -> Result<TripTable, DataError> {
     let size_bytes = bytes.len() as u64;
-    let sha256_hex = sha256_hex(&bytes);
     let builder = open_parquet(file_name, bytes)?;
     let names: Vec<String> = builder
         .schema()
@@ -62,22 +74,10 @@ pub fn load_trips(
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    let missing = |column: &str| DataError::MissingColumn {
-        file: file_name.to_string(),
-        column: column.to_string(),
-        needed: "pickup and dropoff times, PULocationID, DOLocationID".to_string(),
-        found: names.join(", "),
-    };
-    let mut trip_indices = [0usize; 4];
-    for (slot, column) in trip_indices.iter_mut().zip(TripColumn::ALL) {
-        *slot = find_column(&names, column.candidates())
-            .ok_or_else(|| missing(column.display_name()))?;
-    }
-    let mut numeric_indices = Vec::with_capacity(numeric.len());
-    for name in numeric {
-        let index = find_column(&names, &[name.as_str()]).ok_or_else(|| missing(name))?;
-        numeric_indices.push(index);
-    }
+    let ColumnPositions {
+        trip: trip_indices,
+        numeric: numeric_indices,
+    } = locate_columns(file_name, &names, numeric)?;
 
     // Leaf indices equal root indices only for flat schemas, which trip files are; a
     // nested schema would make the projection pick the wrong leaves, so refuse it.

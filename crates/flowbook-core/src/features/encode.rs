@@ -1,7 +1,7 @@
 //! One-hot vocabularies learnt from training rows, and the compact encoded design that
 //! the solvers read: per row one category code per categorical feature plus the numbers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -142,13 +142,12 @@ impl Encoder {
         }
         let mut vocabularies = Vec::with_capacity(spec.categorical.len());
         for &feature in &spec.categorical {
-            let mut seen: HashMap<(i64, i64), ()> = HashMap::new();
-            for &i in &rows.rows {
-                if let Some(key) = category_key(table, feature, i as usize) {
-                    seen.insert(key, ());
-                }
-            }
-            vocabularies.push(Vocabulary::new(feature, seen.into_keys().collect()));
+            let seen: HashSet<(i64, i64)> = rows
+                .rows
+                .iter()
+                .filter_map(|&i| category_key(table, feature, i as usize))
+                .collect();
+            vocabularies.push(Vocabulary::new(feature, seen.into_iter().collect()));
         }
         Ok(Encoder {
             spec: spec.clone(),

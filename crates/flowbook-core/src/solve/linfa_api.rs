@@ -74,7 +74,12 @@ impl Fit<OneHotRecords, Array1<f64>, SolveError> for LinearParams {
 
 impl PredictInplace<OneHotRecords, Array1<f64>> for FittedLinear {
     fn predict_inplace(&self, x: &OneHotRecords, y: &mut Array1<f64>) {
-        let predicted = predict_rows(&self.layout, &self.solution, &x.design);
+        let predicted = predict_rows(
+            &self.layout,
+            self.solution.intercept,
+            &self.solution.coefficients,
+            &x.design,
+        );
         for (out, value) in y.iter_mut().zip(predicted) {
             *out = value;
         }
@@ -86,15 +91,20 @@ impl PredictInplace<OneHotRecords, Array1<f64>> for FittedLinear {
 }
 
 /// Predictions `b + Σ w·x` for every row of a design; unseen categories add nothing.
-pub fn predict_rows(layout: &Layout, solution: &LinearSolution, design: &Design) -> Vec<f64> {
+pub fn predict_rows(
+    layout: &Layout,
+    intercept: f64,
+    coefficients: &[f64],
+    design: &Design,
+) -> Vec<f64> {
     let offsets: Vec<usize> = (0..layout.block_sizes.len())
         .map(|b| layout.block_offset(b))
         .collect();
     let numeric_offset = layout.numeric_offset();
-    let w = &solution.coefficients;
+    let w = coefficients;
     (0..design.n_rows)
         .map(|i| {
-            let mut value = solution.intercept;
+            let mut value = intercept;
             for (&code, &offset) in design.row_codes(i).iter().zip(&offsets) {
                 if code != UNSEEN {
                     value += w.get(offset + code as usize).copied().unwrap_or(0.0);
