@@ -7,8 +7,11 @@
 
 pub mod bench;
 pub mod data;
+pub mod export;
 pub mod features;
 pub mod metrics;
+pub mod mlflow;
 pub mod model;
 pub mod pipeline;
 pub mod solve;
+pub mod tracking;

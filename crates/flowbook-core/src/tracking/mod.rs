@@ -1,0 +1,1 @@
+//! Runs as Flowbook records them: params, metric histories, tags, dataset inputs, artifacts.
