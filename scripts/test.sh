@@ -19,15 +19,10 @@ START=$SECONDS
 PASSED=0
 FAILED=0
 CURRENT_STEP=""
-SERVER_PID=""
 declare -a TIMINGS=()
 
 cleanup() {
   local status=$?
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
   if [ $status -ne 0 ] && [ -n "$CURRENT_STEP" ]; then
     FAILED=$((FAILED + 1))
     echo
@@ -116,23 +111,15 @@ echo "release wasm: $(basename "$WASM_FILE") ${WASM_RAW} bytes raw, ${WASM_GZIP}
 done_step
 
 step "end-to-end tests (node --test, headless Chromium)"
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-python3 -m http.server "$PORT" --bind 127.0.0.1 --directory dist >/tmp/flowbook-http.log 2>&1 &
-SERVER_PID=$!
-export FLOWBOOK_URL="http://127.0.0.1:$PORT/"
-for _ in $(seq 1 50); do
-  python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$FLOWBOOK_URL" 2>/dev/null && break
-  sleep 0.2
-done
-echo "serving dist/ at $FLOWBOOK_URL"
-node --test --test-reporter=spec tests/e2e/*.test.mjs
-kill "$SERVER_PID" 2>/dev/null || true
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
+bash scripts/e2e.sh --no-build
 done_step
 
 step "oracle tests against scikit-learn and pyarrow (scripts/oracle_test.sh)"
 bash scripts/oracle_test.sh
+done_step
+
+step "MLflow model export loads and predicts in MLflow (scripts/mlflow_model_test.sh)"
+bash scripts/mlflow_model_test.sh
 done_step
 
 echo

@@ -1,18 +1,24 @@
 //! The page: header, the file picker, and one card per opened file.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use flowbook_core::data::{inspect_parquet, open_trip_file, trip_preview, FileSummary, ZoneLookup};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::load::{fetch_bytes, read_file};
-use crate::state::{DataSource, DatasetHandle, Datasets, LoadState};
+use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
 use crate::ui::bench_view::BenchView;
 use crate::ui::url_loader::UrlLoader;
 use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
-/// The sample file bundled with the app, opened on page load.
-pub const SAMPLE_FILE: &str = "green_tripdata_2021-01.parquet";
+/// The sample files bundled with the app, opened on page load with their roles: the
+/// course trains on January 2021 and validates on February.
+pub const SAMPLE_FILES: [(&str, Role); 2] = [
+    ("green_tripdata_2021-01.parquet", Role::Train),
+    ("green_tripdata_2021-02.parquet", Role::Validation),
+];
 
 /// Where the bundled sample files are served.
 pub const SAMPLE_DIR_URL: &str = "/data";
@@ -33,9 +39,14 @@ fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) 
     match open_trip_file(file_name, bytes, &["trip_distance".to_string()]) {
         Ok((summary, trips)) => {
             handle.state.set(LoadState::Loaded(summary));
-            let preview = trips
-                .map(|table| trip_preview(&table, PREVIEW_ROWS))
-                .map_err(|e| e.to_string());
+            let preview = match trips {
+                Ok(table) => {
+                    let preview = trip_preview(&table, PREVIEW_ROWS);
+                    handle.trips.set(Some(Arc::new(table)));
+                    Ok(preview)
+                }
+                Err(error) => Err(error.to_string()),
+            };
             handle.preview.set(Some(preview));
         }
         Err(error) => handle.state.set(LoadState::Failed(error.to_string())),
@@ -64,6 +75,7 @@ pub fn App() -> impl IntoView {
         return view! { <main class="page"><BenchView /></main> }.into_any();
     }
     let datasets = Datasets::new();
+    provide_context(datasets);
 
     let zones = Zones(RwSignal::new(None));
     provide_context(zones);
@@ -76,22 +88,24 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let sample = datasets.open(SAMPLE_FILE.to_string(), DataSource::BundledSample);
-    spawn_local(async move {
-        let url = format!("{SAMPLE_DIR_URL}/{SAMPLE_FILE}");
-        report(sample, SAMPLE_FILE, fetch_bytes(&url).await);
-    });
+    for (file_name, role) in SAMPLE_FILES {
+        let sample = datasets.open(file_name.to_string(), DataSource::BundledSample, role);
+        spawn_local(async move {
+            let url = format!("{SAMPLE_DIR_URL}/{file_name}");
+            report(sample, file_name, fetch_bytes(&url).await);
+        });
+    }
 
     let on_file = move |file: web_sys::File| {
         let file_name = file.name();
-        let handle = datasets.open(file_name.clone(), DataSource::LocalFile);
+        let handle = datasets.open(file_name.clone(), DataSource::LocalFile, Role::Other);
         spawn_local(async move {
             report(handle, &file_name, read_file(&file).await);
         });
     };
 
     let on_url_bytes = move |file_name: String, bytes: Result<Bytes, String>| {
-        let handle = datasets.open(file_name.clone(), DataSource::Url);
+        let handle = datasets.open(file_name.clone(), DataSource::Url, Role::Other);
         report(handle, &file_name, bytes);
     };
 
@@ -122,7 +136,7 @@ pub fn App() -> impl IntoView {
                 <div>
                     <h2 class="card-title">"Datasets"</h2>
                     <p class="muted">
-                        "A sample month of green taxi trips is loaded for you. Open more TLC parquet files, or drop them anywhere on the page."
+                        "January and February 2021 green taxi trips are loaded for you, as training and validation data. Open more TLC parquet or CSV files, or drop them anywhere on the page, and give each a role."
                     </p>
                 </div>
                 <FilePicker on_file />

@@ -3,7 +3,7 @@
 use flowbook_core::data::FileSummary;
 use leptos::prelude::*;
 
-use crate::state::{DataSource, Dataset, LoadState};
+use crate::state::{DataSource, Dataset, Datasets, LoadState, Role};
 use crate::ui::format::{group_digits, human_size, plural};
 use crate::ui::trip_preview::TripPreviewView;
 
@@ -11,13 +11,19 @@ use crate::ui::trip_preview::TripPreviewView;
 #[component]
 pub fn DatasetCard(dataset: Dataset) -> impl IntoView {
     let Dataset {
+        id,
         file_name,
         source,
         state,
         preview,
+        role,
         ..
     } = dataset;
-    move || match state.get() {
+    let file_stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name.clone(), |(stem, _)| stem.to_string());
+    move || {
+        match state.get() {
         LoadState::Loading => view! {
             <article
                 class="card dataset is-loading"
@@ -52,10 +58,18 @@ pub fn DatasetCard(dataset: Dataset) -> impl IntoView {
         }
         .into_any(),
         LoadState::Loaded(summary) => view! {
-            <DatasetView summary source />
-            {move || preview.get().map(|preview| view! { <TripPreviewView preview /> })}
+            <DatasetView summary source role=(id, role) />
+            {
+                let file_stem = file_stem.clone();
+                move || {
+                    preview
+                        .get()
+                        .map(|preview| view! { <TripPreviewView preview file_stem=file_stem.clone() /> })
+                }
+            }
         }
         .into_any(),
+    }
     }
 }
 
@@ -64,9 +78,13 @@ pub fn DatasetCard(dataset: Dataset) -> impl IntoView {
 pub fn DatasetView(
     summary: FileSummary,
     #[prop(default = DataSource::LocalFile)] source: DataSource,
+    /// The dataset's id and role, when the user may change the role.
+    #[prop(optional)]
+    role: Option<(usize, RwSignal<Role>)>,
 ) -> impl IntoView {
     let FileSummary {
         file_name,
+        format,
         size_bytes,
         sha256_hex,
         row_count,
@@ -104,7 +122,10 @@ pub fn DatasetView(
                     <h2 class="card-title" data-testid="file-name">{file_name.clone()}</h2>
                     <p class="muted">{subtitle}</p>
                 </div>
-                <span class="badge">"Parquet"</span>
+                <div class="card-actions">
+                    {role.map(|(id, role)| view! { <RolePicker id role /> })}
+                    <span class="badge" data-testid="format">{format.label()}</span>
+                </div>
             </header>
             <dl class="stats">
                 <div class="stat">
@@ -145,5 +166,29 @@ pub fn DatasetView(
                 </table>
             </div>
         </article>
+    }
+}
+
+/// The dataset's role in the notebook: train, validation or other.
+#[component]
+fn RolePicker(id: usize, role: RwSignal<Role>) -> impl IntoView {
+    let datasets = use_context::<Datasets>();
+    let on_change = move |ev| {
+        let chosen = Role::from_key(&event_target_value(&ev));
+        match datasets {
+            Some(datasets) => datasets.set_role(id, chosen),
+            None => role.set(chosen),
+        }
+    };
+    view! {
+        <label class="role-picker">
+            "Role "
+            <select data-testid="role" prop:value=move || role.get().key() on:change=on_change>
+                {Role::ALL
+                    .into_iter()
+                    .map(|r| view! { <option value=r.key()>{r.label()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }

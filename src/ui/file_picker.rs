@@ -25,7 +25,7 @@ where
         <label class="file-picker">
             <input
                 type="file"
-                accept=".parquet,application/vnd.apache.parquet"
+                accept=".parquet,.csv,application/vnd.apache.parquet,text/csv"
                 multiple
                 data-testid="file-input"
                 on:change=on_change

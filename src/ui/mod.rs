@@ -2,6 +2,7 @@
 //! beyond presentation.
 
 pub mod bench_view;
+pub mod chart;
 pub mod dataset_view;
 pub mod file_picker;
 pub mod format;

@@ -1,34 +1,42 @@
-//! The Train cell: fits a duration model on the bundled January (train) and February
-//! (validation) 2021 files and shows its metrics. All numerics are the engine's.
+//! The Train cell: fits a duration model on the datasets holding the train and validation
+//! roles (the bundled January and February 2021 files at first) and shows its metrics. All
+//! numerics are the engine's.
 
-use std::sync::Arc;
-
-use flowbook_core::data::{load_trips, TripTable};
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
 use flowbook_core::pipeline::{train, TrainReport, TrainRequest};
 use flowbook_core::solve::ModelKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::app::SAMPLE_DIR_URL;
-use crate::load::fetch_bytes;
+use crate::state::{Datasets, Role, RoleHolder};
 
 pub const TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
 pub const VALIDATION_FILE: &str = "green_tripdata_2021-02.parquet";
-
-type Tables = Arc<(TripTable, TripTable)>;
-
-/// Downloads and decodes one bundled file.
-pub async fn load_sample(name: &str) -> Result<TripTable, String> {
-    let bytes = fetch_bytes(&format!("{SAMPLE_DIR_URL}/{name}")).await?;
-    load_trips(name, bytes, &["trip_distance".to_string()]).map_err(|e| e.to_string())
-}
 
 /// Milliseconds from the page's clock.
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
+}
+
+/// What the panel says about one role's dataset.
+fn describe(role: Role, holder: &RoleHolder) -> String {
+    match holder {
+        RoleHolder::Unassigned => format!(
+            "{}: none — choose “{}” on a dataset card below",
+            role.label(),
+            role.label()
+        ),
+        RoleHolder::NotReady(name) => format!("{}: {name} (not loaded)", role.label()),
+        RoleHolder::Ready(table) => {
+            format!(
+                "{}: {} ({} trips)",
+                role.label(),
+                table.file_name,
+                table.len()
+            )
+        }
+    }
 }
 
 fn feature_spec(choice: &str) -> FeatureSpec {
@@ -50,15 +58,20 @@ struct Outcome {
 
 #[component]
 pub fn TrainPanel() -> impl IntoView {
-    let tables: RwSignal<Option<Result<Tables, String>>> = RwSignal::new(None);
-    spawn_local(async move {
-        let loaded = async {
-            let train = load_sample(TRAIN_FILE).await?;
-            let validation = load_sample(VALIDATION_FILE).await?;
-            Ok::<Tables, String>(Arc::new((train, validation)))
+    let datasets = expect_context::<Datasets>();
+    // Derived, not memoised: comparing decoded tables for equality would cost a pass over them.
+    let tables = Signal::derive(move || {
+        match (
+            datasets.holder(Role::Train),
+            datasets.holder(Role::Validation),
+        ) {
+            (RoleHolder::Ready(train), RoleHolder::Ready(validation)) => Ok((train, validation)),
+            (train, validation) => Err(format!(
+                "{} · {}",
+                describe(Role::Train, &train),
+                describe(Role::Validation, &validation)
+            )),
         }
-        .await;
-        tables.set(Some(loaded));
     });
 
     let features = RwSignal::new("pu_do".to_string());
@@ -67,9 +80,10 @@ pub fn TrainPanel() -> impl IntoView {
     let outcome: RwSignal<Option<Result<Outcome, String>>> = RwSignal::new(None);
 
     let run = move |_| {
-        let Some(Ok(data)) = tables.get_untracked() else {
+        let Ok((train_table, validation_table)) = tables.get_untracked() else {
             outcome.set(Some(Err(
-                "The sample data has not finished loading; try again in a moment.".to_string(),
+                "Training needs a loaded train dataset and a loaded validation dataset."
+                    .to_string(),
             )));
             return;
         };
@@ -89,7 +103,7 @@ pub fn TrainPanel() -> impl IntoView {
             kind,
         };
         let start = now_ms();
-        let result = train(&data.0, &data.1, &request)
+        let result = train(&train_table, &validation_table, &request)
             .map(|report| Outcome {
                 report,
                 elapsed_ms: now_ms() - start,
@@ -99,15 +113,12 @@ pub fn TrainPanel() -> impl IntoView {
     };
 
     let status = move || match tables.get() {
-        None => "Loading January and February 2021…".to_string(),
-        Some(Ok(data)) => format!(
-            "Train: {} ({} trips) · Validation: {} ({} trips)",
-            data.0.file_name,
-            data.0.len(),
-            data.1.file_name,
-            data.1.len()
+        Ok((train, validation)) => format!(
+            "{} · {}",
+            describe(Role::Train, &RoleHolder::Ready(train)),
+            describe(Role::Validation, &RoleHolder::Ready(validation))
         ),
-        Some(Err(message)) => message,
+        Err(message) => message,
     };
 
     view! {
@@ -162,7 +173,7 @@ pub fn TrainPanel() -> impl IntoView {
                 <button
                     class="button"
                     data-testid="train"
-                    prop:disabled=move || !matches!(tables.get(), Some(Ok(_)))
+                    prop:disabled=move || tables.with(Result::is_err)
                     on:click=run
                 >
                     "Train"

@@ -4,14 +4,21 @@
 use flowbook_core::data::{ColumnSummary, PreviewRow, TripPreview};
 use leptos::prelude::*;
 
+use flowbook_charts::{draw_histograms, HistogramSeries};
+
 use crate::app::Zones;
+use crate::ui::chart::{Chart, Draw};
 
 fn number(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "—".to_string(), |v| format!("{v:.digits$}"))
 }
 
 #[component]
-pub fn TripPreviewView(preview: Result<TripPreview, String>) -> impl IntoView {
+pub fn TripPreviewView(
+    preview: Result<TripPreview, String>,
+    /// The file's name without extension, for chart downloads.
+    file_stem: String,
+) -> impl IntoView {
     let preview = match preview {
         Ok(preview) => preview,
         Err(message) => {
@@ -69,26 +76,18 @@ pub fn TripPreviewView(preview: Result<TripPreview, String>) -> impl IntoView {
             }
         })
         .collect_view();
-    let peak = preview
-        .durations
-        .counts
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let bars = preview
-        .durations
-        .counts
-        .iter()
-        .enumerate()
-        .map(|(minute, &count)| {
-            let height = format!("height: {:.1}%", 100.0 * count as f64 / peak as f64);
-            let title = format!("{minute}–{} min: {count} trips", minute + 1);
-            view! { <span class="bar" style=height title=title></span> }
-        })
-        .collect_view();
     let outside = preview.durations.below + preview.durations.above;
+    let histogram = preview.durations;
+    let draw: Draw = Box::new(move |area| {
+        draw_histograms(
+            area,
+            "trip duration (minutes)",
+            &[HistogramSeries {
+                label: "trips",
+                histogram: &histogram,
+            }],
+        )
+    });
     view! {
         <section class="card" data-testid="preview">
             <h3 class="card-title">{format!("Trips: {} decoded", preview.trips)}</h3>
@@ -110,8 +109,13 @@ pub fn TripPreviewView(preview: Result<TripPreview, String>) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <figure class="histogram" data-testid="duration-histogram">
-                <div class="bars">{bars}</div>
+            <figure class="histogram">
+                <Chart
+                    test_id="duration-histogram"
+                    description=format!("Histogram of trip durations in {file_stem}")
+                    file_stem=format!("{file_stem}-durations")
+                    draw
+                />
                 <figcaption class="muted">
                     {format!("Trip duration, one bar per minute from 0 to 60; {outside} trips fall outside that range.")}
                 </figcaption>

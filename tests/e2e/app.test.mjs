@@ -122,7 +122,77 @@ describe('Flowbook in a browser', () => {
     const text = await firstRow.textContent();
     assert.ok(text.includes(want.pickup), `${text} lacks ${want.pickup}`);
     assert.ok(text.includes(want.zone), `${text} lacks ${want.zone}`);
-    assert.equal(await card.getByTestId('duration-histogram').locator('.bar').count(), 60);
+  });
+
+  test('draws the duration histogram on a canvas and saves it as PNG', async () => {
+    const canvas = page.locator('[data-testid="duration-histogram"][data-drawn="true"]').first();
+    await canvas.waitFor({ timeout: LOAD_TIMEOUT_MS });
+    // Read the pixels back: bars are drawn in the first series colour (0, 114, 178).
+    const profile = await canvas.evaluate((element) => {
+      const { width, height } = element;
+      const data = element.getContext('2d').getImageData(0, 0, width, height).data;
+      const tops = new Array(width).fill(height);
+      let bar = 0;
+      for (let y = 0; y < height; y += 1) {
+        for (let x = 0; x < width; x += 1) {
+          const i = 4 * (y * width + x);
+          if (data[i] === 0 && data[i + 1] === 114 && data[i + 2] === 178) {
+            bar += 1;
+            tops[x] = Math.min(tops[x], y);
+          }
+        }
+      }
+      const columns = tops.filter((t) => t < height).length;
+      const peakX = tops.indexOf(Math.min(...tops));
+      const left = tops.findIndex((t) => t < height);
+      const right = width - 1 - [...tops].reverse().findIndex((t) => t < height);
+      return { bar, columns, peakX, left, right, width, height };
+    });
+    assert.ok(profile.bar > 0.05 * profile.width * profile.height, JSON.stringify(profile));
+    // Most green-taxi trips take 3-15 minutes: the tallest bar sits in the left third of the
+    // 0-60 minute axis, and bars span most of it.
+    const span = profile.right - profile.left;
+    assert.ok(profile.peakX - profile.left < span / 3, JSON.stringify(profile));
+    assert.ok(profile.columns > 0.5 * profile.width, JSON.stringify(profile));
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dataset(page, SAMPLE).locator('xpath=following-sibling::section[1]').getByTestId('save-png').click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'green_tripdata_2021-01-durations.png');
+    const png = readFileSync(await download.path());
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.ok(png.length > 5_000, `a ${png.length}-byte PNG is too small for a chart`);
+  });
+
+  test('the bundled months have their roles: January trains, February validates', async () => {
+    await dataset(page, SAMPLE).getByTestId('role').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.equal(await dataset(page, SAMPLE).getByTestId('role').inputValue(), 'train');
+    const february = dataset(page, 'green_tripdata_2021-02.parquet');
+    await february.getByTestId('role').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.equal(await february.getByTestId('role').inputValue(), 'validation');
+  });
+
+  test('a CSV trip file chosen through the file input opens with its rows and preview', async () => {
+    const python = join(VENV, 'bin', 'python');
+    const script = [
+      'import sys, pyarrow.parquet as pq',
+      'df = pq.read_table(sys.argv[1]).slice(0, 5000).to_pandas()',
+      'sys.stdout.write(df.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S"))',
+    ].join('\n');
+    const csv = execFileSync(python, ['-c', script, join(SHARED_DATA, SAMPLE)], {
+      maxBuffer: 64 << 20,
+    });
+    const name = 'green_tripdata_2021-01-head.csv';
+    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/csv', buffer: csv });
+    const card = dataset(page, name);
+    await card.getByTestId('row-count').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.equal((await card.getByTestId('row-count').textContent()).trim(), '5000');
+    assert.equal((await card.getByTestId('format').textContent()).trim(), 'CSV');
+    assert.equal(await card.getByTestId('role').inputValue(), 'other');
+    const preview = card.locator('xpath=following-sibling::section[1]');
+    await preview.getByTestId('first-rows').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    assert.match(await preview.textContent(), /Trips: 5000 decoded/);
   });
 
   test('serves the other bundled sample files under /data/', async () => {
@@ -157,7 +227,7 @@ describe('Flowbook in a browser', () => {
     assert.match(message, new RegExp(BAD_UPLOAD.replace('.', '\\.')));
     assert.equal((await dataset(page, SAMPLE).getByTestId('row-count').textContent()).trim(), '76518');
     assert.ok(await dataset(page, UPLOAD).getByTestId('row-count').isVisible());
-    assert.equal(await page.getByTestId('dataset').count(), 3);
+    assert.equal(await page.getByTestId('dataset').count(), 5);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
@@ -182,7 +252,8 @@ describe('Flowbook in a browser', () => {
     const name = 'green_tripdata_2021-02.parquet';
     await page.getByTestId('url-input').fill(new URL(`data/${name}`, BASE_URL).toString());
     await page.getByTestId('url-open').click();
-    const card = dataset(page, name);
+    // The bundled February card has the same name: the downloaded one is the last card.
+    const card = dataset(page, name).last();
     await card.getByTestId('row-count').waitFor({ timeout: LOAD_TIMEOUT_MS });
     assert.equal(await card.getByTestId('row-count').textContent(), pyarrowRowCount(join(SHARED_DATA, name)));
 

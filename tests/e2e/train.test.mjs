@@ -3,8 +3,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './browser.mjs';
 
@@ -13,6 +15,18 @@ const REFERENCE = JSON.parse(
   readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
 );
 const BASE_URL = process.env.FLOWBOOK_URL;
+const SHARED_DATA = resolve(REPO, '..', 'shared', 'data');
+const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
+
+/** scikit-learn's converged results for a train/validation pair, computed now by the oracle. */
+function oracle(trainName, validationName) {
+  const out = execFileSync(
+    join(VENV, 'bin', 'python'),
+    [join(REPO, 'tests', 'oracle', 'oracle.py'), join(SHARED_DATA, trainName), join(SHARED_DATA, validationName)],
+    { encoding: 'utf8', maxBuffer: 16 << 20 },
+  );
+  return JSON.parse(out);
+}
 
 function reference(firstFeature, model) {
   const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
@@ -82,5 +96,34 @@ describe('Train cell', () => {
     assert.match(message, /Cannot train: the ridge model needs a value for alpha/);
     assert.deepEqual(pageErrors, []);
     await page.screenshot({ path: '/tmp/flowbook-train.png', fullPage: true });
+  });
+
+  test('giving another file the validation role trains against it', async () => {
+    const march = 'green_tripdata_2021-03.parquet';
+    await page.getByTestId('file-input').setInputFiles(join(SHARED_DATA, march));
+    const card = page.locator(`[data-testid="dataset"][data-file-name="${march}"]`);
+    await card.getByTestId('role').waitFor({ timeout: 60_000 });
+    await card.getByTestId('role').selectOption('validation');
+    const february = page.locator('[data-testid="dataset"][data-file-name="green_tripdata_2021-02.parquet"]');
+    assert.equal(await february.getByTestId('role').inputValue(), 'other', 'one validation file at a time');
+    await page.waitForFunction(
+      (name) => document.querySelector('[data-testid="train-data"]')?.textContent.includes(`Validation: ${name}`),
+      march,
+      { timeout: 60_000 },
+    );
+    await page.getByTestId('features').selectOption('pu_do');
+    await page.getByTestId('model').selectOption('ols');
+    const got = await trainAndRead();
+    const want = oracle('green_tripdata_2021-01.parquet', march).find(
+      (r) => r.features[0] === 'PU_DO' && r.model === 'ols',
+    );
+    assert.ok(Math.abs(got.train - want.train_rmse) <= 1e-5, `train ${got.train} vs ${want.train_rmse}`);
+    assert.ok(Math.abs(got.validation - want.val_rmse) <= 1e-3, `val ${got.validation} vs ${want.val_rmse}`);
+
+    // With no validation file the cell says what is missing instead of training.
+    await card.getByTestId('role').selectOption('other');
+    assert.match(await page.getByTestId('train-data').textContent(), /Validation: none/);
+    assert.ok(await page.getByTestId('train').isDisabled());
+    assert.deepEqual(pageErrors, []);
   });
 });

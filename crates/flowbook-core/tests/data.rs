@@ -9,7 +9,9 @@ use arrow_array::{
     ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use bytes::Bytes;
-use flowbook_core::data::{inspect_parquet, load_trips, DataError};
+use flowbook_core::data::{
+    format_timestamp_us, inspect_parquet, load_trips, open_trip_file, DataError, FileFormat,
+};
 use flowbook_core::features::{prepare_rows, FeatureSpec, PrepareSpec};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -287,4 +289,45 @@ fn snappy_and_uncompressed_files_with_many_row_groups_round_trip() {
             real.numeric["trip_distance"][..n].to_vec()
         );
     }
+}
+
+#[test]
+fn a_csv_export_of_a_real_month_opens_with_the_same_trips_as_its_parquet() {
+    let name = "green_tripdata_2021-01.parquet";
+    let parquet = load_trips(name, common::read_bytes(name), &numeric()).expect("parquet");
+    let rows = 3_000;
+    let mut text =
+        String::from("VendorID,lpep_pickup_datetime,lpep_dropoff_datetime,PULocationID,DOLocationID,trip_distance,fare_amount\n");
+    let cell = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let number = |v: Option<f64>| v.map(|v| format!("{v:?}")).unwrap_or_default();
+    for i in 0..rows {
+        let time = |v: Option<i64>| v.map(format_timestamp_us).unwrap_or_default();
+        text.push_str(&format!(
+            "2,{},{},{},{},{},{}\n",
+            time(parquet.pickup_us[i]),
+            time(parquet.dropoff_us[i]),
+            cell(parquet.pu_location[i]),
+            cell(parquet.do_location[i]),
+            number(parquet.numeric["trip_distance"][i]),
+            number(parquet.numeric["fare_amount"][i]),
+        ));
+    }
+    let bytes = Bytes::from(text.into_bytes());
+    let (summary, trips) = open_trip_file("jan.csv", bytes.clone(), &numeric()).expect("csv");
+    let trips = trips.expect("trip columns");
+    assert_eq!(summary.format, FileFormat::Csv);
+    assert_eq!(summary.row_count, rows as u64);
+    assert_eq!(summary.columns.len(), 7);
+    assert_eq!(summary.columns[1].name, "lpep_pickup_datetime");
+    assert_eq!(summary.sha256_hex, trips.sha256_hex);
+    assert_eq!(trips.pickup_us[..], parquet.pickup_us[..rows]);
+    assert_eq!(trips.dropoff_us[..], parquet.dropoff_us[..rows]);
+    assert_eq!(trips.pu_location[..], parquet.pu_location[..rows]);
+    assert_eq!(trips.do_location[..], parquet.do_location[..rows]);
+    for column in numeric() {
+        assert_eq!(trips.numeric[&column][..], parquet.numeric[&column][..rows]);
+    }
+    // The same text named .parquet is refused as not parquet, not read as CSV.
+    let err = open_trip_file("jan.parquet", bytes, &numeric()).unwrap_err();
+    assert!(matches!(err, DataError::NotParquet { .. }), "{err}");
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::columns::{locate_columns, ColumnPositions};
+use super::inspect::{ColumnInfo, FileFormat, FileSummary, OpenedFile};
 use super::{sha256_hex, DataError, TripTable};
 
 /// Microseconds since the epoch for `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` may separate).
@@ -81,13 +82,53 @@ pub fn load_trips_csv(
     bytes: &[u8],
     numeric: &[String],
 ) -> Result<TripTable, DataError> {
+    load_trips_csv_with_digest(file_name, bytes, numeric, sha256_hex(bytes))
+}
+
+/// A CSV file's summary (header columns as text, data rows) and its trips.
+pub(crate) fn open_csv_trip_file(
+    file_name: &str,
+    bytes: &[u8],
+    numeric: &[String],
+) -> Result<OpenedFile, DataError> {
     if bytes.is_empty() {
         return Err(DataError::Empty {
             file: file_name.to_string(),
         });
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
-    let names: Vec<String> = reader
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let columns = header_names(file_name, &mut reader)?
+        .into_iter()
+        .map(|name| ColumnInfo {
+            name,
+            arrow_type: "text".to_string(),
+            nullable: true,
+        })
+        .collect();
+    let digest = sha256_hex(bytes);
+    let trips = load_trips_csv_with_digest(file_name, bytes, numeric, digest.clone());
+    let row_count = match &trips {
+        Ok(table) => table.len() as u64,
+        Err(_) => reader.records().count() as u64,
+    };
+    let summary = FileSummary {
+        file_name: file_name.to_string(),
+        format: FileFormat::Csv,
+        size_bytes: bytes.len() as u64,
+        sha256_hex: digest,
+        row_count,
+        row_groups: 1,
+        columns,
+    };
+    Ok((summary, trips))
+}
+
+/// The header's column names, trimmed.
+fn header_names(
+    file_name: &str,
+    reader: &mut csv::Reader<&[u8]>,
+) -> Result<Vec<String>, DataError> {
+    Ok(reader
         .headers()
         .map_err(|e| DataError::Invalid {
             file: file_name.to_string(),
@@ -95,7 +136,22 @@ pub fn load_trips_csv(
         })?
         .iter()
         .map(|s| s.trim().to_string())
-        .collect();
+        .collect())
+}
+
+fn load_trips_csv_with_digest(
+    file_name: &str,
+    bytes: &[u8],
+    numeric: &[String],
+    digest: String,
+) -> Result<TripTable, DataError> {
+    if bytes.is_empty() {
+        return Err(DataError::Empty {
+            file: file_name.to_string(),
+        });
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let names = header_names(file_name, &mut reader)?;
     let ColumnPositions {
         trip,
         numeric: numeric_at,
@@ -103,7 +159,7 @@ pub fn load_trips_csv(
     let mut table = TripTable {
         file_name: file_name.to_string(),
         size_bytes: bytes.len() as u64,
-        sha256_hex: sha256_hex(bytes),
+        sha256_hex: digest,
         pickup_us: Vec::new(),
         dropoff_us: Vec::new(),
         pu_location: Vec::new(),

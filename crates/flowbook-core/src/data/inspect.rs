@@ -15,10 +15,28 @@ pub struct ColumnInfo {
     pub nullable: bool,
 }
 
+/// How a file stores its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileFormat {
+    Parquet,
+    /// Comma-separated text with a header line (older course material).
+    Csv,
+}
+
+impl FileFormat {
+    pub fn label(self) -> &'static str {
+        match self {
+            FileFormat::Parquet => "Parquet",
+            FileFormat::Csv => "CSV",
+        }
+    }
+}
+
 /// What a file is, before any column is decoded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileSummary {
     pub file_name: String,
+    pub format: FileFormat,
     pub size_bytes: u64,
     pub sha256_hex: String,
     pub row_count: u64,
@@ -49,6 +67,7 @@ pub fn inspect_parquet(file_name: &str, bytes: Bytes) -> Result<FileSummary, Dat
         .collect();
     Ok(FileSummary {
         file_name: file_name.to_string(),
+        format: FileFormat::Parquet,
         size_bytes,
         sha256_hex,
         row_count,
@@ -57,16 +76,21 @@ pub fn inspect_parquet(file_name: &str, bytes: Bytes) -> Result<FileSummary, Dat
     })
 }
 
-/// A file's footer summary and, when it holds trips, its decoded trip columns. The bytes
-/// are hashed once for both. The outer error means the file is not readable parquet; the
-/// inner one that it is parquet but not a trip file (e.g. columns missing).
+/// A file's summary and, when it holds trips, its decoded trip columns. The bytes are
+/// hashed once for both. The outer error means the file cannot be read at all; the inner
+/// one that it is readable but not a trip file (e.g. columns missing).
 pub type OpenedFile = (FileSummary, Result<super::TripTable, DataError>);
 
+/// Opens a parquet file, or a CSV file when its name ends in `.csv` and it does not carry
+/// the parquet marker (a CSV renamed `.parquet` is refused as not parquet).
 pub fn open_trip_file(
     file_name: &str,
     bytes: Bytes,
     numeric: &[String],
 ) -> Result<OpenedFile, DataError> {
+    if file_name.to_ascii_lowercase().ends_with(".csv") && !bytes.starts_with(b"PAR1") {
+        return super::csv_trips::open_csv_trip_file(file_name, &bytes, numeric);
+    }
     let summary = inspect_parquet(file_name, bytes.clone())?;
     let trips =
         super::trips::load_trips_with_digest(file_name, bytes, numeric, summary.sha256_hex.clone());

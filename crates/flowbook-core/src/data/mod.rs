@@ -10,7 +10,9 @@ mod trips;
 pub use columns::TripColumn;
 pub use csv_trips::{format_timestamp_us, load_trips_csv, parse_timestamp_us};
 pub use error::DataError;
-pub use inspect::{inspect_parquet, open_trip_file, ColumnInfo, FileSummary, OpenedFile};
+pub use inspect::{
+    inspect_parquet, open_trip_file, ColumnInfo, FileFormat, FileSummary, OpenedFile,
+};
 pub use preview::{
     column_summaries, duration_histogram, trip_preview, ColumnSummary, Histogram, PreviewRow,
     TripPreview, Zone, ZoneLookup,
