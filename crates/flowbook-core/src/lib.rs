@@ -14,4 +14,5 @@ pub mod mlflow;
 pub mod model;
 pub mod pipeline;
 pub mod solve;
+pub mod store;
 pub mod tracking;
