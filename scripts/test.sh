@@ -122,5 +122,9 @@ step "MLflow model export loads and predicts in MLflow (scripts/mlflow_model_tes
 bash scripts/mlflow_model_test.sh
 done_step
 
+step "MLflow sync against real servers: push, exactly once, fault, errors (scripts/mlflow_test.sh)"
+bash scripts/mlflow_test.sh
+done_step
+
 echo
 echo "release wasm: ${WASM_RAW} bytes raw, ${WASM_GZIP} bytes gzip -9"

@@ -7,6 +7,7 @@ use flowbook_core::solve::ModelKind;
 
 pub const USAGE: &str = "\
 usage: flowbook train --train FILE.parquet --val FILE.parquet [options]
+       flowbook push RUN.json... --mlflow-uri URL [--experiment NAME]
 
 options:
   --categorical LIST   one-hot features, comma-separated: PULocationID, DOLocationID, PU_DO,
@@ -21,7 +22,31 @@ options:
   --min-distance D     keep trips with trip_distance > D
   --save-model FILE    write the trained model as JSON
   --json               print one JSON object instead of a table
+
+MLflow (push the run to a tracking server after training):
+  --mlflow-uri URL     the server root, e.g. http://127.0.0.1:5000
+  --experiment NAME    experiment to log into (created if absent; required with --mlflow-uri)
+  --run-name NAME      run name (default: model and alpha)
+  --description TEXT   run description (shown as the run's note)
+  --register-model N   register the run's model as a version of N
+  --alias A            point alias A at that version (repeatable, or A,B)
+  --client-id ID       Flowbook's id for this run; pushing again with the same id
+                       completes or updates the same run instead of making a new one
+  credentials come from FLOWBOOK_MLFLOW_USERNAME + FLOWBOOK_MLFLOW_PASSWORD (basic auth)
+  or FLOWBOOK_MLFLOW_TOKEN (bearer), never from the command line
 ";
+
+/// Where and how to push the run, when `--mlflow-uri` is given.
+#[derive(Debug, Clone, Default)]
+pub struct MlflowArgs {
+    pub uri: String,
+    pub experiment: String,
+    pub run_name: Option<String>,
+    pub description: Option<String>,
+    pub register_model: Option<String>,
+    pub aliases: Vec<String>,
+    pub client_id: Option<String>,
+}
 
 #[derive(Debug)]
 pub struct TrainArgs {
@@ -33,6 +58,7 @@ pub struct TrainArgs {
     pub alphas: Option<Vec<f64>>,
     pub save_model: Option<PathBuf>,
     pub json: bool,
+    pub mlflow: Option<MlflowArgs>,
 }
 
 fn number(flag: &str, value: &str) -> Result<f64, String> {
@@ -65,6 +91,8 @@ pub fn parse_train(args: &[String]) -> Result<TrainArgs, String> {
     let mut prepare = PrepareSpec::default();
     let mut save_model = None;
     let mut json = false;
+    let mut mlflow = MlflowArgs::default();
+    let mut mlflow_flags = Vec::new();
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
         if flag == "--json" {
@@ -101,9 +129,34 @@ pub fn parse_train(args: &[String]) -> Result<TrainArgs, String> {
             "--max-duration" => prepare.max_duration_min = number(flag, &value()?)?,
             "--min-distance" => prepare.min_distance_exclusive = Some(number(flag, &value()?)?),
             "--save-model" => save_model = Some(PathBuf::from(value()?)),
+            "--mlflow-uri" => mlflow.uri = value()?,
+            "--experiment" | "--run-name" | "--description" | "--register-model" | "--alias"
+            | "--client-id" => {
+                mlflow_flags.push(flag.clone());
+                let value = value()?;
+                match flag.as_str() {
+                    "--experiment" => mlflow.experiment = value,
+                    "--run-name" => mlflow.run_name = Some(value),
+                    "--description" => mlflow.description = Some(value),
+                    "--register-model" => mlflow.register_model = Some(value),
+                    "--alias" => mlflow.aliases.extend(list(&value)),
+                    _ => mlflow.client_id = Some(value),
+                }
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
     }
+    let mlflow = match (mlflow.uri.is_empty(), mlflow_flags.first()) {
+        (true, Some(flag)) => return Err(format!("{flag} needs --mlflow-uri URL")),
+        (true, None) => None,
+        (false, _) if mlflow.experiment.trim().is_empty() => {
+            return Err("--mlflow-uri needs --experiment NAME".to_string())
+        }
+        (false, _) if !mlflow.aliases.is_empty() && mlflow.register_model.is_none() => {
+            return Err("--alias needs --register-model NAME".to_string())
+        }
+        (false, _) => Some(mlflow),
+    };
     let alpha_for_kind =
         alpha.or_else(|| alphas.as_ref().and_then(|a: &Vec<f64>| a.first().copied()));
     let kind = ModelKind::parse(&model, alpha_for_kind, l1_ratio)?;
@@ -119,5 +172,6 @@ pub fn parse_train(args: &[String]) -> Result<TrainArgs, String> {
         alphas,
         save_model,
         json,
+        mlflow,
     })
 }

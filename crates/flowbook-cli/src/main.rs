@@ -1,6 +1,8 @@
 //! `flowbook`: the notebook's training pipeline without a browser, for scripts and CI.
 
 mod args;
+mod http_native;
+mod mlflow_sync;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,6 +23,13 @@ fn main() -> ExitCode {
             }
         },
         Some("bench") => match run_bench(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flowbook: {message}");
+                ExitCode::from(1)
+            }
+        },
+        Some("push") => match mlflow_sync::run_push(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("flowbook: {message}");
@@ -80,6 +89,7 @@ fn run_train(raw: &[String]) -> Result<(), String> {
         kind: args.kind,
     };
     let started = Instant::now();
+    let start_time_ms = mlflow_sync::now_ms();
     let numeric = request.numeric_columns();
     let train = load(&args.train, &numeric)?;
     let val = load(&args.val, &numeric)?;
@@ -96,13 +106,36 @@ fn run_train(raw: &[String]) -> Result<(), String> {
         std::fs::write(path, report.model.to_json())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
+    let pushed = match &args.mlflow {
+        None => None,
+        Some(mlflow) => {
+            let training = mlflow_sync::Training {
+                request: &request,
+                reports: &reports,
+                train: (&train, &args.train),
+                validation: (&val, &args.val),
+                start_time_ms,
+                end_time_ms: mlflow_sync::now_ms(),
+            };
+            let run = mlflow_sync::build_run(mlflow, &training)?;
+            Some(mlflow_sync::push(mlflow, &run))
+        }
+    };
     if args.json {
-        let value = match reports.as_slice() {
+        let mut value = match reports.as_slice() {
             [one] => report_json(one),
             many => json!({ "sweep": many.iter().map(report_json).collect::<Vec<_>>() }),
         };
+        match &pushed {
+            Some(Ok(summary)) => value["mlflow"] = summary.clone(),
+            Some(Err(message)) => value["mlflow"] = json!({ "error": message }),
+            None => {}
+        }
         println!("{value}");
-        return Ok(());
+        return match pushed {
+            Some(Err(message)) => Err(format!("MLflow sync failed: {message}")),
+            _ => Ok(()),
+        };
     }
     let Some(first) = reports.first() else {
         return Err("nothing was trained".to_string());
@@ -126,7 +159,23 @@ fn run_train(raw: &[String]) -> Result<(), String> {
         );
     }
     println!("time: {total_ms:.0} ms (reading files {loaded_ms:.0} ms)");
-    Ok(())
+    match pushed {
+        Some(Ok(summary)) => {
+            println!(
+                "mlflow run: {}",
+                summary["url"].as_str().unwrap_or_default()
+            );
+            if let Some(model) = summary.get("registered_model") {
+                println!(
+                    "registered model: {} version {}",
+                    model["name"], model["version"]
+                );
+            }
+            Ok(())
+        }
+        Some(Err(message)) => Err(format!("MLflow sync failed: {message}")),
+        None => Ok(()),
+    }
 }
 
 /// `flowbook inspect FILE [--numerical a,b]`: schema facts and per-column checksums as

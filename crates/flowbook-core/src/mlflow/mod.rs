@@ -1,1 +1,28 @@
 //! Sync with an MLflow tracking server over its REST API, behind a small HTTP trait.
+//!
+//! [`MlflowSync`] is generic over an [`HttpClient`]: the browser plugs in fetch, the
+//! `flowbook` command a native client. Every step of a push is safe to repeat (the run is
+//! found again by its client id tag, the model version by a version tag), so a push that
+//! failed midway is resumed by pushing the same run again.
+
+mod api;
+mod artifacts;
+mod batch;
+mod error;
+mod http;
+mod push;
+mod registry;
+mod server;
+
+pub use api::MlflowSync;
+pub use batch::{
+    plan_batches, LogBatch, MAX_ITEMS_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH,
+    MAX_TAGS_PER_BATCH,
+};
+pub use error::{parse_error_body, MlflowErrorBody, SyncError};
+pub use http::{
+    Auth, HttpClient, HttpMethod, HttpRequest, HttpResponse, ServerConfig, TransportError,
+};
+pub use push::PushedRun;
+pub use registry::{RegisteredVersion, CLIENT_VERSION_ID_TAG};
+pub use server::ServerInfo;

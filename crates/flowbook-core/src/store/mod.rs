@@ -1,1 +1,116 @@
 //! The local run store's logic: experiments, run search with MLflow's filter syntax, the model registry, and experiment files.
+//!
+//! The browser app persists these types (in IndexedDB) and renders them; everything that
+//! decides something lives here so it is tested natively. Like `tracking`, nothing here
+//! reads a clock: times come in as arguments, in epoch milliseconds.
+
+mod base64;
+pub mod experiment;
+pub mod filter;
+pub mod registry;
+pub mod table;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tracking::Run;
+
+pub use experiment::{
+    create_experiment, export_experiment, import_experiment, parse_experiment_file,
+    rename_experiment, Experiment, ExperimentFile, ExperimentFileError, MergeSummary, StoreError,
+    EXPERIMENT_FILE_FORMAT, EXPERIMENT_FILE_VERSION,
+};
+pub use filter::{FilterError, FilterKey, RunFilter};
+pub use registry::{
+    ModelVersion, RegisteredModel, Registry, RegistryError, Stage, StageTransition, VersionSelector,
+};
+pub use table::{cell, column_label, columns, select, sort_rows, CellValue, Column, SortSpec};
+
+/// Whether a run or an experiment is live or soft-deleted (restorable), as in MLflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    #[default]
+    Active,
+    Deleted,
+}
+
+/// A run as the store keeps it: the record plus what only the store knows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRun {
+    pub run: Run,
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+}
+
+impl StoredRun {
+    pub fn new(run: Run) -> StoredRun {
+        StoredRun {
+            run,
+            lifecycle: Lifecycle::Active,
+        }
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.lifecycle == Lifecycle::Deleted
+    }
+}
+
+/// The value MLflow shows and filters on for a metric: the point with the highest step,
+/// then the latest timestamp, then the largest value (MLflow's own tie-break).
+pub fn latest_metric(run: &Run, key: &str) -> Option<f64> {
+    run.metrics
+        .iter()
+        .filter(|point| point.key == key)
+        .max_by(|a, b| {
+            (a.step, a.timestamp_ms)
+                .cmp(&(b.step, b.timestamp_ms))
+                .then(a.value.total_cmp(&b.value))
+        })
+        .map(|point| point.value)
+}
+
+/// Checks a param or tag key against MLflow's rules, so a run edited here still syncs:
+/// at most 250 characters of letters, digits, `_ - . space / :`, and no `..`.
+pub fn check_key(key: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_alphanumeric() || "_-. /:".contains(c);
+    if key.trim().is_empty() {
+        return Err("a key cannot be empty".into());
+    }
+    if key.chars().count() > 250 {
+        return Err(format!("key '{key}' is longer than 250 characters"));
+    }
+    if let Some(bad) = key.chars().find(|&c| !allowed(c)) {
+        return Err(format!(
+            "key '{key}' contains '{bad}': use letters, digits, _ - . space / or :"
+        ));
+    }
+    if key.contains("..") {
+        return Err(format!("key '{key}' contains '..'"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_metric_takes_highest_step_then_latest_time() {
+        let mut run = Run::new("r", "r", "e", 0);
+        run.log_metric("rmse", 9.0, 500, 0);
+        run.log_metric("rmse", 7.0, 100, 2);
+        run.log_metric("rmse", 8.0, 200, 2);
+        run.log_metric("rmse", 1.0, 900, 1);
+        assert_eq!(latest_metric(&run, "rmse"), Some(8.0));
+        assert_eq!(latest_metric(&run, "mae"), None);
+    }
+
+    #[test]
+    fn keys_follow_mlflow_rules() {
+        assert!(check_key("val rmse/2:x-y.z").is_ok());
+        assert!(check_key("").is_err());
+        assert!(check_key("a..b").unwrap_err().contains(".."));
+        assert!(check_key("a=b").unwrap_err().contains("'='"));
+        assert!(check_key(&"k".repeat(251)).is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! `flowbook train --mlflow-uri ...`: turns a finished training into a Flowbook run record
+//! and pushes it (and optionally registers its model) with the engine's sync.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use flowbook_core::data::TripTable;
+use flowbook_core::export::mlflow_model_files;
+use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError};
+use flowbook_core::pipeline::{TrainReport, TrainRequest};
+use flowbook_core::tracking::{
+    client_id_from_seed, run_from_training, selected_report, DatasetInput, DatasetRole, Run,
+    RunMeta,
+};
+use serde_json::{json, Value};
+
+use crate::args::MlflowArgs;
+use crate::http_native::NativeHttp;
+
+/// Time limit per HTTP request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Where the model directory goes in the run's artifacts (and what the registry points at).
+const MODEL_DIR: &str = "model";
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Credentials from the environment only, so they never show in `ps` or shell history.
+fn auth_from_env() -> Auth {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (
+        var("FLOWBOOK_MLFLOW_USERNAME"),
+        var("FLOWBOOK_MLFLOW_PASSWORD"),
+        var("FLOWBOOK_MLFLOW_TOKEN"),
+    ) {
+        (Some(username), password, _) => Auth::Basic {
+            username,
+            password: password.unwrap_or_default(),
+        },
+        (None, _, Some(token)) => Auth::Bearer { token },
+        _ => Auth::None,
+    }
+}
+
+/// Unique per invocation (clock, process id, arguments), so two trainings never share a
+/// run; `--client-id` replaces it when a caller wants to retry the same push.
+fn invocation_client_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let args: Vec<String> = std::env::args().collect();
+    let seed = format!("{nanos}/{}/{}", std::process::id(), args.join("\u{1f}"));
+    client_id_from_seed(seed.as_bytes())
+}
+
+fn dataset(table: &TripTable, path: &Path, role: DatasetRole) -> DatasetInput {
+    let source = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    DatasetInput {
+        name: table.file_name.clone(),
+        digest: table.sha256_hex.clone(),
+        source: source.display().to_string(),
+        rows: table.len() as u64,
+        role,
+    }
+}
+
+/// What the command trained and read, for the run record.
+pub struct Training<'a> {
+    pub request: &'a TrainRequest,
+    pub reports: &'a [TrainReport],
+    pub train: (&'a TripTable, &'a Path),
+    pub validation: (&'a TripTable, &'a Path),
+    pub start_time_ms: i64,
+    pub end_time_ms: i64,
+}
+
+/// The run record with its artifacts: `flowbook_model.json` and the MLflow model directory.
+pub fn build_run(args: &MlflowArgs, training: &Training) -> Result<Run, String> {
+    let default_name = match training.reports {
+        [one] => one.kind.to_string(),
+        many => format!(
+            "{} sweep ({} alphas)",
+            training.request.kind.short_name(),
+            many.len()
+        ),
+    };
+    let meta = RunMeta {
+        client_id: args.client_id.clone().unwrap_or_else(invocation_client_id),
+        name: args.run_name.clone().unwrap_or(default_name),
+        experiment: args.experiment.clone(),
+        start_time_ms: training.start_time_ms,
+        end_time_ms: training.end_time_ms,
+        description: args.description.clone().unwrap_or_default(),
+        inputs: vec![
+            dataset(training.train.0, training.train.1, DatasetRole::Train),
+            dataset(
+                training.validation.0,
+                training.validation.1,
+                DatasetRole::Validation,
+            ),
+        ],
+    };
+    let mut run = run_from_training(training.request, training.reports, meta);
+    let (_, selected) = selected_report(training.reports).ok_or("nothing was trained")?;
+    match mlflow_model_files(&selected.model) {
+        Ok(files) => {
+            for file in files {
+                run.add_artifact(&format!("{MODEL_DIR}/{}", file.path), file.bytes);
+            }
+        }
+        // The run is still worth logging; the model stays loadable by Flowbook.
+        Err(e) => {
+            eprintln!("flowbook: the model cannot be written as an MLflow model ({e}); uploading Flowbook's JSON only");
+            run.add_artifact(
+                &format!("{MODEL_DIR}/flowbook_model.json"),
+                selected.model.to_json().into_bytes(),
+            );
+        }
+    }
+    Ok(run)
+}
+
+/// Pushes the run; returns what to report (`url`, ids, registered version).
+pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
+    let config = ServerConfig::new(&args.uri, auth_from_env());
+    let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
+    pollster::block_on(async {
+        let server = sync.test_connection().await.map_err(|e| e.to_string())?;
+        // Fail before creating anything rather than leave a run without its model.
+        if !server.artifacts_proxied {
+            return Err(SyncError::ArtifactsNotProxied.to_string());
+        }
+        let experiment_id = sync
+            .ensure_experiment(&args.experiment)
+            .await
+            .map_err(|e| e.to_string())?;
+        let pushed = sync
+            .push_run(run, &experiment_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut summary = json!({
+            "server_version": server.version,
+            "experiment_id": pushed.experiment_id,
+            "run_id": pushed.run_id,
+            "client_id": run.client_id,
+            "url": pushed.url,
+            "created": pushed.created,
+        });
+        if let Some(name) = &args.register_model {
+            let version = sync
+                .register_model(name, run, &pushed, MODEL_DIR, &args.aliases)
+                .await
+                .map_err(|e| format!("the run was pushed ({}), but {e}", pushed.url))?;
+            summary["registered_model"] = json!({
+                "name": version.name,
+                "version": version.version,
+                "aliases": args.aliases,
+                "created": version.created,
+            });
+        }
+        Ok(summary)
+    })
+}
+
+/// `flowbook push RUN.json... --mlflow-uri URL [--experiment NAME]`: pushes saved Flowbook
+/// run records (each into its own experiment unless `--experiment` is given), one line of
+/// JSON per run. Pushing a file again resumes or updates the same run.
+pub fn run_push(raw: &[String]) -> Result<(), String> {
+    let mut uri = None;
+    let mut experiment = None;
+    let mut files = Vec::new();
+    let mut iter = raw.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--mlflow-uri" => uri = iter.next().cloned(),
+            "--experiment" => experiment = iter.next().cloned(),
+            path => files.push(path.to_string()),
+        }
+    }
+    let uri = uri.ok_or("push needs --mlflow-uri URL")?;
+    if files.is_empty() {
+        return Err("push needs at least one run file (Flowbook run JSON)".to_string());
+    }
+    let config = ServerConfig::new(&uri, auth_from_env());
+    let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
+    pollster::block_on(async {
+        sync.test_connection().await.map_err(|e| e.to_string())?;
+        let mut experiment_ids = std::collections::HashMap::new();
+        for path in &files {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            let run = Run::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+            let name = experiment.clone().unwrap_or_else(|| run.experiment.clone());
+            let experiment_id = match experiment_ids.get(&name) {
+                Some(id) => String::clone(id),
+                None => {
+                    let id = sync
+                        .ensure_experiment(&name)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    experiment_ids.insert(name, id.clone());
+                    id
+                }
+            };
+            let pushed = sync
+                .push_run(&run, &experiment_id)
+                .await
+                .map_err(|e| format!("{path}: {e}"))?;
+            println!(
+                "{}",
+                json!({ "file": path, "run_id": pushed.run_id, "url": pushed.url, "created": pushed.created })
+            );
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,288 @@
+//! The HTTP seam between the sync engine and the platform: the browser implements
+//! [`HttpClient`] with fetch, the `flowbook` command with a blocking native client.
+
+use std::fmt;
+
+/// HTTP methods the MLflow REST API needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// One request, fully formed (auth header included) by the engine.
+#[derive(Clone)]
+pub struct HttpRequest {
+    pub method: HttpMethod,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Debug hides header values: the `Authorization` header carries credentials.
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("header_names", &names)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why a request got no HTTP answer at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// Nothing listens at that address (or a firewall said no).
+    ConnectionRefused,
+    /// The host name did not resolve.
+    UnknownHost,
+    /// No complete answer within the client's time limit.
+    Timeout,
+    /// The connection broke before the answer was complete (server stopped or restarted).
+    ConnectionLost,
+    /// Anything else; the text must not contain credentials.
+    Other(String),
+}
+
+/// Sends one request. Generic use only (`C: HttpClient`), never `dyn`.
+// `async fn` in a public trait gives futures without a `Send` bound. That is deliberate:
+// the browser's fetch futures are not `Send`, and the engine never moves them across threads.
+#[allow(async_fn_in_trait)]
+pub trait HttpClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// How Flowbook proves who it is to the server.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    #[default]
+    None,
+    Basic {
+        username: String,
+        password: String,
+    },
+    Bearer {
+        token: String,
+    },
+}
+
+/// Debug never shows a password or token.
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => write!(f, "None"),
+            Auth::Basic { username, .. } => write!(
+                f,
+                "Basic {{ username: {username:?}, password: <redacted> }}"
+            ),
+            Auth::Bearer { .. } => write!(f, "Bearer {{ token: <redacted> }}"),
+        }
+    }
+}
+
+impl Auth {
+    /// The `Authorization` header value, if any.
+    pub fn header_value(&self) -> Option<String> {
+        match self {
+            Auth::None => None,
+            Auth::Basic { username, password } => Some(format!(
+                "Basic {}",
+                base64(format!("{username}:{password}").as_bytes())
+            )),
+            Auth::Bearer { token } => Some(format!("Bearer {token}")),
+        }
+    }
+}
+
+/// Where the tracking server is and how to log in.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ServerConfig {
+    /// Server root without a trailing slash and without credentials, e.g. `http://127.0.0.1:5000`.
+    pub base_url: String,
+    pub auth: Auth,
+}
+
+impl ServerConfig {
+    /// Normalises the URL. Credentials written into it (`http://user:pass@host`) are moved
+    /// into basic auth (unless `auth` is already set) so they never reach a message or a log.
+    pub fn new(base_url: &str, auth: Auth) -> ServerConfig {
+        let trimmed = base_url.trim().trim_end_matches('/');
+        let (scheme, rest) = match trimmed.split_once("://") {
+            Some((scheme, rest)) => (scheme.to_string(), rest),
+            None => ("http".to_string(), trimmed),
+        };
+        let (authority_end, _) = rest
+            .char_indices()
+            .find(|&(_, c)| c == '/')
+            .unwrap_or((rest.len(), '/'));
+        let (authority, path) = rest.split_at(authority_end);
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => (Some(userinfo), host),
+            None => (None, authority),
+        };
+        let auth = match (auth, userinfo) {
+            (Auth::None, Some(info)) => {
+                let (username, password) = info.split_once(':').unwrap_or((info, ""));
+                Auth::Basic {
+                    username: percent_decode(username),
+                    password: percent_decode(password),
+                }
+            }
+            (auth, _) => auth,
+        };
+        ServerConfig {
+            base_url: format!("{scheme}://{host}{path}"),
+            auth,
+        }
+    }
+}
+
+const BASE64_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (RFC 4648), enough for a basic-auth header.
+pub(crate) fn base64(input: &[u8]) -> String {
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(
+                    BASE64_ALPHABET[((n >> (18 - 6 * i)) & 63) as usize],
+                ));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (and `/` when asked).
+pub(crate) fn percent_encode(text: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(byte, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && byte == b'/');
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(value)) => {
+                out.push(value);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn credentials_in_the_url_move_to_auth_and_never_show() {
+        let config = ServerConfig::new("https://ann:s%40cret@mlflow.example/root/", Auth::None);
+        assert_eq!(config.base_url, "https://mlflow.example/root");
+        assert_eq!(
+            config.auth,
+            Auth::Basic {
+                username: "ann".into(),
+                password: "s@cret".into()
+            }
+        );
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("s@cret") && !shown.contains("s%40cret"),
+            "{shown}"
+        );
+        let request = HttpRequest {
+            method: HttpMethod::Get,
+            url: config.base_url.clone(),
+            headers: vec![(
+                "Authorization".into(),
+                config.auth.header_value().unwrap_or_default(),
+            )],
+            body: Vec::new(),
+        };
+        assert!(!format!("{request:?}").contains("Basic "));
+    }
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_characters() {
+        assert_eq!(percent_encode("a b/c'd", false), "a%20b%2Fc%27d");
+        assert_eq!(percent_encode("model/MLmodel", true), "model/MLmodel");
+    }
+}

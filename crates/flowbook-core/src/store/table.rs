@@ -1,0 +1,194 @@
+//! The runs table: which columns exist, what each cell shows, and which rows a filter and
+//! a sort leave, in what order. The app renders rows by the indices [`select`] returns.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use crate::tracking::Run;
+
+use super::filter::{Attribute, FilterError, FilterKey, RunFilter};
+use super::{latest_metric, StoredRun};
+
+/// A table column is named by the same key a filter uses (`metrics.val_rmse`, `status`).
+pub type Column = FilterKey;
+
+/// The attribute columns, in the order the table shows them.
+pub const ATTRIBUTE_COLUMNS: [Attribute; 5] = [
+    Attribute::RunName,
+    Attribute::Status,
+    Attribute::StartTime,
+    Attribute::EndTime,
+    Attribute::RunId,
+];
+
+/// Attributes first, then every param, metric and tag key seen in `runs`, each group sorted.
+pub fn columns<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Column> {
+    let (mut params, mut metrics, mut tags) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for run in runs {
+        params.extend(run.params.keys().cloned());
+        metrics.extend(run.metrics.iter().map(|point| point.key.clone()));
+        tags.extend(run.tags.keys().cloned());
+    }
+    let attributes = ATTRIBUTE_COLUMNS.into_iter().map(Column::Attribute);
+    attributes
+        .chain(params.into_iter().map(Column::Param))
+        .chain(metrics.into_iter().map(Column::Metric))
+        .chain(tags.into_iter().map(Column::Tag))
+        .collect()
+}
+
+/// A column's header, written so that [`FilterKey::parse`] reads it back.
+pub fn column_label(column: &Column) -> String {
+    let (prefix, key) = match column {
+        Column::Attribute(attribute) => return attribute.name().to_string(),
+        Column::Metric(key) => ("metrics", key),
+        Column::Param(key) => ("params", key),
+        Column::Tag(key) => ("tags", key),
+    };
+    let plain = key
+        .chars()
+        .all(|c| c.is_alphanumeric() || "_-:/".contains(c));
+    if plain {
+        format!("{prefix}.{key}")
+    } else {
+        format!("{prefix}.`{key}`")
+    }
+}
+
+/// What a cell holds. Metrics show their latest value, as in MLflow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    Number(f64),
+    Text(String),
+    Missing,
+}
+
+pub fn cell(run: &Run, column: &Column) -> CellValue {
+    let text =
+        |value: Option<&String>| value.map_or(CellValue::Missing, |v| CellValue::Text(v.clone()));
+    match column {
+        Column::Metric(key) => {
+            latest_metric(run, key).map_or(CellValue::Missing, CellValue::Number)
+        }
+        Column::Param(key) => text(run.params.get(key)),
+        Column::Tag(key) => text(run.tags.get(key)),
+        Column::Attribute(Attribute::RunName) => CellValue::Text(run.name.clone()),
+        Column::Attribute(Attribute::Status) => CellValue::Text(run.status.mlflow_name().into()),
+        Column::Attribute(Attribute::RunId) => CellValue::Text(run.client_id.clone()),
+        Column::Attribute(Attribute::StartTime) => CellValue::Number(run.start_time_ms as f64),
+        Column::Attribute(Attribute::EndTime) => run
+            .end_time_ms
+            .map_or(CellValue::Missing, |t| CellValue::Number(t as f64)),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortSpec {
+    pub column: Column,
+    pub descending: bool,
+}
+
+impl SortSpec {
+    /// MLflow's `order_by` form: a key, optionally followed by `ASC` or `DESC`.
+    pub fn parse(text: &str) -> Result<SortSpec, FilterError> {
+        let trimmed = text.trim_end();
+        let (key, descending) = match trimmed.rsplit_once(char::is_whitespace) {
+            Some((key, word)) if word.eq_ignore_ascii_case("desc") => (key, true),
+            Some((key, word)) if word.eq_ignore_ascii_case("asc") => (key, false),
+            _ => (trimmed, false),
+        };
+        Ok(SortSpec {
+            column: FilterKey::parse(key)?,
+            descending,
+        })
+    }
+}
+
+/// How a cell sorts: numbers (including param and tag text that reads as a number)
+/// before other text; NaN and missing cells after everything, whatever the direction.
+#[derive(Debug, Clone, PartialEq)]
+enum SortKey {
+    Number(f64),
+    Text(String),
+    NotANumber,
+    Missing,
+}
+
+impl SortKey {
+    fn of(value: CellValue) -> SortKey {
+        match value {
+            CellValue::Number(n) if n.is_nan() => SortKey::NotANumber,
+            CellValue::Number(n) => SortKey::Number(n),
+            CellValue::Text(text) => match text.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => SortKey::Number(n),
+                _ => SortKey::Text(text),
+            },
+            CellValue::Missing => SortKey::Missing,
+        }
+    }
+
+    /// Position in the always-last tail: 0 for real values.
+    fn tail_rank(&self) -> u8 {
+        match self {
+            SortKey::Number(_) | SortKey::Text(_) => 0,
+            SortKey::NotANumber => 1,
+            SortKey::Missing => 2,
+        }
+    }
+
+    fn compare_values(&self, other: &SortKey) -> Ordering {
+        match (self, other) {
+            (SortKey::Number(a), SortKey::Number(b)) => a.total_cmp(b),
+            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
+            (SortKey::Number(_), _) => Ordering::Less,
+            (_, SortKey::Number(_)) => Ordering::Greater,
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+/// Sorts row indices in place by one column; equal cells keep their relative order.
+pub fn sort_rows(runs: &[StoredRun], rows: &mut Vec<usize>, sort: &SortSpec) {
+    let mut keyed: Vec<(usize, SortKey)> = rows
+        .iter()
+        .map(|&i| (i, SortKey::of(cell(&runs[i].run, &sort.column))))
+        .collect();
+    keyed.sort_by(|(_, a), (_, b)| {
+        a.tail_rank().cmp(&b.tail_rank()).then_with(|| {
+            let order = a.compare_values(b);
+            if sort.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        })
+    });
+    *rows = keyed.into_iter().map(|(i, _)| i).collect();
+}
+
+/// Indices into `runs` of the rows to show: soft-deleted runs only when asked, those the
+/// filter keeps, sorted by `sort` or, without one, newest first as MLflow lists runs.
+pub fn select(
+    runs: &[StoredRun],
+    filter_text: &str,
+    sort: Option<&SortSpec>,
+    include_deleted: bool,
+) -> Result<Vec<usize>, FilterError> {
+    let filter = RunFilter::parse(filter_text)?;
+    let mut rows: Vec<usize> = runs
+        .iter()
+        .enumerate()
+        .filter(|(_, stored)| include_deleted || !stored.is_deleted())
+        .filter(|(_, stored)| filter.matches(&stored.run))
+        .map(|(i, _)| i)
+        .collect();
+    let newest_first = SortSpec {
+        column: Column::Attribute(Attribute::StartTime),
+        descending: true,
+    };
+    sort_rows(runs, &mut rows, sort.unwrap_or(&newest_first));
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests;

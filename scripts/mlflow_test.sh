@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Flowbook's MLflow sync against real MLflow servers (no mocks):
+#   (a) push a PU_DO OLS training (2021-01 → 2021-02) and verify it with MLflow's client
+#   (b) push again with the same --client-id: still one run, one model version
+#   (c) kill the server while a sweep is being pushed, restart it on the same store,
+#       push again: nothing duplicated, nothing lost
+#   (d) error messages: nothing listening, not an MLflow server, deleted experiment,
+#       no artifact proxy, Host header rejected, basic auth with a wrong password (401) and without permission (403)
+#
+#   bash scripts/mlflow_test.sh
+#
+# Needs the venv of scripts/setup.sh (mlflow[auth]) and ../shared/data beside the repo.
+# Exits non-zero on the first failed check; always stops the servers it started.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+export PATH="$HOME/.cargo/bin:$PATH"
+VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
+PY="$VENV/bin/python"
+MLFLOW="$VENV/bin/mlflow"
+DATA="$REPO/../shared/data"
+TRAIN="$DATA/green_tripdata_2021-01.parquet"
+VAL="$DATA/green_tripdata_2021-02.parquet"
+FLOWBOOK="$REPO/target/debug/flowbook"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/flowbook-mlflow.XXXXXX")"
+START=$SECONDS
+CHECKS=0
+declare -A SERVER_PGIDS=()
+
+# Server process groups are ours (started with setsid): stop each by its id.
+stop_server() {
+  local name="$1" pgid="${SERVER_PGIDS[$1]:-}"
+  [ -n "$pgid" ] || return 0
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+  unset "SERVER_PGIDS[$name]"
+}
+
+# A crash, not a shutdown: no chance to finish the requests in flight.
+kill_server() {
+  local name="$1" pgid="${SERVER_PGIDS[$1]:-}"
+  [ -n "$pgid" ] || return 0
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.1; done
+  unset "SERVER_PGIDS[$name]"
+}
+
+cleanup() {
+  local status=$?
+  for name in "${!SERVER_PGIDS[@]}"; do stop_server "$name"; done
+  if [ $status -ne 0 ]; then
+    echo
+    echo "FAILED after $CHECKS checks ($((SECONDS - START)) s). Server logs:"
+    for log in "$TMP"/*.log; do [ -f "$log" ] && { echo "--- $log"; tail -n 15 "$log"; }; done
+  else
+    echo
+    echo "all $CHECKS checks passed in $((SECONDS - START)) s"
+  fi
+  rm -rf "$TMP"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\n\033[1;36m== %s\033[0m\n' "$*"; }
+pass() { CHECKS=$((CHECKS + 1)); echo "  ok   $*"; }
+fail() { echo "  FAIL $*" >&2; exit 1; }
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() { # URL: up to 90 s
+  for _ in $(seq 1 450); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# start_server NAME PORT STORE_DIR [extra mlflow server args...]
+start_server() {
+  local name="$1" port="$2" store="$3"
+  shift 3
+  mkdir -p "$store"
+  setsid "$MLFLOW" server --host 127.0.0.1 --port "$port" --workers 1 \
+    --backend-store-uri "sqlite:///$store/mlflow.db" "$@" >>"$TMP/$name.log" 2>&1 &
+  SERVER_PGIDS[$name]=$!
+  disown $! # its exit is expected: no "Killed" job notice from bash
+  wait_http "http://127.0.0.1:$port/health" || fail "mlflow server $name did not start (see $TMP/$name.log)"
+}
+
+# flowbook_train OUT_PREFIX [args...]: stdout → OUT.json, stderr → OUT.err; returns the exit code
+flowbook_train() {
+  local out="$1"
+  shift
+  local rc=0
+  "$FLOWBOOK" train --train "$TRAIN" --val "$VAL" --json "$@" >"$out.json" 2>"$out.err" || rc=$?
+  return $rc
+}
+
+verify() { "$PY" tests/mlflow/verify_push.py --train "$TRAIN" --val "$VAL" "$@"; CHECKS=$((CHECKS + 1)); }
+
+json_field() { "$PY" -c 'import json, sys; v = json.load(open(sys.argv[1])); [v := v[k] for k in sys.argv[2:]]; print(v)' "$@"; }
+
+expect_error() { # NAME OUT_PREFIX TEXT: the CLI failed and said TEXT
+  local name="$1" out="$2" text="$3"
+  grep -qF -- "$text" "$out.err" || { cat "$out.err" >&2; fail "$name: expected a message with \"$text\""; }
+  pass "$name: $(sed -n 's/^flowbook: //p' "$out.err" | head -c 190)…"
+}
+
+for f in "$TRAIN" "$VAL"; do [ -f "$f" ] || fail "missing $f: put the shared/ folder beside the repo"; done
+
+say "build flowbook (cargo build -p flowbook-cli)"
+cargo build -q -p flowbook-cli
+pass "built $FLOWBOOK"
+
+say "start mlflow server $("$MLFLOW" --version | awk '{print $NF}') (sqlite store, proxied artifacts)"
+PORT="$(free_port)"
+URI="http://127.0.0.1:$PORT"
+STORE="$TMP/store"
+start_server main "$PORT" "$STORE" --artifacts-destination "$STORE/artifacts"
+pass "server up at $URI"
+
+say "(a) push a PU_DO OLS training and verify it with MlflowClient"
+T=$SECONDS
+DESCRIPTION="PU_DO + distance OLS, January 2021 → February 2021"
+PUSH=(--mlflow-uri "$URI" --experiment flowbook-e2e --run-name pu-do-ols --description "$DESCRIPTION"
+  --register-model taxi-duration --alias champion --client-id e2e-ols-1)
+flowbook_train "$TMP/a" "${PUSH[@]}" || { cat "$TMP/a.err" >&2; fail "push failed"; }
+pass "pushed: $(json_field "$TMP/a.json" mlflow url)"
+[ "$(json_field "$TMP/a.json" mlflow created)" = True ] || fail "the first push should create the run"
+verify --tracking-uri "$URI" --experiment flowbook-e2e --client-id e2e-ols-1 --cli-json "$TMP/a.json" \
+  --description "$DESCRIPTION" --model-name taxi-duration --alias champion
+echo "  ($((SECONDS - T)) s)"
+
+say "(b) push again with the same --client-id: no duplicates"
+T=$SECONDS
+flowbook_train "$TMP/b" "${PUSH[@]}" || { cat "$TMP/b.err" >&2; fail "second push failed"; }
+[ "$(json_field "$TMP/b.json" mlflow created)" = False ] || fail "the second push created a new run"
+[ "$(json_field "$TMP/b.json" mlflow run_id)" = "$(json_field "$TMP/a.json" mlflow run_id)" ] || fail "run id changed"
+[ "$(json_field "$TMP/b.json" mlflow registered_model created)" = False ] || fail "a second model version was created"
+pass "same run id, existing model version reused"
+verify --tracking-uri "$URI" --experiment flowbook-e2e --client-id e2e-ols-1 --cli-json "$TMP/b.json" \
+  --description "$DESCRIPTION" --model-name taxi-duration --alias champion
+echo "  ($((SECONDS - T)) s)"
+
+say "(c) kill the server in the middle of a push, restart it, push again"
+T=$SECONDS
+ALPHAS="$(python3 -c 'print(",".join(str(round(0.01 * (i + 1), 2)) for i in range(800)))')"
+SWEEP=(--model ridge --alphas "$ALPHAS" --mlflow-uri "$URI" --experiment flowbook-fault
+  --register-model taxi-sweep --alias best --client-id fault-sweep-1)
+"$FLOWBOOK" train --train "$TRAIN" --val "$VAL" --json "${SWEEP[@]}" >"$TMP/c1.json" 2>"$TMP/c1.err" &
+CLI_PID=$!
+# Watch the server's database; kill the server once the run exists and its first metrics
+# are stored, while the CLI still has batches, inputs, artifacts and the status to send.
+"$PY" tests/mlflow/wait_for_partial_run.py "$STORE/mlflow.db" fault-sweep-1 --timeout 120 >"$TMP/c-watch.txt" ||
+  { cat "$TMP/c-watch.txt"; fail "the run never appeared in the database"; }
+kill_server main
+pass "server killed with the run half-pushed: $(cat "$TMP/c-watch.txt")"
+CLI_RC=0
+wait "$CLI_PID" || CLI_RC=$?
+[ "$CLI_RC" -ne 0 ] || fail "the interrupted push reported success"
+expect_error "interrupted push" "$TMP/c1" "Push again once it is up"
+"$PY" tests/mlflow/wait_for_partial_run.py "$STORE/mlflow.db" fault-sweep-1 --expect-unfinished >"$TMP/c-state.txt" ||
+  { cat "$TMP/c-state.txt"; fail "the run looks complete although the push was interrupted"; }
+pass "stored before the retry: $(cat "$TMP/c-state.txt")"
+start_server main "$PORT" "$STORE" --artifacts-destination "$STORE/artifacts"
+pass "server restarted on the same store"
+flowbook_train "$TMP/c2" "${SWEEP[@]}" || { cat "$TMP/c2.err" >&2; fail "the resumed push failed"; }
+[ "$(json_field "$TMP/c2.json" mlflow created)" = False ] || fail "the resumed push created a second run"
+pass "resumed push found the interrupted run"
+verify --tracking-uri "$URI" --experiment flowbook-fault --client-id fault-sweep-1 --cli-json "$TMP/c2.json" \
+  --model-name taxi-sweep --alias best
+echo "  ($((SECONDS - T)) s)"
+
+say "(d) error messages"
+T=$SECONDS
+DEAD_PORT="$(free_port)"
+flowbook_train "$TMP/d1" --mlflow-uri "http://127.0.0.1:$DEAD_PORT" --experiment x && fail "push to a closed port succeeded"
+expect_error "nothing listening" "$TMP/d1" "connection refused"
+
+WEB_PORT="$(free_port)"
+mkdir -p "$TMP/www"
+setsid python3 -m http.server "$WEB_PORT" --bind 127.0.0.1 --directory "$TMP/www" >"$TMP/www.log" 2>&1 &
+SERVER_PGIDS[www]=$!
+wait_http "http://127.0.0.1:$WEB_PORT/" || fail "python http.server did not start"
+flowbook_train "$TMP/d2" --mlflow-uri "http://127.0.0.1:$WEB_PORT" --experiment x && fail "push to a plain web server succeeded"
+expect_error "not an MLflow server" "$TMP/d2" "does not look like an MLflow tracking server"
+stop_server www
+
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"name": "flowbook-gone"}' \
+  "$URI/api/2.0/mlflow/experiments/create" >"$TMP/gone.json"
+GONE_ID="$(json_field "$TMP/gone.json" experiment_id)"
+curl -sf -X POST -H 'Content-Type: application/json' -d "{\"experiment_id\": \"$GONE_ID\"}" \
+  "$URI/api/2.0/mlflow/experiments/delete" >/dev/null
+flowbook_train "$TMP/d3" --mlflow-uri "$URI" --experiment flowbook-gone && fail "push to a deleted experiment succeeded"
+expect_error "deleted experiment" "$TMP/d3" "was deleted but still owns its name"
+stop_server main
+
+NOPROXY_PORT="$(free_port)"
+start_server noproxy "$NOPROXY_PORT" "$TMP/noproxy" --no-serve-artifacts --default-artifact-root "$TMP/noproxy/artifacts" \
+  --allowed-hosts "127.0.0.1:$NOPROXY_PORT"
+flowbook_train "$TMP/d4" --mlflow-uri "http://127.0.0.1:$NOPROXY_PORT" --experiment x && fail "push without an artifact proxy succeeded"
+expect_error "no artifact proxy" "$TMP/d4" "does not proxy artifacts"
+flowbook_train "$TMP/d4h" --mlflow-uri "http://localhost:$NOPROXY_PORT" --experiment x && fail "a rejected Host header went through"
+expect_error "Host header rejected (403)" "$TMP/d4h" "--allowed-hosts"
+stop_server noproxy
+
+AUTH_PORT="$(free_port)"
+ADMIN_PASSWORD="admin-$RANDOM-$RANDOM"
+mkdir -p "$TMP/auth"
+cat >"$TMP/auth/basic_auth.ini" <<EOF
+[mlflow]
+default_permission = READ
+database_uri = sqlite:///$TMP/auth/basic_auth.db
+admin_username = admin
+admin_password = $ADMIN_PASSWORD
+authorization_function = mlflow.server.auth:authenticate_request_basic_auth
+EOF
+MLFLOW_AUTH_CONFIG_PATH="$TMP/auth/basic_auth.ini" MLFLOW_FLASK_SERVER_SECRET_KEY="flowbook-test-$RANDOM" \
+  start_server auth "$AUTH_PORT" "$TMP/auth" --app-name basic-auth --artifacts-destination "$TMP/auth/artifacts"
+AUTH_URI="http://127.0.0.1:$AUTH_PORT"
+for user in alice bob; do
+  curl -sf -u "admin:$ADMIN_PASSWORD" -X POST -H 'Content-Type: application/json' \
+    -d "{\"username\": \"$user\", \"password\": \"$user-secret-pw\"}" "$AUTH_URI/api/2.0/mlflow/users/create" >/dev/null ||
+    fail "cannot create user $user"
+done
+FLOWBOOK_MLFLOW_USERNAME=alice FLOWBOOK_MLFLOW_PASSWORD=alice-secret-pw \
+  flowbook_train "$TMP/d5" --mlflow-uri "$AUTH_URI" --experiment alice-exp ||
+  { cat "$TMP/d5.err" >&2; fail "alice cannot push to her own experiment"; }
+pass "basic auth: alice pushed to her experiment alice-exp"
+FLOWBOOK_MLFLOW_USERNAME=alice FLOWBOOK_MLFLOW_PASSWORD=wrong-pw-4711 \
+  flowbook_train "$TMP/d6" --mlflow-uri "$AUTH_URI" --experiment alice-exp && fail "a wrong password was accepted"
+expect_error "wrong password" "$TMP/d6" "rejected the credentials (HTTP 401)"
+FLOWBOOK_MLFLOW_USERNAME=bob FLOWBOOK_MLFLOW_PASSWORD=bob-secret-pw \
+  flowbook_train "$TMP/d7" --mlflow-uri "$AUTH_URI" --experiment alice-exp && fail "bob wrote to alice's experiment"
+expect_error "no permission" "$TMP/d7" "HTTP 403"
+if grep -lF -e wrong-pw-4711 -e alice-secret-pw -e bob-secret-pw "$TMP"/d*.err "$TMP"/d*.json; then
+  fail "a password appears in Flowbook's output"
+fi
+pass "no password appears in any output"
+stop_server auth
+echo "  ($((SECONDS - T)) s)"
