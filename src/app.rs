@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::load::{fetch_bytes, read_file};
+use crate::runs::RunStore;
 use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
 use crate::ui::bench_view::BenchView;
+use crate::ui::runs_table::RunsTable;
 use crate::ui::url_loader::UrlLoader;
 use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
@@ -76,6 +78,7 @@ pub fn App() -> impl IntoView {
     }
     let datasets = Datasets::new();
     provide_context(datasets);
+    provide_context(RunStore::open());
 
     let zones = Zones(RwSignal::new(None));
     provide_context(zones);
@@ -143,6 +146,7 @@ pub fn App() -> impl IntoView {
                 <UrlLoader on_bytes=on_url_bytes />
             </section>
             <TrainPanel />
+            <RunsTable />
             <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>
                 <DatasetCard dataset />
             </For>

@@ -8,5 +8,7 @@
 pub mod app;
 pub mod load;
 pub mod panic;
+pub mod persist;
+pub mod runs;
 pub mod state;
 pub mod ui;

@@ -7,6 +7,7 @@ use flowbook_core::pipeline::{train, TrainReport, TrainRequest};
 use flowbook_core::solve::ModelKind;
 use leptos::prelude::*;
 
+use crate::runs::{training_run, RunStore};
 use crate::state::{Datasets, Role, RoleHolder};
 
 pub const TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
@@ -59,6 +60,7 @@ struct Outcome {
 #[component]
 pub fn TrainPanel() -> impl IntoView {
     let datasets = expect_context::<Datasets>();
+    let run_store = use_context::<RunStore>();
     // Derived, not memoised: comparing decoded tables for equality would cost a pass over them.
     let tables = Signal::derive(move || {
         match (
@@ -109,6 +111,15 @@ pub fn TrainPanel() -> impl IntoView {
                 elapsed_ms: now_ms() - start,
             })
             .map_err(|e| e.to_string());
+        if let (Ok(done), Some(store)) = (&result, run_store) {
+            store.record(training_run(
+                &request,
+                &done.report,
+                &train_table,
+                &validation_table,
+                done.elapsed_ms,
+            ));
+        }
         outcome.set(Some(result));
     };
 

@@ -61,7 +61,9 @@ pub fn draw_histograms<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(RGBColor(236, 238, 242))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(240, 242, 245))
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .axis_style(INK)
         .label_style((FONT, 13).into_font().color(&INK))
         .x_desc(x_label)

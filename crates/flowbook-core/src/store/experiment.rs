@@ -17,6 +17,7 @@ pub use file::{
     export_experiment, parse_experiment_file, ExperimentFile, ExperimentFileError,
     EXPERIMENT_FILE_FORMAT, EXPERIMENT_FILE_VERSION,
 };
+pub use file_run::{stored_run_from_json, stored_run_to_json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Experiment {

@@ -16,8 +16,8 @@ use crate::tracking::Run;
 
 pub use experiment::{
     create_experiment, export_experiment, import_experiment, parse_experiment_file,
-    rename_experiment, Experiment, ExperimentFile, ExperimentFileError, MergeSummary, StoreError,
-    EXPERIMENT_FILE_FORMAT, EXPERIMENT_FILE_VERSION,
+    rename_experiment, stored_run_from_json, stored_run_to_json, Experiment, ExperimentFile,
+    ExperimentFileError, MergeSummary, StoreError, EXPERIMENT_FILE_FORMAT, EXPERIMENT_FILE_VERSION,
 };
 pub use filter::{FilterError, FilterKey, RunFilter};
 pub use registry::{

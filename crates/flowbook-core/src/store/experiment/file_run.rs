@@ -144,3 +144,16 @@ pub(super) fn run_from_value(index: usize, value: Value) -> Result<StoredRun, Ex
         lifecycle,
     })
 }
+
+/// One stored run as the text the browser's run store keeps per run: the same encoding as
+/// a run inside an experiment file, so both stay exact (base64 artifacts, named non-finite
+/// metrics) and readable by the same code.
+pub fn stored_run_to_json(stored: &StoredRun) -> String {
+    run_to_value(stored).to_string()
+}
+
+/// Reads a run written by [`stored_run_to_json`].
+pub fn stored_run_from_json(text: &str) -> Result<StoredRun, ExperimentFileError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| damaged("run", e))?;
+    run_from_value(0, value)
+}

@@ -274,3 +274,17 @@ fn bad_files_get_clear_messages_and_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_stored_run_reads_back_exactly_from_its_record_text() {
+    let mut stored = StoredRun::new(run("r9", 5_000));
+    stored.lifecycle = Lifecycle::Deleted;
+    let text = stored_run_to_json(&stored);
+    let back = stored_run_from_json(&text).expect("read back");
+    assert!(same(&back, &stored), "{back:?}");
+    assert!(text.contains("\"NaN\""), "non-finite metrics are named");
+    for broken in ["", "{", "[]", "{\"run\": 3}"] {
+        let err = stored_run_from_json(broken).expect_err(broken).to_string();
+        assert!(!err.is_empty());
+    }
+}

@@ -1,0 +1,137 @@
+//! The browser's run store: IndexedDB, one record per run (keyed by its client id), so a
+//! save writes one run and not the whole history. Records are the engine's run text
+//! (`flowbook_core::store::stored_run_to_json`); this file only moves strings.
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+const DATABASE: &str = "flowbook";
+/// Bumped when stores are added; `onupgradeneeded` creates what is missing.
+const DATABASE_VERSION: u32 = 1;
+pub const RUNS: &str = "runs";
+
+/// Plain words for what the browser reported, with what the user can do.
+fn storage_message(action: &str, error: JsValue) -> String {
+    let name = error
+        .dyn_ref::<web_sys::DomException>()
+        .map(|e| (e.name(), e.message()))
+        .or_else(|| {
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| (String::from(e.name()), String::from(e.message())))
+        });
+    match name {
+        Some((name, _)) if name == "QuotaExceededError" => format!(
+            "Could not {action}: this site's browser storage is full. Delete old runs or export \
+             the experiment to a file, then train again."
+        ),
+        Some((name, message)) => format!(
+            "Could not {action}: the browser's storage refused ({name}: {message}). Runs stay \
+             on this page until it is closed; export them to keep them."
+        ),
+        None => format!(
+            "Could not {action}: browser storage is not available here (private window or \
+             storage disabled). Runs stay on this page until it is closed."
+        ),
+    }
+}
+
+/// Resolves with the request's result once it succeeds.
+async fn finished(request: &IdbRequest) -> Result<JsValue, JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_success = {
+            let request = request.clone();
+            Closure::once_into_js(move |_: web_sys::Event| {
+                let _ = resolve.call1(&JsValue::NULL, &request.result().unwrap_or_default());
+            })
+        };
+        let on_error = {
+            let request = request.clone();
+            Closure::once_into_js(move |_: web_sys::Event| {
+                let error = request.error().ok().flatten().map(JsValue::from);
+                let _ = reject.call1(&JsValue::NULL, &error.unwrap_or_default());
+            })
+        };
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await
+}
+
+/// Resolves once the transaction is committed (a write is durable only then).
+async fn committed(transaction: &IdbTransaction) -> Result<(), JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let on_abort = {
+            let transaction = transaction.clone();
+            Closure::once_into_js(move |_: web_sys::Event| {
+                let error = transaction.error().map(JsValue::from);
+                let _ = reject.call1(&JsValue::NULL, &error.unwrap_or_default());
+            })
+        };
+        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
+        transaction.set_onabort(Some(on_abort.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map(|_| ())
+}
+
+async fn open() -> Result<IdbDatabase, JsValue> {
+    let factory = web_sys::window()
+        .ok_or(JsValue::NULL)?
+        .indexed_db()?
+        .ok_or(JsValue::NULL)?;
+    let request = factory.open_with_u32(DATABASE, DATABASE_VERSION)?;
+    let on_upgrade = {
+        let request = request.clone();
+        Closure::once_into_js(move |_: web_sys::Event| {
+            if let Ok(result) = request.result() {
+                let database: IdbDatabase = result.unchecked_into();
+                if !database.object_store_names().contains(RUNS) {
+                    let _ = database.create_object_store(RUNS);
+                }
+            }
+        })
+    };
+    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    Ok(finished(&request).await?.unchecked_into())
+}
+
+fn store(
+    database: &IdbDatabase,
+    mode: IdbTransactionMode,
+) -> Result<(IdbTransaction, IdbObjectStore), JsValue> {
+    let transaction = database.transaction_with_str_and_mode(RUNS, mode)?;
+    let store = transaction.object_store(RUNS)?;
+    Ok((transaction, store))
+}
+
+/// Every stored run's text.
+pub async fn load_runs() -> Result<Vec<String>, String> {
+    let read = async {
+        let database = open().await?;
+        let (_, store) = store(&database, IdbTransactionMode::Readonly)?;
+        let all: Array = finished(&store.get_all()?).await?.unchecked_into();
+        database.close();
+        Ok::<_, JsValue>(all.iter().filter_map(|v| v.as_string()).collect())
+    };
+    read.await
+        .map_err(|e| storage_message("read the saved runs", e))
+}
+
+/// Writes (or replaces) one run's text under its client id, and waits for the commit.
+pub async fn save_run(client_id: &str, text: &str) -> Result<(), String> {
+    let write = async {
+        let database = open().await?;
+        let (transaction, store) = store(&database, IdbTransactionMode::Readwrite)?;
+        store.put_with_key(&JsValue::from_str(text), &JsValue::from_str(client_id))?;
+        committed(&transaction).await?;
+        database.close();
+        Ok::<_, JsValue>(())
+    };
+    write.await.map_err(|e| storage_message("save the run", e))
+}

@@ -1,0 +1,136 @@
+//! The runs of this browser: every training is recorded as a run, kept in IndexedDB and
+//! loaded again on the next visit. The records and their rules are the engine's
+//! (`flowbook_core::tracking`, `flowbook_core::store`).
+
+use flowbook_core::data::TripTable;
+use flowbook_core::pipeline::{TrainReport, TrainRequest};
+use flowbook_core::store::{stored_run_from_json, stored_run_to_json, StoredRun};
+use flowbook_core::tracking::{
+    client_id_from_seed, run_from_training, DatasetInput, DatasetRole, RunMeta,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::persist::{load_runs, save_run};
+
+/// The experiment runs are recorded in until experiments can be chosen.
+pub const DEFAULT_EXPERIMENT: &str = "Default";
+
+/// Where the stored runs stand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreStatus {
+    Loading,
+    Ready,
+    /// Storage failed; runs made now live only in this page. The message says so.
+    Problem(String),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RunStore {
+    pub runs: RwSignal<Vec<StoredRun>>,
+    pub status: RwSignal<StoreStatus>,
+}
+
+impl RunStore {
+    /// The store, with the saved runs loading in the background.
+    pub fn open() -> RunStore {
+        let store = RunStore {
+            runs: RwSignal::new(Vec::new()),
+            status: RwSignal::new(StoreStatus::Loading),
+        };
+        spawn_local(async move {
+            match load_runs().await {
+                Ok(texts) => {
+                    let mut unreadable = 0;
+                    let mut loaded: Vec<StoredRun> = texts
+                        .iter()
+                        .filter_map(|text| {
+                            stored_run_from_json(text).map_err(|_| unreadable += 1).ok()
+                        })
+                        .collect();
+                    loaded.sort_by_key(|stored| stored.run.start_time_ms);
+                    // Runs recorded while loading come after the saved ones.
+                    store.runs.update(|runs| {
+                        loaded.append(runs);
+                        *runs = loaded;
+                    });
+                    store.status.set(if unreadable == 0 {
+                        StoreStatus::Ready
+                    } else {
+                        StoreStatus::Problem(format!(
+                            "{unreadable} saved run(s) could not be read and are not shown \
+                             (written by a newer Flowbook, or damaged)."
+                        ))
+                    });
+                }
+                Err(message) => store.status.set(StoreStatus::Problem(message)),
+            }
+        });
+        store
+    }
+
+    /// Keeps a run on the page and saves it.
+    pub fn record(&self, stored: StoredRun) {
+        let client_id = stored.run.client_id.clone();
+        let text = stored_run_to_json(&stored);
+        self.runs.update(|runs| runs.push(stored));
+        let status = self.status;
+        spawn_local(async move {
+            if let Err(message) = save_run(&client_id, &text).await {
+                status.set(StoreStatus::Problem(message));
+            }
+        });
+    }
+}
+
+fn now_epoch_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// A fresh client id: the browser's clock and randomness, hashed.
+fn new_client_id() -> String {
+    let seed = format!("{}:{}", js_sys::Date::now(), js_sys::Math::random());
+    client_id_from_seed(seed.as_bytes())
+}
+
+fn input(table: &TripTable, role: DatasetRole) -> DatasetInput {
+    DatasetInput {
+        name: table.file_name.clone(),
+        digest: table.sha256_hex.clone(),
+        source: table.file_name.clone(),
+        rows: table.len() as u64,
+        role,
+    }
+}
+
+/// The run record of one training in the Train cell, started `elapsed_ms` ago.
+pub fn training_run(
+    request: &TrainRequest,
+    report: &TrainReport,
+    train: &TripTable,
+    validation: &TripTable,
+    elapsed_ms: f64,
+) -> StoredRun {
+    let end_time_ms = now_epoch_ms();
+    let name = match report.kind.alpha() {
+        Some(alpha) => format!("{} α={alpha}", report.kind.short_name()),
+        None => report.kind.short_name().to_string(),
+    };
+    let meta = RunMeta {
+        client_id: new_client_id(),
+        name,
+        experiment: DEFAULT_EXPERIMENT.to_string(),
+        start_time_ms: end_time_ms - elapsed_ms.round() as i64,
+        end_time_ms,
+        description: String::new(),
+        inputs: vec![
+            input(train, DatasetRole::Train),
+            input(validation, DatasetRole::Validation),
+        ],
+    };
+    StoredRun::new(run_from_training(
+        request,
+        std::slice::from_ref(report),
+        meta,
+    ))
+}

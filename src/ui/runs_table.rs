@@ -1,0 +1,188 @@
+//! The runs table: every recorded run, filtered with MLflow's search syntax, sorted by any
+//! column, with the columns the user picks. Selection and sorting are the engine's
+//! (`flowbook_core::store::select`).
+
+use flowbook_core::store::filter::Attribute;
+use flowbook_core::store::{cell, column_label, columns, select, CellValue, Column, SortSpec};
+use leptos::prelude::*;
+
+use crate::runs::{RunStore, StoreStatus};
+
+/// Columns shown before the user picks others: what the course compares.
+fn default_columns() -> Vec<Column> {
+    vec![
+        Column::Attribute(Attribute::RunName),
+        Column::Param("model".into()),
+        Column::Param("alpha".into()),
+        Column::Param("categorical".into()),
+        Column::Metric("train_rmse".into()),
+        Column::Metric("val_rmse".into()),
+        Column::Metric("val_mae".into()),
+        Column::Attribute(Attribute::StartTime),
+    ]
+}
+
+/// A cell as text: times as local dates, errors to 6 decimals, counts as integers.
+fn show(column: &Column, value: &CellValue) -> String {
+    match (column, value) {
+        (_, CellValue::Missing) => "—".to_string(),
+        (_, CellValue::Text(text)) => text.clone(),
+        (Column::Attribute(Attribute::StartTime | Attribute::EndTime), CellValue::Number(ms)) => {
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(*ms));
+            String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+        }
+        (_, CellValue::Number(n)) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
+        (_, CellValue::Number(n)) => format!("{n:.6}"),
+    }
+}
+
+fn raw(value: &CellValue) -> String {
+    match value {
+        CellValue::Number(n) => n.to_string(),
+        CellValue::Text(text) => text.clone(),
+        CellValue::Missing => String::new(),
+    }
+}
+
+#[component]
+pub fn RunsTable() -> impl IntoView {
+    let store = expect_context::<RunStore>();
+    let filter = RwSignal::new(String::new());
+    let sort = RwSignal::new(None::<SortSpec>);
+    let chosen = RwSignal::new(default_columns());
+
+    let selection = move || {
+        store.runs.with(|runs| {
+            select(runs, &filter.get(), sort.get().as_ref(), false).map_err(|e| e.to_string())
+        })
+    };
+    let on_header = move |column: Column| {
+        sort.update(|current| {
+            *current = Some(match current {
+                Some(spec) if spec.column == column => SortSpec {
+                    column,
+                    descending: !spec.descending,
+                },
+                _ => SortSpec {
+                    column,
+                    descending: false,
+                },
+            });
+        });
+    };
+    let header = move || {
+        chosen
+            .get()
+            .into_iter()
+            .map(|column| {
+                let label = column_label(&column);
+                let arrow = match sort.get() {
+                    Some(spec) if spec.column == column && spec.descending => " ▼",
+                    Some(spec) if spec.column == column => " ▲",
+                    _ => "",
+                };
+                let key = column.clone();
+                view! {
+                    <th>
+                        <button class="sort" data-column=label.clone() on:click=move |_| on_header(key.clone())>
+                            {label.clone()}{arrow}
+                        </button>
+                    </th>
+                }
+            })
+            .collect_view()
+    };
+    let body = move || {
+        match selection() {
+        Err(message) => view! {
+            <tr><td colspan="99" class="error-message" data-testid="runs-filter-error">{message}</td></tr>
+        }
+        .into_any(),
+        Ok(rows) => store.runs.with(|runs| {
+            let columns = chosen.get();
+            rows.into_iter()
+                .filter_map(|index| runs.get(index))
+                .map(|stored| {
+                    let cells = columns
+                        .iter()
+                        .map(|column| {
+                            let value = cell(&stored.run, column);
+                            view! {
+                                <td data-column=column_label(column) data-value=raw(&value)>{show(column, &value)}</td>
+                            }
+                        })
+                        .collect_view();
+                    view! { <tr data-testid="run-row" data-client-id=stored.run.client_id.clone()>{cells}</tr> }
+                })
+                .collect_view()
+                .into_any()
+        }),
+    }
+    };
+    let picker = move || {
+        store.runs.with(|runs| {
+            columns(runs.iter().map(|stored| &stored.run))
+                .into_iter()
+                .map(|column| {
+                    let label = column_label(&column);
+                    let checked = chosen.with(|c| c.contains(&column));
+                    let toggle = column.clone();
+                    view! {
+                        <label class="column-choice">
+                            <input
+                                type="checkbox"
+                                prop:checked=checked
+                                on:change=move |_| chosen.update(|c| {
+                                    if let Some(at) = c.iter().position(|x| *x == toggle) {
+                                        c.remove(at);
+                                    } else {
+                                        c.push(toggle.clone());
+                                    }
+                                })
+                            />
+                            {label}
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let status = move || match store.status.get() {
+        StoreStatus::Loading => Some("Loading saved runs…".to_string()),
+        StoreStatus::Ready => None,
+        StoreStatus::Problem(message) => Some(message),
+    };
+    let count = move || store.runs.with(Vec::len);
+
+    view! {
+        <section class="card" data-testid="runs">
+            <header class="card-header">
+                <div>
+                    <h2 class="card-title">"Runs"</h2>
+                    <p class="muted">
+                        {move || format!("{} recorded in this browser. Every training is kept, also offline and across reloads.", count())}
+                    </p>
+                </div>
+            </header>
+            {move || status().map(|message| view! { <p class="muted" data-testid="runs-status">{message}</p> })}
+            <input
+                class="filter"
+                data-testid="runs-filter"
+                type="search"
+                placeholder="Filter, e.g. metrics.val_rmse < 8 and params.model = 'ridge'"
+                prop:value=move || filter.get()
+                on:input=move |ev| filter.set(event_target_value(&ev))
+            />
+            <details class="column-picker">
+                <summary>"Columns"</summary>
+                <div class="column-choices">{picker}</div>
+            </details>
+            <div class="table-wrap">
+                <table class="schema runs-table" data-testid="runs-table">
+                    <thead><tr>{header}</tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
