@@ -7,11 +7,13 @@
 
 pub mod bench;
 pub mod data;
+pub mod evaluate;
 pub mod export;
 pub mod features;
 pub mod metrics;
 pub mod mlflow;
 pub mod model;
+pub mod notebook;
 pub mod pipeline;
 pub mod solve;
 pub mod store;
