@@ -12,6 +12,7 @@ use crate::runs::RunStore;
 use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
 use crate::ui::bench_view::BenchView;
 use crate::ui::runs_table::RunsTable;
+use crate::ui::sync_panel::SyncPanel;
 use crate::ui::url_loader::UrlLoader;
 use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
@@ -147,6 +148,7 @@ pub fn App() -> impl IntoView {
             </section>
             <TrainPanel />
             <RunsTable />
+            <SyncPanel />
             <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>
                 <DatasetCard dataset />
             </For>

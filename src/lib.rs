@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod load;
+pub mod mlflow_client;
 pub mod panic;
 pub mod persist;
 pub mod runs;

@@ -3,10 +3,12 @@
 //! (`flowbook_core::tracking`, `flowbook_core::store`).
 
 use flowbook_core::data::TripTable;
+use flowbook_core::export::mlflow_model_files;
+use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
 use flowbook_core::store::{stored_run_from_json, stored_run_to_json, StoredRun};
 use flowbook_core::tracking::{
-    client_id_from_seed, run_from_training, DatasetInput, DatasetRole, RunMeta,
+    client_id_from_seed, run_from_training, DatasetInput, DatasetRole, Run, RunMeta, SyncState,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -67,6 +69,26 @@ impl RunStore {
             }
         });
         store
+    }
+
+    /// Sets a run's sync state (pending, synced with its server link, failed with the
+    /// reason) and saves it, so the state survives a reload.
+    pub fn set_sync(&self, client_id: &str, sync: SyncState) {
+        let mut text = None;
+        self.runs.update(|runs| {
+            if let Some(stored) = runs.iter_mut().find(|s| s.run.client_id == client_id) {
+                stored.run.sync = sync;
+                text = Some(stored_run_to_json(stored));
+            }
+        });
+        let (Some(text), status, client_id) = (text, self.status, client_id.to_string()) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Err(message) = save_run(&client_id, &text).await {
+                status.set(StoreStatus::Problem(message));
+            }
+        });
     }
 
     /// Keeps a run on the page and saves it.
@@ -133,4 +155,24 @@ pub fn training_run(
         std::slice::from_ref(report),
         meta,
     ))
+}
+
+/// Where the MLflow Model directory goes in a pushed run's artifacts.
+pub const MODEL_DIR: &str = "model";
+
+/// The run as it is pushed: with the MLflow Model directory made from its stored model.
+/// The directory is built at push time, not stored, to keep the browser's store small.
+pub fn with_model_directory(mut run: Run) -> Run {
+    let model = run
+        .artifacts
+        .iter()
+        .find(|a| a.path == "flowbook_model.json")
+        .and_then(|a| std::str::from_utf8(&a.bytes).ok())
+        .and_then(|text| LinearModel::from_json(text).ok());
+    if let Some(files) = model.and_then(|m| mlflow_model_files(&m).ok()) {
+        for file in files {
+            run.add_artifact(&format!("{MODEL_DIR}/{}", file.path), file.bytes);
+        }
+    }
+    run
 }

@@ -7,6 +7,7 @@ pub mod dataset_view;
 pub mod file_picker;
 pub mod format;
 pub mod runs_table;
+pub mod sync_panel;
 pub mod train_panel;
 pub mod trip_preview;
 pub mod url_loader;

@@ -4,6 +4,7 @@
 
 use flowbook_core::store::filter::Attribute;
 use flowbook_core::store::{cell, column_label, columns, select, CellValue, Column, SortSpec};
+use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
 
 use crate::runs::{RunStore, StoreStatus};
@@ -41,6 +42,28 @@ fn raw(value: &CellValue) -> String {
         CellValue::Number(n) => n.to_string(),
         CellValue::Text(text) => text.clone(),
         CellValue::Missing => String::new(),
+    }
+}
+
+/// A run's sync state: pending, a link to the run on the server, or the failure.
+fn sync_cell(sync: &SyncState) -> impl IntoView {
+    match sync {
+        SyncState::Pending => view! {
+            <td data-testid="sync-state" data-state="pending" class="muted">"pending"</td>
+        }
+        .into_any(),
+        SyncState::Synced { url, .. } => view! {
+            <td data-testid="sync-state" data-state="synced">
+                <a href=url.clone() target="_blank" rel="noopener">"synced"</a>
+            </td>
+        }
+        .into_any(),
+        SyncState::Failed { reason } => view! {
+            <td data-testid="sync-state" data-state="failed" class="error-message" title=reason.clone()>
+                "failed"
+            </td>
+        }
+        .into_any(),
     }
 }
 
@@ -112,7 +135,8 @@ pub fn RunsTable() -> impl IntoView {
                             }
                         })
                         .collect_view();
-                    view! { <tr data-testid="run-row" data-client-id=stored.run.client_id.clone()>{cells}</tr> }
+                    let sync = sync_cell(&stored.run.sync);
+                    view! { <tr data-testid="run-row" data-client-id=stored.run.client_id.clone()>{cells}{sync}</tr> }
                 })
                 .collect_view()
                 .into_any()
@@ -179,7 +203,7 @@ pub fn RunsTable() -> impl IntoView {
             </details>
             <div class="table-wrap">
                 <table class="schema runs-table" data-testid="runs-table">
-                    <thead><tr>{header}</tr></thead>
+                    <thead><tr>{header}<th>"MLflow"</th></tr></thead>
                     <tbody>{body}</tbody>
                 </table>
             </div>

@@ -1,0 +1,68 @@
+//! The browser's side of the engine's HTTP seam: `flowbook_core::mlflow::HttpClient` over
+//! fetch (gloo-net). Only transport lives here; every MLflow rule is in the engine.
+
+use flowbook_core::mlflow::{HttpClient, HttpMethod, HttpRequest, HttpResponse, TransportError};
+use gloo_net::http::{Request, RequestBuilder};
+
+/// Time limit per request, after which the browser aborts it.
+const REQUEST_TIMEOUT_MS: u32 = 30_000;
+
+/// Sends requests with the page's fetch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BrowserHttp;
+
+fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_else(|| "this page's origin".to_string())
+}
+
+/// Fetch reports a refused connection and a CORS block the same way (a bare TypeError),
+/// so the message names both and the server option that fixes the second.
+fn unreachable_detail() -> String {
+    format!(
+        "the browser got no answer: the server is down or unreachable, or it does not allow \
+         requests from {origin}. MLflow 3.5 or later: start it with `--cors-allowed-origins \
+         {origin}`; older servers need the app served through Trunk's proxy.",
+        origin = origin()
+    )
+}
+
+fn builder(method: HttpMethod, url: &str) -> RequestBuilder {
+    match method {
+        HttpMethod::Get => Request::get(url),
+        HttpMethod::Post => Request::post(url),
+        HttpMethod::Put => Request::put(url),
+        HttpMethod::Patch => Request::patch(url),
+        HttpMethod::Delete => Request::delete(url),
+    }
+}
+
+impl HttpClient for BrowserHttp {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let timeout = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
+        let mut builder = builder(request.method, &request.url).abort_signal(Some(&timeout));
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = if request.body.is_empty() {
+            builder.build()
+        } else {
+            builder.body(js_sys::Uint8Array::from(request.body.as_slice()))
+        };
+        let built = built.map_err(|e| TransportError::Other(e.to_string()))?;
+        let response = built.send().await.map_err(|_| {
+            if timeout.aborted() {
+                TransportError::Timeout
+            } else {
+                TransportError::Other(unreachable_detail())
+            }
+        })?;
+        let status = response.status();
+        let body = response
+            .binary()
+            .await
+            .map_err(|_| TransportError::ConnectionLost)?;
+        Ok(HttpResponse { status, body })
+    }
+}
