@@ -6,7 +6,10 @@ use flowbook_core::data::TripTable;
 use flowbook_core::export::mlflow_model_files;
 use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
-use flowbook_core::store::{stored_run_from_json, stored_run_to_json, StoredRun};
+use flowbook_core::store::{
+    export_experiment, parse_experiment_file, stored_run_from_json, stored_run_to_json, Experiment,
+    Registry, StoredRun,
+};
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, DatasetInput, DatasetRole, Run, RunMeta, SyncState,
 };
@@ -89,6 +92,38 @@ impl RunStore {
                 status.set(StoreStatus::Problem(message));
             }
         });
+    }
+
+    /// The experiment with all its runs as one file (Flowbook's experiment format), for
+    /// moving to another browser or handing in.
+    pub fn export_file(&self) -> String {
+        let runs = self.runs.get_untracked();
+        let created = runs.iter().map(|s| s.run.start_time_ms).min().unwrap_or(0);
+        let mut experiment = Experiment::new("default", DEFAULT_EXPERIMENT, created);
+        experiment.runs = runs;
+        export_experiment(&experiment, &Registry::default(), now_epoch_ms())
+    }
+
+    /// Adds the runs of an experiment file that this browser does not have yet (by client
+    /// id), saving each; returns what happened in words.
+    pub fn import_file(&self, text: &str) -> Result<String, String> {
+        let file = parse_experiment_file(text).map_err(|e| e.to_string())?;
+        let known: std::collections::HashSet<String> = self
+            .runs
+            .with_untracked(|runs| runs.iter().map(|s| s.run.client_id.clone()).collect());
+        let (mut added, mut present) = (0, 0);
+        for stored in file.experiment.runs {
+            if known.contains(&stored.run.client_id) {
+                present += 1;
+            } else {
+                self.record(stored);
+                added += 1;
+            }
+        }
+        Ok(format!(
+            "Imported {added} run(s) from “{}”; {present} were already here.",
+            file.experiment.name
+        ))
     }
 
     /// Keeps a run on the page and saves it.

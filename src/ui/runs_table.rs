@@ -45,6 +45,30 @@ fn raw(value: &CellValue) -> String {
     }
 }
 
+/// Offers `text` as a file download named `file_name`.
+fn download_text(file_name: &str, text: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let failed = |_| "the browser could not prepare the download".to_string();
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(failed)?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
 /// A run's sync state: pending, a link to the run on the server, or the failure.
 fn sync_cell(sync: &SyncState) -> impl IntoView {
     match sync {
@@ -177,6 +201,34 @@ pub fn RunsTable() -> impl IntoView {
         StoreStatus::Problem(message) => Some(message),
     };
     let count = move || store.runs.with(Vec::len);
+    let exchange = RwSignal::new(None::<Result<String, String>>);
+    let on_export = move |_| {
+        if let Err(message) = download_text("flowbook-experiment.json", &store.export_file()) {
+            exchange.set(Some(Err(message)));
+        }
+    };
+    let on_import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let outcome = match crate::load::read_file(&file).await {
+                Ok(bytes) => match std::str::from_utf8(&bytes) {
+                    Ok(text) => store.import_file(text),
+                    Err(_) => Err(format!(
+                        "{}: this is not a text file, so not an experiment file.",
+                        file.name()
+                    )),
+                },
+                Err(message) => Err(message),
+            };
+            exchange.set(Some(
+                outcome.map_err(|e| format!("Could not import {}: {e}", file.name())),
+            ));
+        });
+    };
 
     view! {
         <section class="card" data-testid="runs">
@@ -189,6 +241,19 @@ pub fn RunsTable() -> impl IntoView {
                 </div>
             </header>
             {move || status().map(|message| view! { <p class="muted" data-testid="runs-status">{message}</p> })}
+            <div class="train-controls">
+                <button class="button button-quiet" data-testid="export-experiment" on:click=on_export>
+                    "Export experiment"
+                </button>
+                <label class="button button-quiet">
+                    "Import experiment…"
+                    <input data-testid="import-experiment" type="file" accept=".json,application/json" hidden on:change=on_import />
+                </label>
+            </div>
+            {move || exchange.get().map(|outcome| match outcome {
+                Ok(text) => view! { <p data-testid="exchange-status" data-state="done">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="error-message" data-testid="exchange-status" data-state="failed">{text}</p> }.into_any(),
+            })}
             <input
                 class="filter"
                 data-testid="runs-filter"

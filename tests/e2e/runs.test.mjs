@@ -3,6 +3,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -105,5 +106,53 @@ describe('Runs', () => {
     assert.deepEqual(descending, [...ascending].reverse());
     assert.deepEqual(pageErrors, []);
     await page.screenshot({ path: '/tmp/flowbook-runs.png', fullPage: true });
+  });
+
+  test('an exported experiment imports into a fresh browser profile with nothing lost', async () => {
+    const original = (await rows()).sort((a, b) => a.id.localeCompare(b.id));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-experiment').click(),
+    ]);
+    const path = await download.path();
+    const exported = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(exported.format, 'flowbook-experiment');
+    assert.equal(exported.runs.length, 3);
+
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    other.on('pageerror', (error) => pageErrors.push(error.message));
+    await other.goto(BASE_URL, { waitUntil: 'load' });
+    await other.getByTestId('runs').waitFor();
+    assert.equal(await other.getByTestId('run-row').count(), 0, 'a fresh profile has no runs');
+    await other.getByTestId('import-experiment').setInputFiles(path);
+    await other.locator('[data-testid="exchange-status"][data-state="done"]').waitFor();
+    assert.match(await other.getByTestId('exchange-status').textContent(), /Imported 3 run\(s\)/);
+    const imported = (await other.getByTestId('run-row').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        id: tr.dataset.clientId,
+        model: tr.querySelector('[data-column="params.model"]')?.dataset.value,
+        val: Number(tr.querySelector('[data-column="metrics.val_rmse"]')?.dataset.value),
+      })),
+    )).sort((a, b) => a.id.localeCompare(b.id));
+    assert.deepEqual(imported, original);
+
+    // Importing again adds nothing; imported runs survive a reload; garbage is explained.
+    await other.getByTestId('import-experiment').setInputFiles(path);
+    await other.waitForFunction(() => document.querySelector('[data-testid="exchange-status"]')?.textContent.includes('3 were already here'));
+    await other.reload({ waitUntil: 'load' });
+    await other.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3, null, {
+      timeout: 30_000,
+    });
+    await other.getByTestId('import-experiment').setInputFiles({
+      name: 'notes.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"hello": 1}'),
+    });
+    const failed = other.locator('[data-testid="exchange-status"][data-state="failed"]');
+    await failed.waitFor();
+    assert.match(await failed.textContent(), /Could not import notes\.json: this is not a Flowbook experiment file/);
+    await fresh.close();
+    assert.deepEqual(pageErrors, []);
   });
 });
