@@ -128,7 +128,10 @@ pub fn SyncPanel() -> impl IntoView {
             });
         });
     };
-    let on_push = move |_| {
+    let push_now = move || {
+        if matches!(activity.get_untracked(), Activity::Working(_)) {
+            return;
+        }
         activity.set(Activity::Working("Pushing runs…".into()));
         spawn_local(async move {
             activity.set(match push_pending(settings, store).await {
@@ -137,6 +140,7 @@ pub fn SyncPanel() -> impl IntoView {
             });
         });
     };
+    let on_push = move |_| push_now();
     let pending = move || {
         store.runs.with(|runs| {
             runs.iter()
@@ -144,6 +148,24 @@ pub fn SyncPanel() -> impl IntoView {
                 .count()
         })
     };
+
+    // Offline queue: with "push automatically" on, runs made offline wait as pending and go
+    // out when the browser is back online; new runs go out as they are recorded.
+    let auto = RwSignal::new(false);
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if auto.get_untracked() {
+            push_now();
+        }
+    });
+    on_cleanup(move || online.remove());
+    Effect::new(move |previous: Option<usize>| {
+        let now = pending();
+        let is_online = web_sys::window().is_some_and(|w| w.navigator().on_line());
+        if auto.get_untracked() && is_online && previous.is_some_and(|before| now > before) {
+            push_now();
+        }
+        now
+    });
     let text_input = |testid: &'static str, signal: RwSignal<String>, kind: &'static str| {
         view! {
             <input
@@ -191,6 +213,15 @@ pub fn SyncPanel() -> impl IntoView {
                 <button class="button" data-testid="mlflow-push" prop:disabled=move || busy() || pending() == 0 on:click=on_push>
                     {move || format!("Push {} run(s)", pending())}
                 </button>
+                <label>
+                    <input
+                        type="checkbox"
+                        data-testid="mlflow-auto"
+                        prop:checked=move || auto.get()
+                        on:change=move |ev| auto.set(event_target_checked(&ev))
+                    />
+                    " Push new runs automatically (and when back online)"
+                </label>
             </div>
             {move || match activity.get() {
                 Activity::Idle => None,

@@ -157,10 +157,30 @@ describe('MLflow sync from the browser', () => {
     assert.equal(runs.length, 2);
     assert.deepEqual(runs.map((r) => r.params.model).sort(), ['ols', 'ridge']);
 
+    // Offline queue: with automatic push on, a run made offline waits as pending and goes
+    // out by itself when the browser is back online.
+    await page.getByTestId('mlflow-auto').check();
+    await page.context().setOffline(true);
+    await page.getByTestId('model').selectOption('lasso');
+    await page.getByTestId('alpha').fill('0.01');
+    await page.getByTestId('train').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3);
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 2);
+    assert.equal(serverView(trackingUri).length, 2, 'nothing reached the server while offline');
+    await page.context().setOffline(false);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 3,
+      null,
+      { timeout: 120_000 },
+    );
+    runs = serverView(trackingUri);
+    assert.deepEqual(runs.map((r) => r.params.model).sort(), ['lasso', 'ols', 'ridge']);
+
     // The sync state survives a reload.
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 2,
+      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 3,
       null,
       { timeout: 60_000 },
     );
