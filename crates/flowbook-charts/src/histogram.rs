@@ -2,10 +2,11 @@
 //! legend (the way the course compares predicted and actual durations).
 
 use flowbook_core::data::Histogram;
+use plotters::coord::types::{RangedCoordf64, RangedCoordu64};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::{ChartError, FONT, INK, SERIES_COLORS};
+use crate::{draw_legend, label_style, ChartError, GRID, INK, MARGIN, SERIES_COLORS, Y_LABEL_AREA};
 
 /// One distribution to draw. All series of a chart must share their bins.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +18,10 @@ pub struct HistogramSeries<'a> {
 /// Fraction of each bar's colour when series overlap: enough to see both.
 const OVERLAY_OPACITY: f64 = 0.45;
 
+/// The axes and bars of a histogram chart, for a caller to draw on top of.
+pub(crate) type HistogramChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordu64>>;
+
 /// Draws `series` on `area` with the x axis labelled `x_label` and counts on y.
 ///
 /// Bars are drawn from the histograms' own bins; several series get a legend. Fails when
@@ -26,6 +31,21 @@ pub fn draw_histograms<DB: DrawingBackend>(
     x_label: &str,
     series: &[HistogramSeries<'_>],
 ) -> Result<(), ChartError> {
+    let mut chart = histogram_chart(area, x_label, series)?;
+    if series.len() > 1 {
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    }
+    area.present()?;
+    Ok(())
+}
+
+/// Checks that the series share finite bins, then fills `area` and draws axes and bars
+/// (with legend entries when there are several series, for the caller to show).
+pub(crate) fn histogram_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x_label: &str,
+    series: &[HistogramSeries<'_>],
+) -> Result<HistogramChart<'a, DB>, ChartError> {
     let Some(first) = series.first() else {
         return Err(ChartError("there is nothing to draw".to_string()));
     };
@@ -42,7 +62,7 @@ pub fn draw_histograms<DB: DrawingBackend>(
             "the distributions do not share their bins".to_string(),
         ));
     }
-    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || bins == 0 {
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) || bins == 0 {
         return Err(ChartError(format!("empty range {lo}..{hi}")));
     }
     let peak = series
@@ -54,18 +74,18 @@ pub fn draw_histograms<DB: DrawingBackend>(
 
     area.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(area)
-        .margin(12)
+        .margin(MARGIN)
         .x_label_area_size(36)
-        .y_label_area_size(56)
+        .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(lo..hi, 0u64..peak + peak / 20 + 1)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .max_light_lines(1)
-        .light_line_style(RGBColor(240, 242, 245))
+        .light_line_style(GRID)
         .x_label_formatter(&|v| format!("{v:.0}"))
         .axis_style(INK)
-        .label_style((FONT, 13).into_font().color(&INK))
+        .label_style(label_style())
         .x_desc(x_label)
         .y_desc("trips")
         .draw()?;
@@ -96,17 +116,7 @@ pub fn draw_histograms<DB: DrawingBackend>(
             });
         }
     }
-    if overlaid {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(210, 214, 220))
-            .label_font((FONT, 13).into_font().color(&INK))
-            .draw()?;
-    }
-    area.present()?;
-    Ok(())
+    Ok(chart)
 }
 
 #[cfg(test)]
