@@ -1,0 +1,156 @@
+//! Reading one cell of a notebook file: its id, its kind and that kind's settings.
+//! Settings a file leaves out take the kind's defaults (older files open); values this
+//! Flowbook does not know in a list (a chart, a feature) are skipped with a warning.
+
+use serde_json::Value;
+
+use super::cells::{
+    CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
+    PrepareSettings, TrainSettings,
+};
+use super::document::Cell;
+use super::fields::{as_text, Fields};
+use super::file::OpenError;
+use crate::features::Categorical;
+
+pub(super) fn read_cell(
+    index: usize,
+    value: &Value,
+    warnings: &mut Vec<String>,
+) -> Result<Cell, OpenError> {
+    let mut fields = Fields::new(format!("cells[{index}]"), value)?;
+    let id = fields.required("id", "a non-empty text", |v| {
+        v.as_str()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    })?;
+    let collapsed = fields.bool_or("collapsed", false)?;
+    let kind_name = fields.required("kind", "the name of a cell kind", as_text)?;
+    let kind = match kind_name.as_str() {
+        "markdown" => CellKind::Markdown {
+            source: fields.text_or("source", "")?,
+        },
+        "data" => CellKind::Data(DataSettings {
+            train: read_dataset(fields.child("train")?, warnings)?,
+            validation: read_dataset(fields.child("validation")?, warnings)?,
+        }),
+        "prepare" => CellKind::Prepare(read_prepare(&mut fields, warnings)?),
+        "train" => CellKind::Train(read_train(&mut fields)?),
+        "evaluate" => CellKind::Evaluate(read_evaluate(&mut fields, warnings)?),
+        "compare" => {
+            let defaults = CompareSettings::default();
+            CellKind::Compare(CompareSettings {
+                filter: fields.text_or("filter", &defaults.filter)?,
+                sort: fields.text_or("sort", &defaults.sort)?,
+            })
+        }
+        "predict" => {
+            let defaults = PredictSettings::default();
+            CellKind::Predict(PredictSettings {
+                pickup_zone: fields.integer_or("pickup_zone", defaults.pickup_zone)?,
+                dropoff_zone: fields.integer_or("dropoff_zone", defaults.dropoff_zone)?,
+                trip_distance: fields.number_or("trip_distance", defaults.trip_distance)?,
+            })
+        }
+        other => {
+            warnings.push(format!(
+                "cells[{index}]: unknown cell kind {other:?}, kept as it is but it will not run here (perhaps written by a newer Flowbook)"
+            ));
+            let mut rest = value.as_object().cloned().unwrap_or_default();
+            for known in ["id", "collapsed", "kind"] {
+                rest.remove(known);
+            }
+            return Ok(Cell {
+                id,
+                collapsed,
+                kind: CellKind::Unknown {
+                    kind: other.to_string(),
+                    fields: rest,
+                },
+                unknown_fields: Default::default(),
+            });
+        }
+    };
+    Ok(Cell {
+        id,
+        collapsed,
+        kind,
+        unknown_fields: fields.unknown(warnings),
+    })
+}
+
+fn read_dataset(mut fields: Fields, warnings: &mut Vec<String>) -> Result<DatasetRef, OpenError> {
+    let is_digest = |s: &&str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let dataset = DatasetRef {
+        file_name: fields.required("file_name", "a non-empty text", |v| {
+            v.as_str()
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_string)
+        })?,
+        url: fields.optional("url", "text", as_text)?,
+        sha256: fields.optional("sha256", "64 hexadecimal digits (a SHA-256)", |v| {
+            v.as_str().filter(is_digest).map(str::to_ascii_lowercase)
+        })?,
+    };
+    // A dataset reference has no place to keep extra fields; say what is dropped.
+    for name in fields.unknown_names() {
+        warnings.push(format!("{}: unknown field, ignored", fields.path_of(&name)));
+    }
+    Ok(dataset)
+}
+
+fn read_prepare(
+    fields: &mut Fields,
+    warnings: &mut Vec<String>,
+) -> Result<PrepareSettings, OpenError> {
+    let mut settings = PrepareSettings::default();
+    let spec = &mut settings.prepare;
+    spec.min_duration_min = fields.number_or("min_duration_min", spec.min_duration_min)?;
+    spec.max_duration_min = fields.number_or("max_duration_min", spec.max_duration_min)?;
+    spec.min_distance_exclusive =
+        fields.optional("min_distance_exclusive", "a number", Value::as_f64)?;
+    if let Some(names) = fields.list("categorical", "a feature name", as_text)? {
+        let path = fields.path_of("categorical");
+        settings.features.categorical = Vec::new();
+        for name in names {
+            match name.parse::<Categorical>() {
+                Ok(feature) => settings.features.categorical.push(feature),
+                Err(message) => warnings.push(format!("{path}: skipped: {message}")),
+            }
+        }
+    }
+    if let Some(names) = fields.list("numerical", "a column name", as_text)? {
+        settings.features.numerical = names;
+    }
+    Ok(settings)
+}
+
+fn read_train(fields: &mut Fields) -> Result<TrainSettings, OpenError> {
+    let defaults = TrainSettings::default();
+    Ok(TrainSettings {
+        model: fields.text_or("model", &defaults.model)?,
+        alpha: fields.number_or("alpha", defaults.alpha)?,
+        l1_ratio: fields.number_or("l1_ratio", defaults.l1_ratio)?,
+        sweep_alphas: fields.list("sweep_alphas", "a number", Value::as_f64)?,
+    })
+}
+
+fn read_evaluate(
+    fields: &mut Fields,
+    warnings: &mut Vec<String>,
+) -> Result<EvaluateSettings, OpenError> {
+    let Some(names) = fields.list("charts", "a chart name", as_text)? else {
+        return Ok(EvaluateSettings::default());
+    };
+    let path = fields.path_of("charts");
+    let mut charts = Vec::new();
+    for name in names {
+        match Chart::from_name(&name) {
+            Some(chart) => charts.push(chart),
+            None => warnings.push(format!(
+                "{path}: skipped the chart {name:?}, which this Flowbook does not draw"
+            )),
+        }
+    }
+    Ok(EvaluateSettings { charts })
+}
