@@ -8,9 +8,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::load::{fetch_bytes, read_file};
+use crate::registry::RegistryStore;
 use crate::runs::RunStore;
 use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
 use crate::ui::bench_view::BenchView;
+use crate::ui::registry_panel::RegistryPanel;
 use crate::ui::runs_table::RunsTable;
 use crate::ui::sync_panel::SyncPanel;
 use crate::ui::url_loader::UrlLoader;
@@ -80,6 +82,7 @@ pub fn App() -> impl IntoView {
     let datasets = Datasets::new();
     provide_context(datasets);
     provide_context(RunStore::open());
+    provide_context(RegistryStore::open());
 
     let zones = Zones(RwSignal::new(None));
     provide_context(zones);
@@ -148,6 +151,7 @@ pub fn App() -> impl IntoView {
             </section>
             <TrainPanel />
             <RunsTable />
+            <RegistryPanel />
             <SyncPanel />
             <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>
                 <DatasetCard dataset />

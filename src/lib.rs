@@ -10,6 +10,7 @@ pub mod load;
 pub mod mlflow_client;
 pub mod panic;
 pub mod persist;
+pub mod registry;
 pub mod runs;
 pub mod state;
 pub mod ui;

@@ -1,6 +1,8 @@
-//! The browser's run store: IndexedDB, one record per run (keyed by its client id), so a
-//! save writes one run and not the whole history. Records are the engine's run text
-//! (`flowbook_core::store::stored_run_to_json`); this file only moves strings.
+//! The browser's store: IndexedDB with two object stores. `runs` holds one record per run
+//! (keyed by its client id), so a save writes one run and not the whole history; `registry`
+//! holds one record, the model registry, which is small and changes as a whole. Records
+//! are the engine's text (`stored_run_to_json`, the registry's JSON); this file only moves
+//! strings.
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -10,8 +12,13 @@ use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransa
 
 const DATABASE: &str = "flowbook";
 /// Bumped when stores are added; `onupgradeneeded` creates what is missing.
-const DATABASE_VERSION: u32 = 1;
+const DATABASE_VERSION: u32 = 2;
 pub const RUNS: &str = "runs";
+pub const REGISTRY: &str = "registry";
+/// Every object store of the current version, created on upgrade when missing.
+const STORES: [&str; 2] = [RUNS, REGISTRY];
+/// The key of the registry's single record.
+const REGISTRY_KEY: &str = "registry";
 
 /// Plain words for what the browser reported, with what the user can do.
 fn storage_message(action: &str, error: JsValue) -> String {
@@ -26,15 +33,16 @@ fn storage_message(action: &str, error: JsValue) -> String {
     match name {
         Some((name, _)) if name == "QuotaExceededError" => format!(
             "Could not {action}: this site's browser storage is full. Delete old runs or export \
-             the experiment to a file, then train again."
+             the experiment to a file, then try again."
         ),
         Some((name, message)) => format!(
-            "Could not {action}: the browser's storage refused ({name}: {message}). Runs stay \
-             on this page until it is closed; export them to keep them."
+            "Could not {action}: the browser's storage refused ({name}: {message}). Runs and \
+             registry changes stay on this page until it is closed; export the runs to keep \
+             them."
         ),
         None => format!(
             "Could not {action}: browser storage is not available here (private window or \
-             storage disabled). Runs stay on this page until it is closed."
+             storage disabled). Runs and registry changes stay on this page until it is closed."
         ),
     }
 }
@@ -91,8 +99,12 @@ async fn open() -> Result<IdbDatabase, JsValue> {
         Closure::once_into_js(move |_: web_sys::Event| {
             if let Ok(result) = request.result() {
                 let database: IdbDatabase = result.unchecked_into();
-                if !database.object_store_names().contains(RUNS) {
-                    let _ = database.create_object_store(RUNS);
+                // A database of an older version keeps its stores and gains the new ones.
+                let present = database.object_store_names();
+                for name in STORES {
+                    if !present.contains(name) {
+                        let _ = database.create_object_store(name);
+                    }
                 }
             }
         })
@@ -103,10 +115,11 @@ async fn open() -> Result<IdbDatabase, JsValue> {
 
 fn store(
     database: &IdbDatabase,
+    name: &str,
     mode: IdbTransactionMode,
 ) -> Result<(IdbTransaction, IdbObjectStore), JsValue> {
-    let transaction = database.transaction_with_str_and_mode(RUNS, mode)?;
-    let store = transaction.object_store(RUNS)?;
+    let transaction = database.transaction_with_str_and_mode(name, mode)?;
+    let store = transaction.object_store(name)?;
     Ok((transaction, store))
 }
 
@@ -114,7 +127,7 @@ fn store(
 pub async fn load_runs() -> Result<Vec<String>, String> {
     let read = async {
         let database = open().await?;
-        let (_, store) = store(&database, IdbTransactionMode::Readonly)?;
+        let (_, store) = store(&database, RUNS, IdbTransactionMode::Readonly)?;
         let all: Array = finished(&store.get_all()?).await?.unchecked_into();
         database.close();
         Ok::<_, JsValue>(all.iter().filter_map(|v| v.as_string()).collect())
@@ -127,11 +140,39 @@ pub async fn load_runs() -> Result<Vec<String>, String> {
 pub async fn save_run(client_id: &str, text: &str) -> Result<(), String> {
     let write = async {
         let database = open().await?;
-        let (transaction, store) = store(&database, IdbTransactionMode::Readwrite)?;
+        let (transaction, store) = store(&database, RUNS, IdbTransactionMode::Readwrite)?;
         store.put_with_key(&JsValue::from_str(text), &JsValue::from_str(client_id))?;
         committed(&transaction).await?;
         database.close();
         Ok::<_, JsValue>(())
     };
     write.await.map_err(|e| storage_message("save the run", e))
+}
+
+/// The saved registry's text, or `None` when no registry was saved yet.
+pub async fn load_registry() -> Result<Option<String>, String> {
+    let read = async {
+        let database = open().await?;
+        let (_, store) = store(&database, REGISTRY, IdbTransactionMode::Readonly)?;
+        let record = finished(&store.get(&JsValue::from_str(REGISTRY_KEY))?).await?;
+        database.close();
+        Ok::<_, JsValue>(record.as_string())
+    };
+    read.await
+        .map_err(|e| storage_message("read the saved model registry", e))
+}
+
+/// Replaces the saved registry with `text`, and waits for the commit.
+pub async fn save_registry(text: &str) -> Result<(), String> {
+    let write = async {
+        let database = open().await?;
+        let (transaction, store) = store(&database, REGISTRY, IdbTransactionMode::Readwrite)?;
+        store.put_with_key(&JsValue::from_str(text), &JsValue::from_str(REGISTRY_KEY))?;
+        committed(&transaction).await?;
+        database.close();
+        Ok::<_, JsValue>(())
+    };
+    write
+        .await
+        .map_err(|e| storage_message("save the model registry", e))
 }

@@ -8,7 +8,7 @@ use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
 use flowbook_core::store::{
     export_experiment, parse_experiment_file, stored_run_from_json, stored_run_to_json, Experiment,
-    Registry, StoredRun,
+    RegisteredModel, Registry, StoredRun,
 };
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, DatasetInput, DatasetRole, Run, RunMeta, SyncState,
@@ -96,18 +96,25 @@ impl RunStore {
 
     /// The experiment with all its runs as one file (Flowbook's experiment format), for
     /// moving to another browser or handing in.
-    pub fn export_file(&self) -> String {
+    /// The registry entries whose versions come from these runs go along.
+    pub fn export_file(&self, registry: &Registry) -> String {
         let runs = self.runs.get_untracked();
         let created = runs.iter().map(|s| s.run.start_time_ms).min().unwrap_or(0);
         let mut experiment = Experiment::new("default", DEFAULT_EXPERIMENT, created);
         experiment.runs = runs;
-        export_experiment(&experiment, &Registry::default(), now_epoch_ms())
+        export_experiment(&experiment, registry, now_epoch_ms())
     }
 
     /// Adds the runs of an experiment file that this browser does not have yet (by client
-    /// id), saving each; returns what happened in words.
-    pub fn import_file(&self, text: &str) -> Result<String, String> {
+    /// id), saving each, and hands its registry entries to `merge_registry`; returns what
+    /// happened in words.
+    pub fn import_file(
+        &self,
+        text: &str,
+        merge_registry: impl FnOnce(Vec<RegisteredModel>) -> usize,
+    ) -> Result<String, String> {
         let file = parse_experiment_file(text).map_err(|e| e.to_string())?;
+        let versions = merge_registry(file.registry);
         let known: std::collections::HashSet<String> = self
             .runs
             .with_untracked(|runs| runs.iter().map(|s| s.run.client_id.clone()).collect());
@@ -121,7 +128,7 @@ impl RunStore {
             }
         }
         Ok(format!(
-            "Imported {added} run(s) from “{}”; {present} were already here.",
+            "Imported {added} run(s) from “{}”; {present} were already here. {versions} model version(s) added to the registry.",
             file.experiment.name
         ))
     }

@@ -4,8 +4,10 @@
 pub mod bench_view;
 pub mod chart;
 pub mod dataset_view;
+pub mod evaluate_view;
 pub mod file_picker;
 pub mod format;
+pub mod registry_panel;
 pub mod runs_table;
 pub mod sync_panel;
 pub mod train_panel;

@@ -202,8 +202,14 @@ pub fn RunsTable() -> impl IntoView {
     };
     let count = move || store.runs.with(Vec::len);
     let exchange = RwSignal::new(None::<Result<String, String>>);
+    let registry_store = use_context::<crate::registry::RegistryStore>();
     let on_export = move |_| {
-        if let Err(message) = download_text("flowbook-experiment.json", &store.export_file()) {
+        let registry = registry_store
+            .map(|r| r.registry.get_untracked())
+            .unwrap_or_default();
+        if let Err(message) =
+            download_text("flowbook-experiment.json", &store.export_file(&registry))
+        {
             exchange.set(Some(Err(message)));
         }
     };
@@ -216,7 +222,10 @@ pub fn RunsTable() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let outcome = match crate::load::read_file(&file).await {
                 Ok(bytes) => match std::str::from_utf8(&bytes) {
-                    Ok(text) => store.import_file(text),
+                    Ok(text) => store.import_file(text, |models| match registry_store {
+                        Some(registry) => registry.change(|r, _| Ok(r.merge(models))).unwrap_or(0),
+                        None => 0,
+                    }),
                     Err(_) => Err(format!(
                         "{}: this is not a text file, so not an experiment file.",
                         file.name()

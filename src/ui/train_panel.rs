@@ -2,6 +2,9 @@
 //! roles (the bundled January and February 2021 files at first) and shows its metrics. All
 //! numerics are the engine's.
 
+use std::sync::Arc;
+
+use flowbook_core::data::TripTable;
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
 use flowbook_core::pipeline::{train, TrainReport, TrainRequest};
 use flowbook_core::solve::ModelKind;
@@ -9,6 +12,7 @@ use leptos::prelude::*;
 
 use crate::runs::{training_run, RunStore};
 use crate::state::{Datasets, Role, RoleHolder};
+use crate::ui::evaluate_view::EvaluateView;
 
 pub const TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
 pub const VALIDATION_FILE: &str = "green_tripdata_2021-02.parquet";
@@ -55,6 +59,8 @@ fn feature_spec(choice: &str) -> FeatureSpec {
 struct Outcome {
     report: TrainReport,
     elapsed_ms: f64,
+    validation: Arc<TripTable>,
+    prepare: PrepareSpec,
 }
 
 #[component]
@@ -109,6 +115,8 @@ pub fn TrainPanel() -> impl IntoView {
             .map(|report| Outcome {
                 report,
                 elapsed_ms: now_ms() - start,
+                validation: validation_table.clone(),
+                prepare: request.prepare.clone(),
             })
             .map_err(|e| e.to_string());
         if let (Ok(done), Some(store)) = (&result, run_store) {
@@ -191,7 +199,14 @@ pub fn TrainPanel() -> impl IntoView {
                 </button>
             </div>
             {move || outcome.get().map(|result| match result {
-                Ok(Outcome { report, elapsed_ms }) => view! { <TrainResult report elapsed_ms /> }.into_any(),
+                Ok(Outcome { report, elapsed_ms, validation, prepare }) => {
+                    let model = report.model.clone();
+                    view! {
+                        <TrainResult report elapsed_ms />
+                        <EvaluateView model validation prepare />
+                    }
+                    .into_any()
+                }
                 Err(message) => view! {
                     <p class="error-message" data-testid="train-error">{message}</p>
                 }.into_any(),

@@ -71,6 +71,24 @@ describe('Train cell', () => {
     assert.ok(Math.abs(got.train - want.train_rmse) <= 1e-5, `train ${got.train} vs ${want.train_rmse}`);
     assert.ok(Math.abs(got.validation - want.val_rmse) <= 1e-3, `val ${got.validation} vs ${want.val_rmse}`);
     console.log(`page load to first result: ${Date.now() - started} ms (after navigation)`);
+
+    // The evaluation: three charts drawn on canvases, and the residual summary over every
+    // validation trip the model predicted.
+    for (const id of ['chart-predicted-vs-actual', 'chart-residuals', 'chart-coefficients']) {
+      const canvas = page.locator(`[data-testid="${id}"][data-drawn="true"]`);
+      await canvas.waitFor({ timeout: 30_000 });
+      const inked = await canvas.evaluate((element) => {
+        const { data } = element.getContext('2d').getImageData(0, 0, element.width, element.height);
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) count += 1;
+        }
+        return count / (data.length / 4);
+      });
+      assert.ok(inked > 0.02, `${id}: only ${(inked * 100).toFixed(2)}% of the canvas is drawn on`);
+    }
+    const summary = await page.getByTestId('evaluate').textContent();
+    assert.match(summary, new RegExp(`${REFERENCE.val_rows} trips: residual mean`));
   });
 
   test('changing the model and alpha retrains: Ridge(1) and Lasso(0.01) on PU+DO', async () => {

@@ -15,6 +15,7 @@ pub mod mlflow;
 pub mod model;
 pub mod notebook;
 pub mod pipeline;
+pub mod predict;
 pub mod solve;
 pub mod store;
 pub mod tracking;
