@@ -2,9 +2,16 @@
 # Benchmarks Flowbook against the reference tools in one run and prints both side by side:
 # pyarrow for decoding, scikit-learn's DictVectorizer + fit for training (default and
 # converged tolerances); Flowbook natively (`flowbook bench`) and in headless Chromium
-# (the app at /?bench). Also the large-file load: time and peak memory.
-#   bash scripts/bench.sh
+# (the app at /?bench). Also the large-file load: time and peak memory, natively, with
+# pyarrow, and in headless Chromium (the app at /?bench=large).
+#   bash scripts/bench.sh          # everything
+#   bash scripts/bench.sh large    # only the large-file load
 set -euo pipefail
+ONLY="${1:-all}"
+case "$ONLY" in
+  all | large) ;;
+  *) echo "usage: $0 [large]" >&2; exit 2 ;;
+esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 export FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
@@ -18,11 +25,16 @@ python3 -m http.server "$PORT" --bind 127.0.0.1 --directory dist >/dev/null 2>&1
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
 sleep 1
-echo "==> browser benchmark (headless Chromium)"
-BROWSER_JSON="$(FLOWBOOK_URL="http://127.0.0.1:$PORT/" node tests/bench/browser_bench.mjs)"
-echo "==> native and reference benchmarks"
-"$FLOWBOOK_VENV/bin/python" tests/bench/compare.py "$BROWSER_JSON"
+if [ "$ONLY" = all ]; then
+  echo "==> browser benchmark (headless Chromium)"
+  BROWSER_JSON="$(FLOWBOOK_URL="http://127.0.0.1:$PORT/" node tests/bench/browser_bench.mjs)"
+  echo "==> native and reference benchmarks"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/compare.py "$BROWSER_JSON"
+fi
 echo "==> large file: 3,000,000 rows, ZSTD, 6 row groups (scripts/make_large.py)"
 LARGE=target/large/green_3000000.parquet
 [ -f "$LARGE" ] || "$FLOWBOOK_VENV/bin/python" scripts/make_large.py 3000000 "$LARGE"
-"$FLOWBOOK_VENV/bin/python" tests/bench/large.py "$LARGE"
+# Served to the app as /data/large.parquet; dist/ is build output, never committed.
+cp "$LARGE" dist/data/large.parquet
+LARGE_JSON="$(FLOWBOOK_URL="http://127.0.0.1:$PORT/" node tests/bench/browser_bench.mjs large)"
+"$FLOWBOOK_VENV/bin/python" tests/bench/large.py "$LARGE" --browser "$LARGE_JSON"

@@ -4,6 +4,8 @@
 #   (b) push again with the same --client-id: still one run, one model version
 #   (c) kill the server while a sweep is being pushed, restart it on the same store,
 #       push again: nothing duplicated, nothing lost
+#   (e) `flowbook push` of 5 run records (one client-id lookup), again (no duplicates), then
+#       `flowbook pull` page by page (page size 2), compared with MLflow's client
 #   (d) error messages: nothing listening, not an MLflow server, deleted experiment,
 #       no artifact proxy, Host header rejected, basic auth with a wrong password (401) and without permission (403)
 #
@@ -174,6 +176,38 @@ flowbook_train "$TMP/c2" "${SWEEP[@]}" || { cat "$TMP/c2.err" >&2; fail "the res
 pass "resumed push found the interrupted run"
 verify --tracking-uri "$URI" --experiment flowbook-fault --client-id fault-sweep-1 --cli-json "$TMP/c2.json" \
   --model-name taxi-sweep --alias best
+echo "  ($((SECONDS - T)) s)"
+
+say "(e) push 5 run records, push them again, pull them back 2 per page"
+T=$SECONDS
+"$PY" -c '
+import json, sys, time
+sys.path.insert(0, "tests/bench")
+from mlflow_push import make_run
+now = int(time.time() * 1000)
+for i in range(5):
+    json.dump(make_run(i, now + 1000 * i), open(f"{sys.argv[1]}/pull-run-{i}.json", "w"))
+' "$TMP"
+PULL_RUNS=("$TMP"/pull-run-*.json)
+"$FLOWBOOK" push --mlflow-uri "$URI" --experiment flowbook-pull "${PULL_RUNS[@]}" >"$TMP/e1.json" 2>"$TMP/e1.err" ||
+  { cat "$TMP/e1.err" >&2; fail "push of run records failed"; }
+[ "$(grep -c '"created":true' "$TMP/e1.json")" = 5 ] || { cat "$TMP/e1.json"; fail "the first push should create 5 runs"; }
+pass "pushed 5 run records"
+"$FLOWBOOK" push --mlflow-uri "$URI" --experiment flowbook-pull "${PULL_RUNS[@]}" >"$TMP/e2.json" 2>"$TMP/e2.err" ||
+  { cat "$TMP/e2.err" >&2; fail "the second push failed"; }
+[ "$(grep -c '"created":false' "$TMP/e2.json")" = 5 ] || { cat "$TMP/e2.json"; fail "the second push created runs"; }
+diff <(grep -o '"run_id":"[^"]*"' "$TMP/e1.json") <(grep -o '"run_id":"[^"]*"' "$TMP/e2.json") >/dev/null ||
+  fail "the second push changed run ids"
+pass "pushed again: same 5 run ids, nothing created"
+"$FLOWBOOK" pull --mlflow-uri "$URI" --experiment flowbook-pull --page-size 2 --json >"$TMP/e3.json" 2>"$TMP/e3.err" ||
+  { cat "$TMP/e3.err" >&2; fail "pull failed"; }
+"$PY" tests/mlflow/compare_pull.py --tracking-uri "$URI" --experiment flowbook-pull --pull-json "$TMP/e3.json" \
+  --page-size 2 --expect-runs 5 >"$TMP/e3.txt" || { cat "$TMP/e3.txt"; fail "pulled runs differ from MlflowClient's"; }
+pass "pull: $(cat "$TMP/e3.txt")"
+"$FLOWBOOK" pull --mlflow-uri "$URI" --experiment flowbook-pull --page-size 2 --filter "params.p0 = 'value-3-0'" --json >"$TMP/e4.json" ||
+  fail "pull with a filter failed"
+[ "$("$PY" -c 'import json, sys; print([r["name"] for r in json.load(open(sys.argv[1]))["runs"]])' "$TMP/e4.json")" = "['bench-3']" ] || { cat "$TMP/e4.json"; fail "the filter did not select bench-3"; }
+pass "pull with a server-side filter found bench-3 only"
 echo "  ($((SECONDS - T)) s)"
 
 say "(d) error messages"

@@ -14,7 +14,8 @@ use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
 use crate::ui::bench_view::BenchView;
 use crate::ui::registry_panel::RegistryPanel;
 use crate::ui::runs_table::RunsTable;
-use crate::ui::sync_panel::SyncPanel;
+use crate::ui::server_runs::ServerRuns;
+use crate::ui::sync_panel::{MlflowSettings, SyncPanel};
 use crate::ui::url_loader::UrlLoader;
 use crate::ui::{DatasetCard, FilePicker, TrainPanel};
 
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
     let datasets = Datasets::new();
     provide_context(datasets);
     provide_context(RunStore::open());
+    provide_context(MlflowSettings::new());
     provide_context(RegistryStore::open());
 
     let zones = Zones(RwSignal::new(None));
@@ -153,6 +155,7 @@ pub fn App() -> impl IntoView {
             <RunsTable />
             <RegistryPanel />
             <SyncPanel />
+            <ServerRuns />
             <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>
                 <DatasetCard dataset />
             </For>

@@ -9,6 +9,7 @@ pub mod file_picker;
 pub mod format;
 pub mod registry_panel;
 pub mod runs_table;
+pub mod server_runs;
 pub mod sync_panel;
 pub mod train_panel;
 pub mod trip_preview;

@@ -1,8 +1,9 @@
 //! MLflow settings and sync: server URL, experiment, credentials (kept in this page only),
 //! "Test connection", and "Push runs" for every run not yet on the server. The engine's
 //! `MlflowSync` does the protocol; this component only collects settings and shows states.
+//! The settings are [`MlflowSettings`], shared through a context with the server runs view.
 
-use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError};
+use flowbook_core::mlflow::{Auth, MlflowSync, PushedRun, ServerConfig, SyncError};
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,17 +20,49 @@ enum Activity {
     Failed(String),
 }
 
+/// Where the MLflow server is and how to sign in. The page provides one in a context
+/// (`provide_context(MlflowSettings::new())` in `App`) so the sync panel and the server runs
+/// view talk to the same server; a component without it gets its own (see [`Self::from_context`]).
 #[derive(Debug, Clone, Copy)]
-struct Settings {
-    url: RwSignal<String>,
-    experiment: RwSignal<String>,
-    auth_kind: RwSignal<String>,
-    username: RwSignal<String>,
-    secret: RwSignal<String>,
+pub struct MlflowSettings {
+    pub url: RwSignal<String>,
+    pub experiment: RwSignal<String>,
+    /// `none`, `basic` or `bearer`.
+    pub auth_kind: RwSignal<String>,
+    pub username: RwSignal<String>,
+    /// The password or token; kept in this page only, never saved.
+    pub secret: RwSignal<String>,
 }
 
-impl Settings {
-    fn config(&self) -> ServerConfig {
+impl Default for MlflowSettings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MlflowSettings {
+    pub fn new() -> MlflowSettings {
+        MlflowSettings {
+            url: RwSignal::new("http://127.0.0.1:5000".to_string()),
+            experiment: RwSignal::new("Flowbook".to_string()),
+            auth_kind: RwSignal::new("none".to_string()),
+            username: RwSignal::new(String::new()),
+            secret: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The page's settings, or new ones (provided below this component) when the page
+    /// provides none.
+    pub fn from_context() -> MlflowSettings {
+        use_context::<MlflowSettings>().unwrap_or_else(|| {
+            let settings = MlflowSettings::new();
+            provide_context(settings);
+            settings
+        })
+    }
+
+    /// The server as the engine needs it, read without tracking.
+    pub fn config(&self) -> ServerConfig {
         let auth = match self.auth_kind.get_untracked().as_str() {
             "basic" => Auth::Basic {
                 username: self.username.get_untracked(),
@@ -44,10 +77,11 @@ impl Settings {
     }
 }
 
-/// Pushes every live run that is pending or failed. Stops at the first error that is the
-/// server's or the network's (the next runs would fail the same way) and keeps the rest
-/// pending, so a later push picks up where this one stopped.
-async fn push_pending(settings: Settings, store: RunStore) -> Result<String, SyncError> {
+/// Pushes every live run that is pending or failed, in one `push_runs` call (one client-id
+/// lookup for all). Each run's state is saved as soon as it is done or has failed. Stops at
+/// the first error (the server's or the network's: the next runs would fail the same way)
+/// and keeps the rest pending, so a later push picks up where this one stopped.
+async fn push_pending(settings: MlflowSettings, store: RunStore) -> Result<String, SyncError> {
     let sync = MlflowSync::new(BrowserHttp, settings.config());
     let server = sync.test_connection().await?;
     if !server.artifacts_proxied {
@@ -59,40 +93,29 @@ async fn push_pending(settings: Settings, store: RunStore) -> Result<String, Syn
     let pending: Vec<_> = store.runs.with_untracked(|runs| {
         runs.iter()
             .filter(|s| !s.is_deleted() && !matches!(s.run.sync, SyncState::Synced { .. }))
-            .map(|s| s.run.clone())
+            .map(|s| with_model_directory(s.run.clone()))
             .collect()
     });
-    let mut pushed = 0;
-    for run in pending {
-        let client_id = run.client_id.clone();
-        match sync
-            .push_run(&with_model_directory(run), &experiment_id)
-            .await
-        {
-            Ok(done) => {
-                pushed += 1;
-                store.set_sync(
-                    &client_id,
-                    SyncState::Synced {
-                        server_run_id: done.run_id,
-                        experiment_id: done.experiment_id,
-                        url: done.url,
-                    },
-                );
-            }
-            Err(error) => {
-                store.set_sync(
-                    &client_id,
-                    SyncState::Failed {
-                        reason: error.to_string(),
-                    },
-                );
-                return Err(error);
-            }
-        }
-    }
+    let record_outcome = |index: usize, outcome: Result<&PushedRun, &SyncError>| {
+        let client_id = &pending[index].client_id;
+        let state = match outcome {
+            Ok(done) => SyncState::Synced {
+                server_run_id: done.run_id.clone(),
+                experiment_id: done.experiment_id.clone(),
+                url: done.url.clone(),
+            },
+            Err(error) => SyncState::Failed {
+                reason: error.to_string(),
+            },
+        };
+        store.set_sync(client_id, state);
+    };
+    let pushed = sync
+        .push_runs(&pending, &experiment_id, record_outcome)
+        .await?;
     Ok(format!(
-        "Pushed {pushed} run(s) to MLflow {} (experiment {experiment_id}).",
+        "Pushed {} run(s) to MLflow {} (experiment {experiment_id}).",
+        pushed.len(),
         server.version
     ))
 }
@@ -100,13 +123,7 @@ async fn push_pending(settings: Settings, store: RunStore) -> Result<String, Syn
 #[component]
 pub fn SyncPanel() -> impl IntoView {
     let store = expect_context::<RunStore>();
-    let settings = Settings {
-        url: RwSignal::new("http://127.0.0.1:5000".to_string()),
-        experiment: RwSignal::new("Flowbook".to_string()),
-        auth_kind: RwSignal::new("none".to_string()),
-        username: RwSignal::new(String::new()),
-        secret: RwSignal::new(String::new()),
-    };
+    let settings = MlflowSettings::from_context();
     let activity = RwSignal::new(Activity::Idle);
     let busy = move || matches!(activity.get(), Activity::Working(_));
 

@@ -5,6 +5,8 @@ logging the same runs to the same fresh MLflow server.
 
 Each run: 10 params, 5 metrics × 50 steps, a description, two small artifacts.
 Starts its own server (sqlite store, proxied artifacts) and stops it at the end.
+Also counts the HTTP requests each side sends (from the server's access log): unlike the
+times, those counts do not depend on how busy the machine is.
 """
 
 import argparse
@@ -71,6 +73,12 @@ def python_client_push(uri, experiment, runs, tmp):
     return time.perf_counter() - started
 
 
+def count_requests(log_path):
+    """Requests the server has answered so far: one access-log line each."""
+    with open(log_path, errors="replace") as f:
+        return sum(1 for line in f if '"' in line and " HTTP/1.1\" " in line)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--flowbook", default="target/debug/flowbook")
@@ -78,12 +86,13 @@ def main():
     a = p.parse_args()
     mlflow_bin = os.path.join(os.path.dirname(sys.executable), "mlflow")
     with tempfile.TemporaryDirectory() as tmp:
+        log_path = os.path.join(tmp, "server.log")
         port = free_port()
         uri = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [mlflow_bin, "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
              "--backend-store-uri", f"sqlite:///{tmp}/mlflow.db", "--artifacts-destination", f"{tmp}/artifacts"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
         try:
             for _ in range(300):
                 try:
@@ -107,8 +116,15 @@ def main():
             # Warm both paths up (server imports, database pages) before timing.
             flowbook_push("warm-up-flowbook", files[:5])
             python_client_push(uri, "warm-up-python", runs[:5], tmp)
+            # The access log is written as requests finish: wait for it to settle.
+            def settled_count():
+                time.sleep(0.5)
+                return count_requests(log_path)
+            before = settled_count()
             flowbook_s = flowbook_push("bench-flowbook", files)
+            middle = settled_count()
             python_s = python_client_push(uri, "bench-python", runs, tmp)
+            after = settled_count()
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -116,6 +132,9 @@ def main():
     print(f"flowbook push:        {flowbook_s:7.2f} s  ({1000 * flowbook_s / a.runs:6.1f} ms/run)")
     print(f"MLflow Python client: {python_s:7.2f} s  ({1000 * python_s / a.runs:6.1f} ms/run)")
     print(f"ratio flowbook/python: {flowbook_s / python_s:.2f}")
+    flowbook_n, python_n = middle - before, after - middle
+    print(f"requests: flowbook {flowbook_n} ({flowbook_n / a.runs:.2f}/run, including its connection"
+          f" check and experiment lookup), python {python_n} ({python_n / a.runs:.2f}/run)")
 
 
 if __name__ == "__main__":

@@ -186,4 +186,45 @@ describe('MLflow sync from the browser', () => {
     );
     assert.deepEqual(pageErrors, []);
   });
+
+  test("the team's runs: the server's runs, read-only, with the same values and filter", async () => {
+    // The settings were reset by the reload: first a server that is down.
+    await page.getByTestId('mlflow-url').fill(`http://127.0.0.1:${await freePort()}`);
+    await page.getByTestId('server-show').click();
+    const failed = page.locator('[data-testid="server-runs-status"][data-state="failed"]');
+    await failed.waitFor({ timeout: 60_000 });
+    assert.match(await failed.textContent(), /got no answer|cannot reach/);
+
+    await page.getByTestId('mlflow-url').fill(trackingUri);
+    await page.getByTestId('server-show').click();
+    await page.getByTestId('server-experiment').waitFor();
+    await page.getByTestId('server-experiment').selectOption({ label: EXPERIMENT });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 3, null, {
+      timeout: 60_000,
+    });
+
+    const truth = serverView(trackingUri);
+    for (const run of truth) {
+      const row = page.locator(`[data-testid="server-run-row"][data-run-id="${run.id}"]`);
+      const shown = await row.locator('td[data-column="metrics.val_rmse"]').getAttribute('data-value');
+      assert.equal(Number(shown), run.metrics.val_rmse, `val_rmse of ${run.params.model}`);
+      const link = await row.getByTestId('server-run-link').getAttribute('href');
+      assert.match(link, new RegExp(`^${trackingUri}/#/experiments/\\d+/runs/${run.id}$`));
+    }
+
+    // The runs table's filter syntax, on the server's runs.
+    const ridge = truth.find((r) => r.params.model === 'ridge');
+    await page.getByTestId('server-runs-filter').fill("params.model = 'ridge'");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 1);
+    assert.equal(await page.getByTestId('server-run-row').getAttribute('data-run-id'), ridge.id);
+    const best = Math.min(...truth.map((r) => r.metrics.val_rmse));
+    await page.getByTestId('server-runs-filter').fill(`metrics.val_rmse <= ${best}`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 1);
+    await page.getByTestId('server-runs-filter').fill('metrics.val_rmse <');
+    await page.getByTestId('server-runs-filter-error').waitFor();
+    // Read-only: nothing new to push, nothing new on the server.
+    assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 3);
+    assert.equal(serverView(trackingUri).length, 3);
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -8,6 +8,7 @@ use flowbook_core::solve::ModelKind;
 pub const USAGE: &str = "\
 usage: flowbook train --train FILE.parquet --val FILE.parquet [options]
        flowbook push RUN.json... --mlflow-uri URL [--experiment NAME]
+       flowbook pull --mlflow-uri URL --experiment NAME [--filter TEXT] [--page-size N] [--json]
 
 options:
   --categorical LIST   one-hot features, comma-separated: PULocationID, DOLocationID, PU_DO,

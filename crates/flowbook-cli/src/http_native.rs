@@ -10,6 +10,9 @@ const MAX_ANSWER_BYTES: u64 = 64 << 20;
 
 pub struct NativeHttp {
     agent: ureq::Agent,
+    /// `FLOWBOOK_HTTP_TRACE=1`: one stderr line per request (method, path, status, time),
+    /// to see where a sync spends its requests. Never prints headers or bodies.
+    trace: bool,
 }
 
 impl NativeHttp {
@@ -21,6 +24,7 @@ impl NativeHttp {
             .build();
         NativeHttp {
             agent: config.into(),
+            trace: std::env::var_os("FLOWBOOK_HTTP_TRACE").is_some_and(|v| v == "1"),
         }
     }
 }
@@ -49,6 +53,27 @@ fn transport_error(error: ureq::Error) -> TransportError {
 
 impl HttpClient for NativeHttp {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let started = std::time::Instant::now();
+        let (method, url) = (request.method, request.url.clone());
+        let answer = self.send_untraced(request);
+        if self.trace {
+            // The path only: a query or URL could carry something private.
+            let path = url.split('?').next().unwrap_or_default();
+            let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+            let path = path.find('/').map_or("/", |i| &path[i..]);
+            let status = answer.as_ref().map_or(0, |a| a.status);
+            eprintln!(
+                "http {} {path} {status} {:.1} ms",
+                method.as_str(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        answer
+    }
+}
+
+impl NativeHttp {
+    fn send_untraced(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(&request.url);

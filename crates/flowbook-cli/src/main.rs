@@ -3,12 +3,13 @@
 mod args;
 mod http_native;
 mod mlflow_sync;
+mod pull;
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use flowbook_core::data::{load_trips, TripTable};
+use flowbook_core::data::{load_trips, NullableColumn, TripTable};
 use flowbook_core::pipeline::{PreparedTraining, TrainReport, TrainRequest};
 use serde_json::json;
 
@@ -30,6 +31,13 @@ fn main() -> ExitCode {
             }
         },
         Some("push") => match mlflow_sync::run_push(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flowbook: {message}");
+                ExitCode::from(1)
+            }
+        },
+        Some("pull") => match pull::run_pull(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("flowbook: {message}");
@@ -198,8 +206,8 @@ fn run_inspect(raw: &[String]) -> Result<(), String> {
     }
     let path = path.ok_or_else(|| args::USAGE.to_string())?;
     let table = load(&path, &numeric)?;
-    let int_stats = |column: &[Option<i64>]| {
-        let present: Vec<i64> = column.iter().flatten().copied().collect();
+    let int_stats = |column: &NullableColumn<i64>| {
+        let present: Vec<i64> = column.iter().flatten().collect();
         json!({
             "nulls": column.len() - present.len(),
             "sum": present.iter().map(|&v| i128::from(v)).sum::<i128>().to_string(),
@@ -213,7 +221,7 @@ fn run_inspect(raw: &[String]) -> Result<(), String> {
     columns.insert("PULocationID".into(), int_stats(&table.pu_location));
     columns.insert("DOLocationID".into(), int_stats(&table.do_location));
     for (name, values) in &table.numeric {
-        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        let present: Vec<f64> = values.iter().flatten().collect();
         columns.insert(
             name.clone(),
             json!({

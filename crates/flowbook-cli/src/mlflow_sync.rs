@@ -18,7 +18,7 @@ use crate::args::MlflowArgs;
 use crate::http_native::NativeHttp;
 
 /// Time limit per HTTP request.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Where the model directory goes in the run's artifacts (and what the registry points at).
 const MODEL_DIR: &str = "model";
 
@@ -29,7 +29,7 @@ pub fn now_ms() -> i64 {
 }
 
 /// Credentials from the environment only, so they never show in `ps` or shell history.
-fn auth_from_env() -> Auth {
+pub(crate) fn auth_from_env() -> Auth {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match (
         var("FLOWBOOK_MLFLOW_USERNAME"),
@@ -137,10 +137,13 @@ pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
             .ensure_experiment(&args.experiment)
             .await
             .map_err(|e| e.to_string())?;
+        // The batch push (one run here) is what `flowbook push` uses, so the fault test of
+        // scripts/mlflow_test.sh exercises its resume path.
         let pushed = sync
-            .push_run(run, &experiment_id)
+            .push_runs(std::slice::from_ref(run), &experiment_id, |_, _| {})
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .remove(0);
         let mut summary = json!({
             "server_version": server.version,
             "experiment_id": pushed.experiment_id,
@@ -167,7 +170,8 @@ pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
 
 /// `flowbook push RUN.json... --mlflow-uri URL [--experiment NAME]`: pushes saved Flowbook
 /// run records (each into its own experiment unless `--experiment` is given), one line of
-/// JSON per run. Pushing a file again resumes or updates the same run.
+/// JSON per run as soon as it is on the server. Pushing a file again resumes or updates the
+/// same run. Runs of one experiment go out together with `push_runs` (one client-id lookup).
 pub fn run_push(raw: &[String]) -> Result<(), String> {
     let mut uri = None;
     let mut experiment = None;
@@ -184,35 +188,46 @@ pub fn run_push(raw: &[String]) -> Result<(), String> {
     if files.is_empty() {
         return Err("push needs at least one run file (Flowbook run JSON)".to_string());
     }
+    // Read every file first: a bad file fails the command before anything is sent.
+    let mut by_experiment: Vec<(String, Vec<(String, Run)>)> = Vec::new();
+    for path in files {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let run = Run::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+        let name = experiment.clone().unwrap_or_else(|| run.experiment.clone());
+        match by_experiment.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, runs)) => runs.push((path, run)),
+            None => by_experiment.push((name, vec![(path, run)])),
+        }
+    }
     let config = ServerConfig::new(&uri, auth_from_env());
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
     pollster::block_on(async {
         sync.test_connection().await.map_err(|e| e.to_string())?;
-        let mut experiment_ids = std::collections::HashMap::new();
-        for path in &files {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            let run = Run::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-            let name = experiment.clone().unwrap_or_else(|| run.experiment.clone());
-            let experiment_id = match experiment_ids.get(&name) {
-                Some(id) => String::clone(id),
-                None => {
-                    let id = sync
-                        .ensure_experiment(&name)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    experiment_ids.insert(name, id.clone());
-                    id
-                }
-            };
-            let pushed = sync
-                .push_run(&run, &experiment_id)
+        for (name, entries) in &by_experiment {
+            let experiment_id = sync
+                .ensure_experiment(name)
                 .await
-                .map_err(|e| format!("{path}: {e}"))?;
-            println!(
-                "{}",
-                json!({ "file": path, "run_id": pushed.run_id, "url": pushed.url, "created": pushed.created })
-            );
+                .map_err(|e| e.to_string())?;
+            let runs: Vec<Run> = entries.iter().map(|(_, run)| run.clone()).collect();
+            let mut failed_file = None;
+            let report =
+                |index: usize, outcome: Result<&flowbook_core::mlflow::PushedRun, &SyncError>| {
+                    let file = &entries[index].0;
+                    match outcome {
+                        Ok(pushed) => println!(
+                            "{}",
+                            json!({ "file": file, "run_id": pushed.run_id, "url": pushed.url, "created": pushed.created })
+                        ),
+                        Err(_) => failed_file = Some(file.clone()),
+                    }
+                };
+            if let Err(error) = sync.push_runs(&runs, &experiment_id, report).await {
+                return Err(match failed_file {
+                    Some(file) => format!("{file}: {error}"),
+                    None => error.to_string(),
+                });
+            }
         }
         Ok(())
     })

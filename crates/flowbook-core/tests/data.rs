@@ -11,6 +11,7 @@ use arrow_array::{
 use bytes::Bytes;
 use flowbook_core::data::{
     format_timestamp_us, inspect_parquet, load_trips, open_trip_file, DataError, FileFormat,
+    NullableColumn,
 };
 use flowbook_core::features::{prepare_rows, FeatureSpec, PrepareSpec};
 use parquet::arrow::ArrowWriter;
@@ -243,14 +244,16 @@ fn snappy_and_uncompressed_files_with_many_row_groups_round_trip() {
     // Real January trips rewritten with other codecs and 1,000-row groups.
     let real = common::load("green_tripdata_2021-01.parquet", &["trip_distance"]);
     let n = 5_500;
-    let pickup: Vec<i64> = real.pickup_us[..n]
-        .iter()
+    let head = |column: &NullableColumn<i64>| column.iter().take(n).collect::<Vec<_>>();
+    let pickup: Vec<i64> = head(&real.pickup_us)
+        .into_iter()
         .map(|v| v.expect("pickup"))
         .collect();
-    let dropoff: Vec<i64> = real.dropoff_us[..n]
-        .iter()
+    let dropoff: Vec<i64> = head(&real.dropoff_us)
+        .into_iter()
         .map(|v| v.expect("dropoff"))
         .collect();
+    let distance: Vec<Option<f64>> = real.numeric["trip_distance"].iter().take(n).collect();
     for compression in [Compression::SNAPPY, Compression::UNCOMPRESSED] {
         let bytes = write_parquet_with(
             vec![
@@ -258,17 +261,15 @@ fn snappy_and_uncompressed_files_with_many_row_groups_round_trip() {
                 ("lpep_dropoff_datetime", times(&dropoff)),
                 (
                     "PULocationID",
-                    Arc::new(Int64Array::from(real.pu_location[..n].to_vec())) as ArrayRef,
+                    Arc::new(Int64Array::from(head(&real.pu_location))) as ArrayRef,
                 ),
                 (
                     "DOLocationID",
-                    Arc::new(Int64Array::from(real.do_location[..n].to_vec())) as ArrayRef,
+                    Arc::new(Int64Array::from(head(&real.do_location))) as ArrayRef,
                 ),
                 (
                     "trip_distance",
-                    Arc::new(Float64Array::from(
-                        real.numeric["trip_distance"][..n].to_vec(),
-                    )) as ArrayRef,
+                    Arc::new(Float64Array::from(distance.clone())) as ArrayRef,
                 ),
             ],
             compression,
@@ -278,16 +279,9 @@ fn snappy_and_uncompressed_files_with_many_row_groups_round_trip() {
         let table =
             load_trips("rewritten.parquet", bytes, &["trip_distance".to_string()]).expect("load");
         assert_eq!(table.len(), n);
-        assert_eq!(
-            table.pickup_us,
-            real.pickup_us[..n].to_vec(),
-            "{compression:?}"
-        );
-        assert_eq!(table.pu_location, real.pu_location[..n].to_vec());
-        assert_eq!(
-            table.numeric["trip_distance"],
-            real.numeric["trip_distance"][..n].to_vec()
-        );
+        assert_eq!(table.pickup_us, head(&real.pickup_us), "{compression:?}");
+        assert_eq!(table.pu_location, head(&real.pu_location));
+        assert_eq!(table.numeric["trip_distance"], distance);
     }
 }
 
@@ -304,12 +298,12 @@ fn a_csv_export_of_a_real_month_opens_with_the_same_trips_as_its_parquet() {
         let time = |v: Option<i64>| v.map(format_timestamp_us).unwrap_or_default();
         text.push_str(&format!(
             "2,{},{},{},{},{},{}\n",
-            time(parquet.pickup_us[i]),
-            time(parquet.dropoff_us[i]),
-            cell(parquet.pu_location[i]),
-            cell(parquet.do_location[i]),
-            number(parquet.numeric["trip_distance"][i]),
-            number(parquet.numeric["fare_amount"][i]),
+            time(parquet.pickup_us.get(i)),
+            time(parquet.dropoff_us.get(i)),
+            cell(parquet.pu_location.get(i)),
+            cell(parquet.do_location.get(i)),
+            number(parquet.numeric["trip_distance"].get(i)),
+            number(parquet.numeric["fare_amount"].get(i)),
         ));
     }
     let bytes = Bytes::from(text.into_bytes());
@@ -320,14 +314,135 @@ fn a_csv_export_of_a_real_month_opens_with_the_same_trips_as_its_parquet() {
     assert_eq!(summary.columns.len(), 7);
     assert_eq!(summary.columns[1].name, "lpep_pickup_datetime");
     assert_eq!(summary.sha256_hex, trips.sha256_hex);
-    assert_eq!(trips.pickup_us[..], parquet.pickup_us[..rows]);
-    assert_eq!(trips.dropoff_us[..], parquet.dropoff_us[..rows]);
-    assert_eq!(trips.pu_location[..], parquet.pu_location[..rows]);
-    assert_eq!(trips.do_location[..], parquet.do_location[..rows]);
+    let head = |column: &NullableColumn<i64>| column.iter().take(rows).collect::<Vec<_>>();
+    assert_eq!(trips.pickup_us, head(&parquet.pickup_us));
+    assert_eq!(trips.dropoff_us, head(&parquet.dropoff_us));
+    assert_eq!(trips.pu_location, head(&parquet.pu_location));
+    assert_eq!(trips.do_location, head(&parquet.do_location));
     for column in numeric() {
-        assert_eq!(trips.numeric[&column][..], parquet.numeric[&column][..rows]);
+        let want: Vec<Option<f64>> = parquet.numeric[&column].iter().take(rows).collect();
+        assert_eq!(trips.numeric[&column], want);
     }
     // The same text named .parquet is refused as not parquet, not read as CSV.
     let err = open_trip_file("jan.parquet", bytes, &numeric()).unwrap_err();
     assert!(matches!(err, DataError::NotParquet { .. }), "{err}");
+}
+
+#[test]
+fn nulls_across_batches_and_row_groups_decode_row_for_row() {
+    use arrow_array::{Float32Array, TimestampNanosecondArray, UInt64Array};
+    // More rows than one decoding batch (65,536), in 1,000-row groups, with nulls at
+    // positions that fall on and beside 64-row bitmap words.
+    let n = 70_001;
+    let null_at = |i: usize, period: usize| i.is_multiple_of(period) || i % period == 63;
+    let pickup: Vec<Option<i64>> = (0..n)
+        .map(|i| (!null_at(i, 640)).then_some(1_609_459_200_000_000_000 + i as i64 * 1_000_999))
+        .collect();
+    let dropoff: Vec<i64> = (0..n).map(|i| 1_609_459_260_000_000 + i as i64).collect();
+    let pu: Vec<Option<f64>> = (0..n)
+        .map(|i| (!null_at(i, 129)).then_some((i % 265) as f64))
+        .collect();
+    let dol: Vec<Option<u64>> = (0..n)
+        .map(|i| match i {
+            _ if null_at(i, 65) => None,
+            7 => Some(u64::MAX), // beyond i64: a null, as before
+            _ => Some((i % 263) as u64),
+        })
+        .collect();
+    let distance: Vec<Option<f32>> = (0..n)
+        .map(|i| match i % 1000 {
+            0 => None,
+            500 => Some(f32::NAN),
+            _ => Some(i as f32 / 8.0),
+        })
+        .collect();
+    let bytes = write_parquet(vec![
+        (
+            "tpep_pickup_datetime",
+            Arc::new(TimestampNanosecondArray::from(pickup.clone())) as ArrayRef,
+        ),
+        ("tpep_dropoff_datetime", times(&dropoff)),
+        (
+            "PULocationID",
+            Arc::new(Float64Array::from(pu.clone())) as ArrayRef,
+        ),
+        (
+            "DOLocationID",
+            Arc::new(UInt64Array::from(dol.clone())) as ArrayRef,
+        ),
+        (
+            "trip_distance",
+            Arc::new(Float32Array::from(distance.clone())) as ArrayRef,
+        ),
+    ]);
+    let table = load_trips("nulls.parquet", bytes, &["trip_distance".to_string()]).expect("load");
+    assert_eq!(table.len(), n);
+    let want_pickup: Vec<Option<i64>> = pickup.iter().map(|v| v.map(|ns| ns / 1000)).collect();
+    assert_eq!(table.pickup_us, want_pickup);
+    assert_eq!(table.dropoff_us.null_count(), 0);
+    assert!(
+        table.dropoff_us.validity_words().is_none(),
+        "no nulls, no bitmap"
+    );
+    assert_eq!(
+        table.dropoff_us,
+        dropoff.iter().copied().map(Some).collect::<Vec<_>>()
+    );
+    let want_pu: Vec<Option<i64>> = pu.iter().map(|v| v.map(|f| f as i64)).collect();
+    assert_eq!(table.pu_location, want_pu);
+    let want_do: Vec<Option<i64>> = dol
+        .iter()
+        .map(|v| v.and_then(|u| i64::try_from(u).ok()))
+        .collect();
+    assert_eq!(table.do_location, want_do);
+    assert_eq!(table.do_location.get(7), None);
+    let want_distance: Vec<Option<f64>> = distance
+        .iter()
+        .map(|v| v.map(f64::from).filter(|d| !d.is_nan()))
+        .collect();
+    assert_eq!(table.numeric["trip_distance"], want_distance);
+    assert_eq!(table.numeric["trip_distance"].null_count(), 2 * 71 - 1);
+}
+
+#[test]
+fn a_decoded_sample_holds_five_8_byte_columns_and_at_most_a_bit_per_value_besides() {
+    for name in [
+        "green_tripdata_2021-01.parquet",
+        "green_tripdata_2023-03.parquet",
+    ] {
+        let table = common::load(name, &["trip_distance"]);
+        let rows = table.len();
+        let slack = 1024;
+        assert!(
+            table.heap_bytes() <= rows * (8 * 5 + 1) + slack,
+            "{name}: {} bytes for {rows} rows",
+            table.heap_bytes()
+        );
+        assert!(table.heap_bytes() >= rows * 8 * 5, "{name}");
+        // Filled row by row (as the CSV reader does), then shrunk: the same bound.
+        let pushed = rebuilt_row_by_row(&table);
+        assert!(
+            pushed.heap_bytes() <= rows * (8 * 5 + 1) + slack,
+            "{name} via push"
+        );
+    }
+}
+
+/// The table rebuilt row by row with `push`, as the CSV reader fills it.
+fn rebuilt_row_by_row(table: &flowbook_core::data::TripTable) -> flowbook_core::data::TripTable {
+    let mut copy = table.clone();
+    let rebuild = |c: &NullableColumn<i64>| {
+        let mut out = NullableColumn::new();
+        for v in c.iter() {
+            out.push(v);
+        }
+        out.shrink_to_fit();
+        out
+    };
+    copy.pickup_us = rebuild(&table.pickup_us);
+    copy.dropoff_us = rebuild(&table.dropoff_us);
+    copy.pu_location = rebuild(&table.pu_location);
+    copy.do_location = rebuild(&table.do_location);
+    assert_eq!(&copy, table);
+    copy
 }

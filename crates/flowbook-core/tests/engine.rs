@@ -230,20 +230,24 @@ fn distance_filter_and_derived_time_features() {
     let zero_distance = all
         .rows
         .iter()
-        .filter(|&&i| distance[i as usize] == Some(0.0))
+        .filter(|&&i| distance.get(i as usize) == Some(0.0))
         .count();
     assert!(zero_distance > 0, "January has trips of distance 0");
     assert_eq!(moving.rows.len(), all.rows.len() - zero_distance);
     assert!(moving
         .rows
         .iter()
-        .all(|&i| distance[i as usize].is_some_and(|d| d > 0.0)));
+        .all(|&i| distance.get(i as usize).is_some_and(|d| d > 0.0)));
 
     // 2021-01-01 00:15:56 was a Friday (weekday 4 when Monday is 0), hour 0;
     // 2021-01-04 17:30:00 a Monday, hour 17.
     let mut probe = table.clone();
-    probe.pickup_us[0] = parse_timestamp_us("2021-01-01 00:15:56");
-    probe.pickup_us[1] = parse_timestamp_us("2021-01-04 17:30:00");
+    probe
+        .pickup_us
+        .set(0, parse_timestamp_us("2021-01-01 00:15:56"));
+    probe
+        .pickup_us
+        .set(1, parse_timestamp_us("2021-01-04 17:30:00"));
     assert_eq!(
         category_key(&probe, Categorical::PickupWeekday, 0),
         Some((4, 0))

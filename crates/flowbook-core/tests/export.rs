@@ -9,7 +9,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use flowbook_core::data::TripTable;
+use flowbook_core::data::{NullableColumn, TripTable};
 use flowbook_core::export::protobuf::{read_fields, Field};
 use flowbook_core::export::{
     mlflow_model_files, model_inputs, onnx_model_bytes, ExportError, InputKind, ModelInput,
@@ -70,7 +70,7 @@ fn validation_rows(model: &LinearModel, validation: &TripTable) -> Rows {
 
 fn rows_of(model: &LinearModel, table: &TripTable, kept: &PreparedRows) -> Rows {
     let design = model.encoder.encode(table, kept).expect("encode");
-    let at = |column: &Vec<Option<i64>>, i: u32| column[i as usize].unwrap_or_default();
+    let at = |column: &NullableColumn<i64>, i: u32| column.get(i as usize).unwrap_or_default();
     Rows {
         pickup_location: kept
             .rows
@@ -89,7 +89,7 @@ fn rows_of(model: &LinearModel, table: &TripTable, kept: &PreparedRows) -> Rows 
             .map(|&i| {
                 spec_numeric(model)
                     .iter()
-                    .map(|name| table.numeric[name][i as usize].unwrap_or(f64::NAN))
+                    .map(|name| table.numeric[name].get(i as usize).unwrap_or(f64::NAN))
                     .collect()
             })
             .collect(),
@@ -119,10 +119,10 @@ fn unusual_rows(model: &LinearModel) -> Rows {
         file_name: "unusual rows".to_string(),
         size_bytes: 0,
         sha256_hex: String::new(),
-        pickup_us: Vec::new(),
-        dropoff_us: Vec::new(),
-        pu_location: Vec::new(),
-        do_location: Vec::new(),
+        pickup_us: NullableColumn::new(),
+        dropoff_us: NullableColumn::new(),
+        pu_location: NullableColumn::new(),
+        do_location: NullableColumn::new(),
         numeric: Default::default(),
     };
     let mut row = 0;
@@ -364,7 +364,7 @@ fn model_with_categories_unseen_in_training_exports() {
     let unseen = validation
         .pu_location
         .iter()
-        .filter(|&&zone| zone == Some(LEFT_OUT_ZONE))
+        .filter(|&zone| zone == Some(LEFT_OUT_ZONE))
         .count();
     assert!(
         unseen > 1_000,
@@ -466,9 +466,9 @@ fn models_that_cannot_be_exported_say_why() {
 
 fn without_pickup_zone(table: &TripTable, zone: i64) -> TripTable {
     let keep: Vec<usize> = (0..table.len())
-        .filter(|&i| table.pu_location[i] != Some(zone))
+        .filter(|&i| table.pu_location.get(i) != Some(zone))
         .collect();
-    let pick = |column: &Vec<Option<i64>>| keep.iter().map(|&i| column[i]).collect();
+    let pick = |column: &NullableColumn<i64>| column.take(&keep);
     TripTable {
         file_name: format!("{} without pickup zone {zone}", table.file_name),
         size_bytes: table.size_bytes,
@@ -480,7 +480,7 @@ fn without_pickup_zone(table: &TripTable, zone: i64) -> TripTable {
         numeric: table
             .numeric
             .iter()
-            .map(|(name, column)| (name.clone(), keep.iter().map(|&i| column[i]).collect()))
+            .map(|(name, column)| (name.clone(), column.take(&keep)))
             .collect(),
     }
 }

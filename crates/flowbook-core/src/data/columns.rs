@@ -7,10 +7,10 @@ use arrow_array::types::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type,
     UInt64Type, UInt8Type,
 };
-use arrow_array::{Array, ArrayRef};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray};
 use arrow_schema::{DataType, TimeUnit};
 
-use super::DataError;
+use super::{DataError, NullableColumn};
 
 /// A trip column Flowbook knows, with the names it goes by in green (`lpep_*`), yellow
 /// (`tpep_*`) and FHV files. Matching ignores case: FHV spells `PUlocationID`, `dropOff_datetime`.
@@ -97,20 +97,55 @@ pub fn find_column(names: &[String], candidates: &[&str]) -> Option<usize> {
         .find_map(|c| names.iter().position(|n| n.eq_ignore_ascii_case(c)))
 }
 
-/// Appends a timestamp column as microseconds since the epoch (`None` for nulls).
+/// Appends an Arrow primitive array to `out`, converting each value with `convert`: the
+/// values slice is mapped in bulk and the null bitmap copied 64 rows at a time, rather
+/// than going through an `Option` per row. `convert` also sees the (arbitrary) values
+/// under nulls, so it must not panic on any input.
+fn extend_primitive<P: ArrowPrimitiveType, U: Copy + Default>(
+    out: &mut NullableColumn<U>,
+    array: &PrimitiveArray<P>,
+    convert: impl FnMut(P::Native) -> U,
+) {
+    let values = array.values().iter().copied().map(convert);
+    match array.nulls().filter(|nulls| nulls.null_count() > 0) {
+        None => out.extend_valid(values),
+        Some(nulls) => out.extend_with_validity(values, nulls.inner().bit_chunks().iter_padded()),
+    }
+}
+
+/// Marks as null the rows from `start` on whose value `is_null` picks.
+fn null_where<T: Copy + Default>(
+    out: &mut NullableColumn<T>,
+    start: usize,
+    mut is_null: impl FnMut(T) -> bool,
+) {
+    let rows: Vec<usize> = out
+        .values()
+        .get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .filter(|&(_, &v)| is_null(v))
+        .map(|(i, _)| start + i)
+        .collect();
+    for i in rows {
+        out.set_null(i);
+    }
+}
+
+/// Appends a timestamp column as microseconds since the epoch (nulls stay nulls).
 pub fn push_timestamps_us(
     file: &str,
     column: &str,
     array: &ArrayRef,
-    out: &mut Vec<Option<i64>>,
+    out: &mut NullableColumn<i64>,
 ) -> Result<(), DataError> {
-    fn push<T: arrow_array::ArrowPrimitiveType<Native = i64>>(
+    fn push<T: ArrowPrimitiveType<Native = i64>>(
         array: &ArrayRef,
-        out: &mut Vec<Option<i64>>,
+        out: &mut NullableColumn<i64>,
         to_us: impl Fn(i64) -> i64,
     ) {
-        let values = array.as_primitive::<T>();
-        out.extend(values.iter().map(|v| v.map(&to_us)));
+        extend_primitive(out, array.as_primitive::<T>(), to_us);
     }
     match array.data_type() {
         DataType::Timestamp(TimeUnit::Nanosecond, _) => {
@@ -146,16 +181,17 @@ pub fn push_timestamps_us(
 }
 
 /// Appends an integer-valued column (location IDs) as i64. Whole-number floats are
-/// accepted, as some exports store IDs as doubles; a fractional value is an error.
+/// accepted, as some exports store IDs as doubles; a fractional value is an error. An
+/// unsigned value beyond i64 becomes a null.
 pub fn push_integers(
     file: &str,
     column: &str,
     array: &ArrayRef,
-    out: &mut Vec<Option<i64>>,
+    out: &mut NullableColumn<i64>,
 ) -> Result<(), DataError> {
     macro_rules! ints {
         ($t:ty) => {
-            out.extend(array.as_primitive::<$t>().iter().map(|v| v.map(i64::from)))
+            extend_primitive(out, array.as_primitive::<$t>(), i64::from)
         };
     }
     match array.data_type() {
@@ -167,27 +203,27 @@ pub fn push_integers(
         DataType::UInt16 => ints!(UInt16Type),
         DataType::UInt32 => ints!(UInt32Type),
         DataType::UInt64 => {
-            for v in array.as_primitive::<UInt64Type>().iter() {
-                out.push(v.and_then(|v| i64::try_from(v).ok()));
-            }
+            let start = out.len();
+            // Too large for i64 wraps negative here, then is made a null.
+            extend_primitive(out, array.as_primitive::<UInt64Type>(), |v| v as i64);
+            null_where(out, start, |v| v < 0);
         }
         DataType::Float32 | DataType::Float64 => {
-            let mut floats = Vec::with_capacity(array.len());
+            let mut floats = NullableColumn::with_capacity(array.len());
             push_floats(file, column, array, &mut floats)?;
-            for v in floats {
-                match v {
-                    Some(f) if f.fract() != 0.0 || !f.is_finite() || f.abs() > 9.0e15 => {
-                        return Err(DataError::Invalid {
-                            file: file.to_string(),
-                            detail: format!(
-                                "column {column} should hold whole-number IDs but has the value {f}."
-                            ),
-                        })
-                    }
-                    Some(f) => out.push(Some(f as i64)),
-                    None => out.push(None),
-                }
+            if let Some(f) = floats
+                .iter()
+                .flatten()
+                .find(|f| f.fract() != 0.0 || !f.is_finite() || f.abs() > 9.0e15)
+            {
+                return Err(DataError::Invalid {
+                    file: file.to_string(),
+                    detail: format!(
+                        "column {column} should hold whole-number IDs but has the value {f}."
+                    ),
+                });
             }
+            out.append(&floats.map(|f| f as i64));
         }
         other => {
             return Err(DataError::WrongType {
@@ -201,35 +237,39 @@ pub fn push_integers(
     Ok(())
 }
 
-/// Appends a numeric column as f64 (`None` for nulls and NaN).
+/// Appends a numeric column as f64 (nulls and NaN become nulls).
 pub fn push_floats(
     file: &str,
     column: &str,
     array: &ArrayRef,
-    out: &mut Vec<Option<f64>>,
+    out: &mut NullableColumn<f64>,
 ) -> Result<(), DataError> {
-    macro_rules! nums {
+    macro_rules! floats {
+        ($t:ty) => {{
+            let start = out.len();
+            extend_primitive(out, array.as_primitive::<$t>(), f64::from);
+            null_where(out, start, f64::is_nan);
+        }};
+    }
+    macro_rules! ints {
         ($t:ty) => {
-            out.extend(
-                array
-                    .as_primitive::<$t>()
-                    .iter()
-                    .map(|v| v.map(|x| x as f64).filter(|x| !x.is_nan())),
-            )
+            extend_primitive(out, array.as_primitive::<$t>(), |x| x as f64)
         };
     }
     match array.data_type() {
-        DataType::Float64 => nums!(Float64Type),
-        DataType::Float32 => nums!(Float32Type),
-        DataType::Int8 => nums!(Int8Type),
-        DataType::Int16 => nums!(Int16Type),
-        DataType::Int32 => nums!(Int32Type),
-        DataType::Int64 => nums!(Int64Type),
-        DataType::UInt8 => nums!(UInt8Type),
-        DataType::UInt16 => nums!(UInt16Type),
-        DataType::UInt32 => nums!(UInt32Type),
-        DataType::UInt64 => nums!(UInt64Type),
-        DataType::Null => out.extend(std::iter::repeat_n(None, array.len())),
+        DataType::Float64 => floats!(Float64Type),
+        DataType::Float32 => floats!(Float32Type),
+        DataType::Int8 => ints!(Int8Type),
+        DataType::Int16 => ints!(Int16Type),
+        DataType::Int32 => ints!(Int32Type),
+        DataType::Int64 => ints!(Int64Type),
+        DataType::UInt8 => ints!(UInt8Type),
+        DataType::UInt16 => ints!(UInt16Type),
+        DataType::UInt32 => ints!(UInt32Type),
+        DataType::UInt64 => ints!(UInt64Type),
+        DataType::Null => {
+            out.extend_with_validity(std::iter::repeat_n(0.0, array.len()), std::iter::empty())
+        }
         other => {
             return Err(DataError::WrongType {
                 file: file.to_string(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::columns::{locate_columns, ColumnPositions};
 use super::inspect::{ColumnInfo, FileFormat, FileSummary, OpenedFile};
-use super::{sha256_hex, DataError, TripTable};
+use super::{sha256_hex, DataError, NullableColumn, TripTable};
 
 /// Microseconds since the epoch for `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` may separate).
 pub fn parse_timestamp_us(text: &str) -> Option<i64> {
@@ -160,13 +160,14 @@ fn load_trips_csv_with_digest(
         file_name: file_name.to_string(),
         size_bytes: bytes.len() as u64,
         sha256_hex: digest,
-        pickup_us: Vec::new(),
-        dropoff_us: Vec::new(),
-        pu_location: Vec::new(),
-        do_location: Vec::new(),
+        pickup_us: NullableColumn::new(),
+        dropoff_us: NullableColumn::new(),
+        pu_location: NullableColumn::new(),
+        do_location: NullableColumn::new(),
         numeric: BTreeMap::new(),
     };
-    let mut numeric_values: Vec<Vec<Option<f64>>> = numeric.iter().map(|_| Vec::new()).collect();
+    let mut numeric_values: Vec<NullableColumn<f64>> =
+        numeric.iter().map(|_| NullableColumn::new()).collect();
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(|e| DataError::Invalid {
             file: file_name.to_string(),
@@ -213,6 +214,8 @@ fn load_trips_csv_with_digest(
         }
     }
     table.numeric = numeric.iter().cloned().zip(numeric_values).collect();
+    // Rows were pushed one by one: give back what the vectors' doubling left spare.
+    table.shrink_to_fit();
     Ok(table)
 }
 

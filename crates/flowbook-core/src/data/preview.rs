@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataError, TripTable};
+use super::{DataError, NullableColumn, TripTable};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnSummary {
@@ -41,17 +41,19 @@ fn summarise(name: &str, values: impl Iterator<Item = Option<f64>>) -> ColumnSum
 
 /// Summaries of the decoded columns; times are summarised as durations in minutes.
 pub fn column_summaries(table: &TripTable) -> Vec<ColumnSummary> {
-    let ids = |c: &Vec<Option<i64>>| c.iter().map(|v| v.map(|x| x as f64)).collect::<Vec<_>>();
+    fn ids(c: &NullableColumn<i64>) -> impl Iterator<Item = Option<f64>> + '_ {
+        c.iter().map(|v| v.map(|x| x as f64))
+    }
     let mut out = vec![
         summarise(
             "duration (min)",
             (0..table.len()).map(|i| table.duration_min(i)),
         ),
-        summarise("PULocationID", ids(&table.pu_location).into_iter()),
-        summarise("DOLocationID", ids(&table.do_location).into_iter()),
+        summarise("PULocationID", ids(&table.pu_location)),
+        summarise("DOLocationID", ids(&table.do_location)),
     ];
     for (name, values) in &table.numeric {
-        out.push(summarise(name, values.iter().copied()));
+        out.push(summarise(name, values.iter()));
     }
     out
 }
@@ -78,23 +80,15 @@ pub struct TripPreview {
 
 /// Summaries, the first `rows` trips and the duration histogram of a decoded file.
 pub fn trip_preview(table: &TripTable, rows: usize) -> TripPreview {
-    let time = |column: &Vec<Option<i64>>, i: usize| {
-        column
-            .get(i)
-            .copied()
-            .flatten()
-            .map(super::format_timestamp_us)
-    };
+    let time =
+        |column: &NullableColumn<i64>, i: usize| column.get(i).map(super::format_timestamp_us);
     let first_rows = (0..table.len().min(rows))
         .map(|i| PreviewRow {
             pickup: time(&table.pickup_us, i),
             dropoff: time(&table.dropoff_us, i),
-            pu_location: table.pu_location.get(i).copied().flatten(),
-            do_location: table.do_location.get(i).copied().flatten(),
-            trip_distance: table
-                .numeric
-                .get("trip_distance")
-                .and_then(|c| c.get(i).copied().flatten()),
+            pu_location: table.pu_location.get(i),
+            do_location: table.do_location.get(i),
+            trip_distance: table.numeric.get("trip_distance").and_then(|c| c.get(i)),
             duration_min: table.duration_min(i),
         })
         .collect();

@@ -10,25 +10,26 @@ use super::columns::{
     locate_columns, push_floats, push_integers, push_timestamps_us, ColumnPositions,
 };
 use super::inspect::open_parquet;
-use super::{sha256_hex, DataError};
+use super::{sha256_hex, DataError, NullableColumn};
 
 /// Rows decoded per Arrow batch: large enough to amortise per-batch work, small enough
 /// that a batch is a small fraction of what is kept.
 const BATCH_ROWS: usize = 65_536;
 
-/// The trip columns of one file, as plain vectors (`None` marks a null in the file).
+/// The trip columns of one file, as compact nullable columns: 8 bytes a value, plus a
+/// bit a row only for a column that has nulls (`get(i)` is `None` at a null in the file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TripTable {
     pub file_name: String,
     pub size_bytes: u64,
     pub sha256_hex: String,
-    pub pickup_us: Vec<Option<i64>>,
-    pub dropoff_us: Vec<Option<i64>>,
-    pub pu_location: Vec<Option<i64>>,
-    pub do_location: Vec<Option<i64>>,
+    pub pickup_us: NullableColumn<i64>,
+    pub dropoff_us: NullableColumn<i64>,
+    pub pu_location: NullableColumn<i64>,
+    pub do_location: NullableColumn<i64>,
     /// Numerical columns asked for by name (e.g. `trip_distance`), keyed by the name
     /// the caller used.
-    pub numeric: BTreeMap<String, Vec<Option<f64>>>,
+    pub numeric: BTreeMap<String, NullableColumn<f64>>,
 }
 
 impl TripTable {
@@ -41,10 +42,44 @@ impl TripTable {
     }
 
     /// Trip duration of row `i` in minutes, if both times are present.
+    #[inline]
     pub fn duration_min(&self, i: usize) -> Option<f64> {
-        let pickup = (*self.pickup_us.get(i)?)?;
-        let dropoff = (*self.dropoff_us.get(i)?)?;
+        let pickup = self.pickup_us.get(i)?;
+        let dropoff = self.dropoff_us.get(i)?;
         Some(dropoff.checked_sub(pickup)? as f64 / 60_000_000.0)
+    }
+
+    /// Bytes the table holds on the heap: the columns' allocations plus names.
+    pub fn heap_bytes(&self) -> usize {
+        let columns = [
+            &self.pickup_us,
+            &self.dropoff_us,
+            &self.pu_location,
+            &self.do_location,
+        ];
+        columns.iter().map(|c| c.heap_bytes()).sum::<usize>()
+            + self
+                .numeric
+                .iter()
+                .map(|(name, c)| name.capacity() + c.heap_bytes())
+                .sum::<usize>()
+            + self.file_name.capacity()
+            + self.sha256_hex.capacity()
+    }
+
+    /// Releases the columns' spare capacity (and bitmaps that hold no null).
+    pub fn shrink_to_fit(&mut self) {
+        for column in [
+            &mut self.pickup_us,
+            &mut self.dropoff_us,
+            &mut self.pu_location,
+            &mut self.do_location,
+        ] {
+            column.shrink_to_fit();
+        }
+        for column in self.numeric.values_mut() {
+            column.shrink_to_fit();
+        }
     }
 }
 
@@ -113,15 +148,15 @@ pub(crate) fn load_trips_with_digest(
         file_name: file_name.to_string(),
         size_bytes,
         sha256_hex,
-        pickup_us: Vec::with_capacity(capacity),
-        dropoff_us: Vec::with_capacity(capacity),
-        pu_location: Vec::with_capacity(capacity),
-        do_location: Vec::with_capacity(capacity),
+        pickup_us: NullableColumn::with_capacity(capacity),
+        dropoff_us: NullableColumn::with_capacity(capacity),
+        pu_location: NullableColumn::with_capacity(capacity),
+        do_location: NullableColumn::with_capacity(capacity),
         numeric: BTreeMap::new(),
     };
-    let mut numeric_values: Vec<Vec<Option<f64>>> = numeric
+    let mut numeric_values: Vec<NullableColumn<f64>> = numeric
         .iter()
-        .map(|_| Vec::with_capacity(capacity))
+        .map(|_| NullableColumn::with_capacity(capacity))
         .collect();
     for batch in reader {
         let batch = batch.map_err(|e| DataError::Corrupt {

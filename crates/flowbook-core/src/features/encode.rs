@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::prepare::PreparedRows;
 use super::spec::{Categorical, FeatureSpec};
 use super::FeatureError;
-use crate::data::TripTable;
+use crate::data::{NullableColumn, TripTable};
 
 /// Code of a category not seen in training: it gets no column, so it contributes zero.
 pub const UNSEEN: u32 = u32::MAX;
@@ -18,7 +18,7 @@ const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
 
 /// The category key of row `i` for a feature; a pair for `PU_DO`, `(value, 0)` otherwise.
 pub fn category_key(table: &TripTable, feature: Categorical, i: usize) -> Option<(i64, i64)> {
-    let at = |column: &Vec<Option<i64>>| column.get(i).copied().flatten();
+    let at = |column: &NullableColumn<i64>| column.get(i);
     match feature {
         Categorical::PickupLocation => Some((at(&table.pu_location)?, 0)),
         Categorical::DropoffLocation => Some((at(&table.do_location)?, 0)),
@@ -208,9 +208,7 @@ impl Encoder {
                 design.codes.push(code);
             }
             for column in &numeric_columns {
-                design
-                    .numeric
-                    .push(column.get(i).copied().flatten().unwrap_or(f64::NAN));
+                design.numeric.push(column.get(i).unwrap_or(f64::NAN));
             }
         }
         Ok(design)

@@ -70,12 +70,9 @@ pub fn prepare_rows(
         dropped_null: 0,
     };
     for i in 0..table.len() {
-        let keys_present = !needs_locations
-            || (table.pu_location.get(i).copied().flatten().is_some()
-                && table.do_location.get(i).copied().flatten().is_some());
-        let numeric_present = numeric
-            .iter()
-            .all(|column| column.get(i).copied().flatten().is_some());
+        let keys_present =
+            !needs_locations || (table.pu_location.is_valid(i) && table.do_location.is_valid(i));
+        let numeric_present = numeric.iter().all(|column| column.is_valid(i));
         let Some(duration) = table.duration_min(i) else {
             out.dropped_null += 1;
             continue;
@@ -85,7 +82,7 @@ pub fn prepare_rows(
             continue;
         }
         if let Some((min, column)) = distance {
-            if !column.get(i).copied().flatten().is_some_and(|d| d > min) {
+            if !column.get(i).is_some_and(|d| d > min) {
                 out.dropped_by_filter += 1;
                 continue;
             }

@@ -60,7 +60,7 @@ fn metric_value(value: f64) -> Value {
     }
 }
 
-fn cut(value: &str, max_chars: usize) -> String {
+pub(crate) fn cut(value: &str, max_chars: usize) -> String {
     value.chars().take(max_chars).collect()
 }
 

@@ -3,14 +3,18 @@
 //! [`MlflowSync`] is generic over an [`HttpClient`]: the browser plugs in fetch, the
 //! `flowbook` command a native client. Every step of a push is safe to repeat (the run is
 //! found again by its client id tag, the model version by a version tag), so a push that
-//! failed midway is resumed by pushing the same run again.
+//! failed midway is resumed by pushing the same run again. Many runs go out with
+//! [`MlflowSync::push_runs`] (one client-id lookup for all); the team's runs come back,
+//! read-only, with [`MlflowSync::list_experiments`] and [`MlflowSync::search_server_runs`].
 
 mod api;
 mod artifacts;
 mod batch;
 mod error;
 mod http;
+mod pull;
 mod push;
+mod push_many;
 mod registry;
 mod server;
 
@@ -22,6 +26,10 @@ pub use batch::{
 pub use error::{parse_error_body, MlflowErrorBody, SyncError};
 pub use http::{
     Auth, HttpClient, HttpMethod, HttpRequest, HttpResponse, ServerConfig, TransportError,
+};
+pub use pull::{
+    server_experiments_from_json, server_run_from_json, server_runs_from_json, ServerExperiment,
+    ServerRun, ORIGIN_TAG, SERVER_ORIGIN,
 };
 pub use push::PushedRun;
 pub use registry::{RegisteredVersion, CLIENT_VERSION_ID_TAG};

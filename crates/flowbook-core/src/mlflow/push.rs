@@ -1,13 +1,13 @@
 //! Pushing one run, exactly once. Every step is safe to repeat, so an interrupted push is
 //! resumed by calling [`MlflowSync::push_run`] again with the same run.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{json, Value};
 
 use super::api::{string_at, MlflowSync};
 use super::artifacts::artifact_root;
-use super::batch::plan_batches;
+use super::batch::{cut, plan_batches, MAX_TAGS_PER_BATCH, MAX_TAG_VALUE_CHARS};
 use super::error::SyncError;
 use super::http::HttpClient;
 use crate::tracking::{MetricPoint, Run, CLIENT_ID_TAG};
@@ -19,12 +19,14 @@ pub struct PushedRun {
     pub experiment_id: String,
     /// The run's page in the MLflow UI.
     pub url: String,
+    /// Where its artifacts live (`mlflow-artifacts:/...`), for a later push of the same run.
+    pub artifact_uri: String,
     /// False when an earlier (maybe interrupted) push had created it.
     pub created: bool,
 }
 
 /// Client ids go into a search filter between quotes: keep them to safe characters.
-fn check_client_id(client_id: &str) -> Result<(), SyncError> {
+pub(crate) fn check_client_id(client_id: &str) -> Result<(), SyncError> {
     let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
     if client_id.is_empty() || client_id.len() > 200 || !client_id.chars().all(safe) {
         return Err(SyncError::InvalidInput(format!(
@@ -39,6 +41,22 @@ fn tag_list(pairs: &[(&str, &str)]) -> Vec<Value> {
         .iter()
         .map(|(k, v)| json!({ "key": k, "value": v }))
         .collect()
+}
+
+/// The tags a pushed run carries: its own, its client id and name, where it comes from,
+/// and its description (the note MLflow's UI shows).
+fn run_tags(run: &Run) -> BTreeMap<String, String> {
+    let mut tags = run.tags.clone();
+    tags.insert(CLIENT_ID_TAG.into(), run.client_id.clone());
+    tags.insert("mlflow.runName".into(), run.name.clone());
+    tags.entry("mlflow.source.name".into())
+        .or_insert_with(|| "flowbook".into());
+    tags.entry("mlflow.source.type".into())
+        .or_insert_with(|| "LOCAL".into());
+    if !run.description.is_empty() {
+        tags.insert("mlflow.note.content".into(), run.description.clone());
+    }
+    tags
 }
 
 impl<C: HttpClient> MlflowSync<C> {
@@ -121,17 +139,42 @@ impl<C: HttpClient> MlflowSync<C> {
     pub async fn push_run(&self, run: &Run, experiment_id: &str) -> Result<PushedRun, SyncError> {
         check_client_id(&run.client_id)?;
         // `runs/create` is not idempotent, so look for an earlier attempt first.
-        let (run_id, artifact_uri, created) = match self
-            .find_run(&run.client_id, experiment_id)
-            .await?
-        {
+        let earlier = self.find_run(&run.client_id, experiment_id).await?;
+        self.push_with_lookup(run, experiment_id, earlier).await
+    }
+
+    /// The push itself, once the caller has looked for an earlier attempt: `earlier` is the
+    /// server's (run id, artifact URI) for this client id, or `None` when there is none.
+    pub(crate) async fn push_with_lookup(
+        &self,
+        run: &Run,
+        experiment_id: &str,
+        earlier: Option<(String, String)>,
+    ) -> Result<PushedRun, SyncError> {
+        check_client_id(&run.client_id)?;
+        let tags = run_tags(run);
+        // A new run gets its tags with `runs/create` (the server stores them in the same
+        // transaction, cheaper than in a log batch); a resumed run gets them again in its
+        // batches, which is safe since tags are last-write-wins.
+        let tags_at_create = earlier.is_none() && tags.len() <= MAX_TAGS_PER_BATCH;
+        let (run_id, artifact_uri, created) = match earlier {
             Some((run_id, artifact_uri)) => (run_id, artifact_uri, false),
             None => {
+                let create_tags: Vec<Value> = if tags_at_create {
+                    tags.iter()
+                        .map(|(k, v)| json!({ "key": k, "value": cut(v, MAX_TAG_VALUE_CHARS) }))
+                        .collect()
+                } else {
+                    tag_list(&[
+                        (CLIENT_ID_TAG, &run.client_id),
+                        ("mlflow.runName", &run.name),
+                    ])
+                };
                 let body = json!({
                     "experiment_id": experiment_id,
                     "run_name": run.name,
                     "start_time": run.start_time_ms,
-                    "tags": tag_list(&[(CLIENT_ID_TAG, &run.client_id), ("mlflow.runName", &run.name)]),
+                    "tags": create_tags,
                 });
                 let answer = self.post("runs/create", &body).await?;
                 (
@@ -141,17 +184,12 @@ impl<C: HttpClient> MlflowSync<C> {
                 )
             }
         };
+        let batch_tags = if tags_at_create {
+            BTreeMap::new()
+        } else {
+            tags
+        };
 
-        let mut tags = run.tags.clone();
-        tags.insert(CLIENT_ID_TAG.into(), run.client_id.clone());
-        tags.insert("mlflow.runName".into(), run.name.clone());
-        tags.entry("mlflow.source.name".into())
-            .or_insert_with(|| "flowbook".into());
-        tags.entry("mlflow.source.type".into())
-            .or_insert_with(|| "LOCAL".into());
-        if !run.description.is_empty() {
-            tags.insert("mlflow.note.content".into(), run.description.clone());
-        }
         // Replaying a batch is safe: same params are no-ops, identical metric points are
         // deduplicated, tags are last-write-wins. A run rebuilt for a retry may carry new
         // timestamps, though, so points already stored (same key, step and value) are skipped.
@@ -165,7 +203,7 @@ impl<C: HttpClient> MlflowSync<C> {
                 .cloned()
                 .collect()
         };
-        for batch in plan_batches(&run.params, &tags, &metrics) {
+        for batch in plan_batches(&run.params, &batch_tags, &metrics) {
             self.post("runs/log-batch", &batch.to_json(&run_id)).await?;
         }
 
@@ -195,6 +233,7 @@ impl<C: HttpClient> MlflowSync<C> {
             url: self.run_url(experiment_id, &run_id),
             run_id,
             experiment_id: experiment_id.to_string(),
+            artifact_uri,
             created,
         })
     }

@@ -67,7 +67,7 @@ impl<C: HttpClient> MlflowSync<C> {
 
     /// The active experiment of that name; a deleted one is an error, since it still
     /// owns the name and runs cannot be added to it.
-    async fn find_experiment(&self, name: &str) -> Result<Option<String>, SyncError> {
+    pub(crate) async fn find_experiment(&self, name: &str) -> Result<Option<String>, SyncError> {
         let found = match self
             .get("experiments/get-by-name", &[("experiment_name", name)])
             .await
