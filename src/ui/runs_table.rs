@@ -76,10 +76,15 @@ fn sync_cell(sync: &SyncState) -> impl IntoView {
             <td data-testid="sync-state" data-state="pending" class="muted">"pending"</td>
         }
         .into_any(),
-        SyncState::Synced { url, .. } => view! {
+        // Only web links: a run record from an imported file could carry any URL.
+        SyncState::Synced { url, .. } if url.starts_with("http://") || url.starts_with("https://") => view! {
             <td data-testid="sync-state" data-state="synced">
                 <a href=url.clone() target="_blank" rel="noopener">"synced"</a>
             </td>
+        }
+        .into_any(),
+        SyncState::Synced { .. } => view! {
+            <td data-testid="sync-state" data-state="synced">"synced"</td>
         }
         .into_any(),
         SyncState::Failed { reason } => view! {

@@ -15,7 +15,8 @@ pub fn parse_timestamp_us(text: &str) -> Option<i64> {
     let year: i64 = date_parts.next()?.parse().ok()?;
     let month: i64 = date_parts.next()?.parse().ok()?;
     let day: i64 = date_parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // Years outside 1..=9999 are typos, and far ones would overflow the microseconds.
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
@@ -246,6 +247,8 @@ mod tests {
             assert_eq!(format_timestamp_us(us), text);
         }
         assert_eq!(parse_timestamp_us("2021-13-01 00:00:00"), None);
+        assert_eq!(parse_timestamp_us("300000-01-01 00:00:00"), None);
+        assert_eq!(parse_timestamp_us("-5-01-01 00:00:00"), None);
     }
 
     #[test]

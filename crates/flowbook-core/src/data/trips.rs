@@ -143,7 +143,12 @@ pub(crate) fn load_trips_with_digest(
     // Position of each wanted column inside the projected batch.
     let position = |index: usize| projected.iter().position(|&p| p == index).unwrap_or(0);
 
-    let capacity = total_rows.min(1 << 26);
+    // The footer's row count is the file's own claim: reserve no more than its bytes could
+    // plausibly hold (a crafted footer must not make the browser reserve gigabytes).
+    let plausible_rows = usize::try_from(size_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(16);
+    let capacity = total_rows.min(plausible_rows).min(1 << 26);
     let mut table = TripTable {
         file_name: file_name.to_string(),
         size_bytes,

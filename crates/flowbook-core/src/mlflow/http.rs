@@ -145,15 +145,16 @@ impl ServerConfig {
             Some((scheme, rest)) => (scheme.to_string(), rest),
             None => ("http".to_string(), trimmed),
         };
-        let (authority_end, _) = rest
-            .char_indices()
-            .find(|&(_, c)| c == '/')
-            .unwrap_or((rest.len(), '/'));
-        let (authority, path) = rest.split_at(authority_end);
-        let (userinfo, host) = match authority.rsplit_once('@') {
-            Some((userinfo, host)) => (Some(userinfo), host),
-            None => (None, authority),
+        // Userinfo ends at the last '@' when the text before it looks like `user:pass`, even
+        // if a careless password holds '/', '?' or '#': it must never stay in the URL.
+        let (userinfo, rest) = match rest.rsplit_once('@') {
+            Some((info, after)) if !info.contains('/') || info.contains(':') => (Some(info), after),
+            _ => (None, rest),
         };
+        // The server root has no query or fragment (a token there would reach messages).
+        let rest = rest.split(['?', '#']).next().unwrap_or_default();
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let path = path.trim_end_matches('/');
         let auth = match (auth, userinfo) {
             (Auth::None, Some(info)) => {
                 let (username, password) = info.split_once(':').unwrap_or((info, ""));
@@ -278,6 +279,25 @@ mod tests {
             body: Vec::new(),
         };
         assert!(!format!("{request:?}").contains("Basic "));
+    }
+
+    #[test]
+    fn odd_passwords_queries_and_fragments_never_stay_in_the_url() {
+        for (typed, base, password) in [
+            ("http://alice:pa/ss@host:5000", "http://host:5000", "pa/ss"),
+            ("http://alice:pa?ss@host:5000/", "http://host:5000", "pa?ss"),
+            ("http://alice:p#w@host/mlflow", "http://host/mlflow", "p#w"),
+            ("http://host:5000/?token=abc#x", "http://host:5000", ""),
+            ("127.0.0.1:5000", "http://127.0.0.1:5000", ""),
+        ] {
+            let config = ServerConfig::new(typed, Auth::None);
+            assert_eq!(config.base_url, base, "{typed}");
+            match (&config.auth, password) {
+                (Auth::None, "") => {}
+                (Auth::Basic { password: got, .. }, want) => assert_eq!(got, want, "{typed}"),
+                (other, _) => panic!("{typed}: {other:?}"),
+            }
+        }
     }
 
     #[test]

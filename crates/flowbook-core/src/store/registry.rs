@@ -141,6 +141,8 @@ pub enum RegistryError {
     NothingToRollBack { model: String, alias: String },
     #[error("'{reference}' is not a model reference — write name, name@alias or name/<version>, optionally after models:/")]
     BadReference { reference: String },
+    #[error("model '{model}' has used every version number; register under a new model name")]
+    VersionsExhausted { model: String },
 }
 
 /// All registered models. Names are unique and compared exactly, as in MLflow.

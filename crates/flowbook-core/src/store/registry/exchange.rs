@@ -49,10 +49,16 @@ impl Registry {
                     renumbered.insert(version.version, same.version);
                     continue;
                 }
-                local.last_version = local
+                // An imported file's numbers are untrusted: a version that would wrap
+                // around is left out rather than given a number already in use.
+                let Some(next) = local
                     .last_version
                     .max(local.latest().map_or(0, |v| v.version))
-                    + 1;
+                    .checked_add(1)
+                else {
+                    continue;
+                };
+                local.last_version = next;
                 renumbered.insert(version.version, local.last_version);
                 version.version = local.last_version;
                 local.versions.push(version);

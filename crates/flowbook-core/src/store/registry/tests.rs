@@ -328,3 +328,27 @@ fn references_resolve_every_mlflow_form() {
     let error = registry.resolve("empty").unwrap_err();
     assert_eq!(error.to_string(), "model 'empty' has no versions yet");
 }
+
+#[test]
+fn version_numbers_never_wrap_around() {
+    // A saved or imported registry can carry any number; the next one must not wrap to 0.
+    let mut registry = registry_with_three_versions();
+    let name = registry.models[0].name.clone();
+    registry.models[0].last_version = u32::MAX;
+    let err = registry
+        .register_version(&name, &run("r9"), "", 10)
+        .expect_err("no number left");
+    assert!(
+        matches!(err, RegistryError::VersionsExhausted { .. }),
+        "{err}"
+    );
+    assert_eq!(registry.models[0].versions.len(), 3);
+
+    let mut incoming = registry_with_three_versions();
+    incoming.models[0].versions[0].source_run = "elsewhere".into();
+    assert_eq!(
+        registry.merge(incoming.models),
+        0,
+        "nothing merged under a wrapped number"
+    );
+}

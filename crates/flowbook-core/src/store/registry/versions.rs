@@ -20,10 +20,14 @@ impl Registry {
             self.create_model(name, "", time_ms)?;
         }
         let model = self.model_mut(name)?;
+        // Numbers come from saved or imported registries too: never wrap around.
         model.last_version = model
             .last_version
             .max(model.latest().map_or(0, |v| v.version))
-            + 1;
+            .checked_add(1)
+            .ok_or_else(|| RegistryError::VersionsExhausted {
+                model: name.to_string(),
+            })?;
         model.versions.push(ModelVersion {
             version: model.last_version,
             source_run: run.client_id.clone(),
