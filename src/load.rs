@@ -116,3 +116,19 @@ pub async fn fetch_bytes_with_progress(
 fn http_status_error(url: &str, status: u16, status_text: &str) -> String {
     format!("Could not download {url}: the server answered HTTP {status} {status_text}.")
 }
+
+/// Offers `url` (a data: or blob: URL) to the user as a download named `file_name`,
+/// through a temporary link.
+pub fn offer_download(url: &str, file_name: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let link: web_sys::HtmlAnchorElement = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?
+        .create_element("a")
+        .map_err(|_| "the browser could not make a download link")?
+        .unchecked_into();
+    link.set_href(url);
+    link.set_download(file_name);
+    link.click();
+    Ok(())
+}

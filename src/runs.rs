@@ -3,7 +3,7 @@
 //! (`flowbook_core::tracking`, `flowbook_core::store`).
 
 use flowbook_core::data::TripTable;
-use flowbook_core::export::mlflow_model_files;
+use flowbook_core::export::add_model_directory;
 use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
 use flowbook_core::store::{
@@ -158,13 +158,7 @@ fn new_client_id() -> String {
 }
 
 fn input(table: &TripTable, role: DatasetRole) -> DatasetInput {
-    DatasetInput {
-        name: table.file_name.clone(),
-        digest: table.sha256_hex.clone(),
-        source: table.file_name.clone(),
-        rows: table.len() as u64,
-        role,
-    }
+    DatasetInput::from_table(table, &table.file_name, role)
 }
 
 /// The run record of one training in the Train cell, started `elapsed_ms` ago.
@@ -199,9 +193,6 @@ pub fn training_run(
     ))
 }
 
-/// Where the MLflow Model directory goes in a pushed run's artifacts.
-pub const MODEL_DIR: &str = "model";
-
 /// The run as it is pushed: with the MLflow Model directory made from its stored model.
 /// The directory is built at push time, not stored, to keep the browser's store small.
 pub fn with_model_directory(mut run: Run) -> Run {
@@ -211,10 +202,9 @@ pub fn with_model_directory(mut run: Run) -> Run {
         .find(|a| a.path == "flowbook_model.json")
         .and_then(|a| std::str::from_utf8(&a.bytes).ok())
         .and_then(|text| LinearModel::from_json(text).ok());
-    if let Some(files) = model.and_then(|m| mlflow_model_files(&m).ok()) {
-        for file in files {
-            run.add_artifact(&format!("{MODEL_DIR}/{}", file.path), file.bytes);
-        }
+    if let Some(model) = model {
+        // Without the directory the run is still pushed; its Flowbook model stays loadable.
+        let _ = add_model_directory(&mut run, &model);
     }
     run
 }

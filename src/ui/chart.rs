@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 
 /// The drawing a chart shows: any function over the canvas's drawing area.
 pub type Draw = Box<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), ChartError>>;
@@ -17,17 +16,7 @@ fn save_png(canvas: &web_sys::HtmlCanvasElement, file_stem: &str) -> Result<(), 
     let url = canvas
         .to_data_url_with_type("image/png")
         .map_err(|_| "the browser refused to export the chart".to_string())?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|_| "cannot create a download link")?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(&format!("{file_stem}.png"));
-    link.click();
-    Ok(())
+    crate::load::offer_download(&url, &format!("{file_stem}.png"))
 }
 
 /// A chart of `width`×`height` canvas pixels (scaled down to fit narrow screens).

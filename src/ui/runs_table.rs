@@ -47,7 +47,6 @@ fn raw(value: &CellValue) -> String {
 
 /// Offers `text` as a file download named `file_name`.
 fn download_text(file_name: &str, text: &str) -> Result<(), String> {
-    use wasm_bindgen::JsCast;
     let failed = |_| "the browser could not prepare the download".to_string();
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
@@ -55,18 +54,9 @@ fn download_text(file_name: &str, text: &str) -> Result<(), String> {
     let blob =
         web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(failed)?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(file_name);
-    link.click();
+    let offered = crate::load::offer_download(&url, file_name);
     let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
+    offered
 }
 
 /// A run's sync state: pending, a link to the run on the server, or the failure.

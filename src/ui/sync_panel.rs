@@ -92,7 +92,7 @@ async fn push_pending(settings: MlflowSettings, store: RunStore) -> Result<Strin
         .await?;
     let pending: Vec<_> = store.runs.with_untracked(|runs| {
         runs.iter()
-            .filter(|s| !s.is_deleted() && !matches!(s.run.sync, SyncState::Synced { .. }))
+            .filter(|s| s.needs_push())
             .map(|s| with_model_directory(s.run.clone()))
             .collect()
     });
@@ -159,11 +159,9 @@ pub fn SyncPanel() -> impl IntoView {
     };
     let on_push = move |_| push_now();
     let pending = move || {
-        store.runs.with(|runs| {
-            runs.iter()
-                .filter(|s| !s.is_deleted() && !matches!(s.run.sync, SyncState::Synced { .. }))
-                .count()
-        })
+        store
+            .runs
+            .with(|runs| runs.iter().filter(|s| s.needs_push()).count())
     };
 
     // Offline queue: with "push automatically" on, runs made offline wait as pending and go

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flowbook_core::data::TripTable;
-use flowbook_core::export::mlflow_model_files;
+use flowbook_core::export::{add_model_directory, MODEL_DIR};
 use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError};
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
 use flowbook_core::tracking::{
@@ -19,8 +19,6 @@ use crate::http_native::NativeHttp;
 
 /// Time limit per HTTP request.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Where the model directory goes in the run's artifacts (and what the registry points at).
-const MODEL_DIR: &str = "model";
 
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -58,13 +56,7 @@ fn invocation_client_id() -> String {
 
 fn dataset(table: &TripTable, path: &Path, role: DatasetRole) -> DatasetInput {
     let source = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    DatasetInput {
-        name: table.file_name.clone(),
-        digest: table.sha256_hex.clone(),
-        source: source.display().to_string(),
-        rows: table.len() as u64,
-        role,
-    }
+    DatasetInput::from_table(table, &source.display().to_string(), role)
 }
 
 /// What the command trained and read, for the run record.
@@ -105,12 +97,8 @@ pub fn build_run(args: &MlflowArgs, training: &Training) -> Result<Run, String> 
     };
     let mut run = run_from_training(training.request, training.reports, meta);
     let (_, selected) = selected_report(training.reports).ok_or("nothing was trained")?;
-    match mlflow_model_files(&selected.model) {
-        Ok(files) => {
-            for file in files {
-                run.add_artifact(&format!("{MODEL_DIR}/{}", file.path), file.bytes);
-            }
-        }
+    match add_model_directory(&mut run, &selected.model) {
+        Ok(()) => {}
         // The run is still worth logging; the model stays loadable by Flowbook.
         Err(e) => {
             eprintln!("flowbook: the model cannot be written as an MLflow model ({e}); uploading Flowbook's JSON only");

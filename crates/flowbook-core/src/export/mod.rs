@@ -83,3 +83,18 @@ pub fn mlflow_model_files(model: &LinearModel) -> Result<Vec<ModelFile>, ExportE
         },
     ])
 }
+
+/// Where the MLflow Model directory goes in a pushed run's artifacts (and what a registered
+/// version's source points at).
+pub const MODEL_DIR: &str = "model";
+
+/// Adds `model` to `run` as an MLflow Model directory under [`MODEL_DIR`].
+pub fn add_model_directory(
+    run: &mut crate::tracking::Run,
+    model: &LinearModel,
+) -> Result<(), ExportError> {
+    for file in mlflow_model_files(model)? {
+        run.add_artifact(&format!("{MODEL_DIR}/{}", file.path), file.bytes);
+    }
+    Ok(())
+}

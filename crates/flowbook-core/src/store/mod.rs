@@ -53,6 +53,11 @@ impl StoredRun {
     pub fn is_deleted(&self) -> bool {
         self.lifecycle == Lifecycle::Deleted
     }
+
+    /// A live run not yet on the tracking server (pending, or failed last time).
+    pub fn needs_push(&self) -> bool {
+        !self.is_deleted() && !matches!(self.run.sync, crate::tracking::SyncState::Synced { .. })
+    }
 }
 
 /// The value MLflow shows and filters on for a metric: the point with the highest step,

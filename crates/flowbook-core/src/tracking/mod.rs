@@ -83,6 +83,19 @@ pub struct DatasetInput {
     pub role: DatasetRole,
 }
 
+impl DatasetInput {
+    /// The lineage of a decoded file: its name, digest and rows, read from `source`.
+    pub fn from_table(table: &crate::data::TripTable, source: &str, role: DatasetRole) -> Self {
+        DatasetInput {
+            name: table.file_name.clone(),
+            digest: table.sha256_hex.clone(),
+            source: source.to_string(),
+            rows: table.len() as u64,
+            role,
+        }
+    }
+}
+
 /// A file a run produced, stored under `path` (relative, `/`-separated).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Artifact {
