@@ -3,14 +3,16 @@
 # pyarrow for decoding, scikit-learn's DictVectorizer + fit for training (default and
 # converged tolerances); Flowbook natively (`flowbook bench`) and in headless Chromium
 # (the app at /?bench). Also the large-file load: time and peak memory, natively, with
-# pyarrow, and in headless Chromium (the app at /?bench=large).
+# pyarrow, and in headless Chromium (the app at /?bench=large); and pushing 100 runs to a
+# real MLflow server, `flowbook push` against MLflow's Python client, alternating rounds.
 #   bash scripts/bench.sh          # everything
 #   bash scripts/bench.sh large    # only the large-file load
+#   bash scripts/bench.sh mlflow   # only the MLflow push
 set -euo pipefail
 ONLY="${1:-all}"
 case "$ONLY" in
-  all | large) ;;
-  *) echo "usage: $0 [large]" >&2; exit 2 ;;
+  all | large | mlflow) ;;
+  *) echo "usage: $0 [large|mlflow]" >&2; exit 2 ;;
 esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -18,6 +20,11 @@ export FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
 bash scripts/setup.sh >/dev/null
 echo "==> building (release): flowbook command and the app"
 cargo build --release -p flowbook-cli
+if [ "$ONLY" != large ]; then
+  echo "==> MLflow push: 100 runs, flowbook push vs MLflow's Python client, same server"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/mlflow_push.py --flowbook target/release/flowbook
+  [ "$ONLY" = mlflow ] && exit 0
+fi
 bash scripts/trunk.sh build --release >/dev/null
 cp ../shared/data/green_tripdata_2023-03.parquet dist/data/
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"

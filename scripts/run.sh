@@ -3,6 +3,11 @@
 # bundled sample data at http://127.0.0.1:${PORT:-8080}/ (Ctrl-C stops it).
 #
 #   bash scripts/run.sh            # PORT=9000 bash scripts/run.sh for another port
+#
+# An MLflow server older than 3.5 sends no CORS headers, so the page cannot call it from
+# another origin. MLFLOW_PROXY=http://host:5000 bash scripts/run.sh serves it through
+# Trunk's proxy under this page's origin: use http://127.0.0.1:${PORT}/mlflow as the
+# server address in the app.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,5 +23,11 @@ echo "Building the release app (the first build takes a few minutes), then servi
 echo
 echo "    ${URL}"
 echo
+proxy=()
+if [ -n "${MLFLOW_PROXY:-}" ]; then
+  proxy=(--proxy-backend="${MLFLOW_PROXY%/}/" --proxy-rewrite=/mlflow/)
+  echo "MLflow at ${MLFLOW_PROXY} is proxied: in the app, use ${URL}mlflow as the server address."
+  echo
+fi
 # scripts/trunk.sh = `trunk serve --release --offline` with the tools set-up put on PATH.
-exec bash scripts/trunk.sh serve --release --address 127.0.0.1 --port "${PORT}"
+exec bash scripts/trunk.sh serve --release --address 127.0.0.1 --port "${PORT}" "${proxy[@]}"

@@ -8,6 +8,7 @@
 #
 # Environment:
 #   FLOWBOOK_VENV   the Python venv with the reference tools (default ~/.cache/flowbook/venv)
+#   FLOWBOOK_MLFLOW2_VENV  MLflow 2.22 for the proxy test (default ~/.cache/flowbook/venv-mlflow2)
 #   FLOWBOOK_TOOLS  npm build tools, i.e. binaryen's wasm-opt (default ~/.cache/flowbook/tools)
 set -euo pipefail
 
@@ -23,6 +24,7 @@ esac
 
 TRUNK_VERSION=0.21.14
 FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
+FLOWBOOK_MLFLOW2_VENV="${FLOWBOOK_MLFLOW2_VENV:-$HOME/.cache/flowbook/venv-mlflow2}"
 FLOWBOOK_TOOLS="${FLOWBOOK_TOOLS:-$HOME/.cache/flowbook/tools}"
 START=$SECONDS
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -150,22 +152,28 @@ fi
 
 if [ "$MODE" = all ]; then
   # --- Python reference tools ---------------------------------------------------------------
-  REQUIREMENTS="$REPO/scripts/requirements.txt"
-  STAMP="$FLOWBOOK_VENV/.flowbook-requirements.sha256"
-  WANT_HASH="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-  if [ -x "$FLOWBOOK_VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$WANT_HASH" ]; then
-    skip "Python venv $FLOWBOOK_VENV (requirements unchanged)"
-  else
-    say "Python venv $FLOWBOOK_VENV: installing scripts/requirements.txt"
+  # A venv per requirements file, rebuilt only when the file's hash changes.
+  ensure_venv() {
+    local venv="$1" requirements="$2"
+    local stamp="$venv/.flowbook-requirements.sha256" want t0
+    want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+      skip "Python venv $venv (requirements unchanged)"
+      return
+    fi
+    say "Python venv $venv: installing ${requirements#"$REPO"/}"
     t0=$SECONDS
-    rm -rf "$FLOWBOOK_VENV"
-    mkdir -p "$(dirname "$FLOWBOOK_VENV")"
-    python3 -m venv "$FLOWBOOK_VENV"
-    "$FLOWBOOK_VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$FLOWBOOK_VENV/bin/python" -m pip install --quiet -r "$REQUIREMENTS"
-    echo "$WANT_HASH" >"$STAMP"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet -r "$requirements"
+    echo "$want" >"$stamp"
     say "venv ready in $((SECONDS - t0)) s"
-  fi
+  }
+  ensure_venv "$FLOWBOOK_VENV" "$REPO/scripts/requirements.txt"
+  # MLflow 2 (no CORS headers) for the Trunk proxy test.
+  ensure_venv "$FLOWBOOK_MLFLOW2_VENV" "$REPO/scripts/requirements-mlflow2.txt"
 
   # --- Node packages for the end-to-end tests -----------------------------------------------
   # playwright-core only: it never downloads a browser; the tests use /usr/bin/chromium.

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod load;
 pub mod mlflow_client;
+pub mod mlflow_settings;
 pub mod panic;
 pub mod persist;
 pub mod registry;

@@ -23,7 +23,8 @@ fn unreachable_detail() -> String {
     format!(
         "the browser got no answer: the server is down or unreachable, or it does not allow \
          requests from {origin}. MLflow 3.5 or later: start it with `--cors-allowed-origins \
-         {origin}`; older servers need the app served through Trunk's proxy.",
+         {origin}`. Older servers send no CORS headers: serve the app with \
+         `MLFLOW_PROXY=<server URL> bash scripts/run.sh` and use {origin}/mlflow as the server.",
         origin = origin()
     )
 }

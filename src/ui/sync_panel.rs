@@ -3,12 +3,15 @@
 //! `MlflowSync` does the protocol; this component only collects settings and shows states.
 //! The settings are [`MlflowSettings`], shared through a context with the server runs view.
 
-use flowbook_core::mlflow::{Auth, MlflowSync, PushedRun, ServerConfig, SyncError};
+use flowbook_core::export::MODEL_DIR;
+use flowbook_core::mlflow::{MlflowSync, PushedRun, SyncError};
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::mlflow_client::BrowserHttp;
+pub use crate::mlflow_settings::MlflowSettings;
+use crate::registry::RegistryStore;
 use crate::runs::{with_model_directory, RunStore};
 
 /// What the panel last did, for the status line.
@@ -20,82 +23,32 @@ enum Activity {
     Failed(String),
 }
 
-/// Where the MLflow server is and how to sign in. The page provides one in a context
-/// (`provide_context(MlflowSettings::new())` in `App`) so the sync panel and the server runs
-/// view talk to the same server; a component without it gets its own (see [`Self::from_context`]).
-#[derive(Debug, Clone, Copy)]
-pub struct MlflowSettings {
-    pub url: RwSignal<String>,
-    pub experiment: RwSignal<String>,
-    /// `none`, `basic` or `bearer`.
-    pub auth_kind: RwSignal<String>,
-    pub username: RwSignal<String>,
-    /// The password or token; kept in this page only, never saved.
-    pub secret: RwSignal<String>,
-}
-
-impl Default for MlflowSettings {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl MlflowSettings {
-    pub fn new() -> MlflowSettings {
-        MlflowSettings {
-            url: RwSignal::new("http://127.0.0.1:5000".to_string()),
-            experiment: RwSignal::new("Flowbook".to_string()),
-            auth_kind: RwSignal::new("none".to_string()),
-            username: RwSignal::new(String::new()),
-            secret: RwSignal::new(String::new()),
-        }
-    }
-
-    /// The page's settings, or new ones (provided below this component) when the page
-    /// provides none.
-    pub fn from_context() -> MlflowSettings {
-        use_context::<MlflowSettings>().unwrap_or_else(|| {
-            let settings = MlflowSettings::new();
-            provide_context(settings);
-            settings
-        })
-    }
-
-    /// The server as the engine needs it, read without tracking.
-    pub fn config(&self) -> ServerConfig {
-        let auth = match self.auth_kind.get_untracked().as_str() {
-            "basic" => Auth::Basic {
-                username: self.username.get_untracked(),
-                password: self.secret.get_untracked(),
-            },
-            "bearer" => Auth::Bearer {
-                token: self.secret.get_untracked(),
-            },
-            _ => Auth::None,
-        };
-        ServerConfig::new(&self.url.get_untracked(), auth)
-    }
-}
-
 /// Pushes every live run that is pending or failed, in one `push_runs` call (one client-id
 /// lookup for all). Each run's state is saved as soon as it is done or has failed. Stops at
 /// the first error (the server's or the network's: the next runs would fail the same way)
 /// and keeps the rest pending, so a later push picks up where this one stopped.
-async fn push_pending(settings: MlflowSettings, store: RunStore) -> Result<String, SyncError> {
-    let sync = MlflowSync::new(BrowserHttp, settings.config());
+/// Returns the server's version and how many runs went out.
+async fn push_pending(
+    sync: &MlflowSync<BrowserHttp>,
+    settings: MlflowSettings,
+    store: RunStore,
+) -> Result<(String, usize), SyncError> {
     let server = sync.test_connection().await?;
     if !server.artifacts_proxied {
         return Err(SyncError::ArtifactsNotProxied);
     }
-    let experiment_id = sync
-        .ensure_experiment(&settings.experiment.get_untracked())
-        .await?;
     let pending: Vec<_> = store.runs.with_untracked(|runs| {
         runs.iter()
             .filter(|s| s.needs_push())
             .map(|s| with_model_directory(s.run.clone()))
             .collect()
     });
+    if pending.is_empty() {
+        return Ok((server.version, 0));
+    }
+    let experiment_id = sync
+        .ensure_experiment(&settings.experiment.get_untracked())
+        .await?;
     let record_outcome = |index: usize, outcome: Result<&PushedRun, &SyncError>| {
         let client_id = &pending[index].client_id;
         let state = match outcome {
@@ -113,11 +66,60 @@ async fn push_pending(settings: MlflowSettings, store: RunStore) -> Result<Strin
     let pushed = sync
         .push_runs(&pending, &experiment_id, record_outcome)
         .await?;
+    Ok((server.version, pushed.len()))
+}
+
+async fn push_runs_now(settings: MlflowSettings, store: RunStore) -> Result<String, SyncError> {
+    let sync = MlflowSync::new(BrowserHttp, settings.config());
+    let (version, pushed) = push_pending(&sync, settings, store).await?;
     Ok(format!(
-        "Pushed {} run(s) to MLflow {} (experiment {experiment_id}).",
-        pushed.len(),
-        server.version
+        "Pushed {pushed} run(s) to MLflow {version} (experiment “{}”).",
+        settings.experiment.get_untracked()
     ))
+}
+
+/// Pushes the pending runs first (a version needs its run on the server), then the whole
+/// local registry: models, versions linked to their runs, stages and aliases.
+async fn push_registry_now(
+    settings: MlflowSettings,
+    store: RunStore,
+    registry: RegistryStore,
+) -> Result<String, SyncError> {
+    let sync = MlflowSync::new(BrowserHttp, settings.config());
+    let (version, runs_pushed) = push_pending(&sync, settings, store).await?;
+    let models = registry.registry.with_untracked(|r| r.models.clone());
+    let server_ids: std::collections::HashMap<String, String> = store.runs.with_untracked(|runs| {
+        runs.iter()
+            .filter_map(|s| match &s.run.sync {
+                SyncState::Synced { server_run_id, .. } => {
+                    Some((s.run.client_id.clone(), server_run_id.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    });
+    let report = sync
+        .push_registry(&models, |id| server_ids.get(id).cloned(), MODEL_DIR)
+        .await?;
+    let created = report.versions.iter().filter(|v| v.created).count();
+    let mut message = format!(
+        "MLflow {version}: {} model(s), {} version(s) ({created} new), {} alias(es); {runs_pushed} run(s) pushed first.",
+        models.len(),
+        report.versions.len(),
+        report.aliases
+    );
+    if !report.waiting.is_empty() {
+        let waiting: Vec<String> = report
+            .waiting
+            .iter()
+            .map(|(model, v)| format!("{model} v{v}"))
+            .collect();
+        message.push_str(&format!(
+            " Not pushed, because their run is deleted or not on this server: {}.",
+            waiting.join(", ")
+        ));
+    }
+    Ok(message)
 }
 
 #[component]
@@ -151,13 +153,27 @@ pub fn SyncPanel() -> impl IntoView {
         }
         activity.set(Activity::Working("Pushing runs…".into()));
         spawn_local(async move {
-            activity.set(match push_pending(settings, store).await {
+            activity.set(match push_runs_now(settings, store).await {
                 Ok(message) => Activity::Done(message),
                 Err(error) => Activity::Failed(error.to_string()),
             });
         });
     };
     let on_push = move |_| push_now();
+    let registry = expect_context::<RegistryStore>();
+    let on_push_registry = move |_| {
+        if matches!(activity.get_untracked(), Activity::Working(_)) {
+            return;
+        }
+        activity.set(Activity::Working("Pushing the model registry…".into()));
+        spawn_local(async move {
+            activity.set(match push_registry_now(settings, store, registry).await {
+                Ok(message) => Activity::Done(message),
+                Err(error) => Activity::Failed(error.to_string()),
+            });
+        });
+    };
+    let model_count = move || registry.registry.with(|r| r.models.len());
     let pending = move || {
         store
             .runs
@@ -197,7 +213,7 @@ pub fn SyncPanel() -> impl IntoView {
         <section class="card" data-testid="sync-panel">
             <h2 class="card-title">"MLflow tracking server"</h2>
             <p class="muted">
-                "Push your runs to a team's MLflow server. Credentials stay in this page only: they are never saved or exported."
+                "Push your runs and registered models to a team's MLflow server. The address and experiment are remembered on this device; a password or token only if you tick “Remember”. Credentials are never exported or shown in messages."
             </p>
             <div class="train-controls">
                 <label>"Server " {text_input("mlflow-url", settings.url, "url")}</label>
@@ -219,6 +235,15 @@ pub fn SyncPanel() -> impl IntoView {
                 </Show>
                 <Show when=move || settings.auth_kind.get() != "none">
                     <label>"Secret " {text_input("mlflow-secret", settings.secret, "password")}</label>
+                    <label title="Keeps the password or token in this browser's storage, readable by anyone using this device">
+                        <input
+                            type="checkbox"
+                            data-testid="mlflow-remember-secret"
+                            prop:checked=move || settings.remember_secret.get()
+                            on:change=move |ev| settings.remember_secret.set(event_target_checked(&ev))
+                        />
+                        " Remember on this device"
+                    </label>
                 </Show>
             </div>
             <div class="train-controls">
@@ -227,6 +252,15 @@ pub fn SyncPanel() -> impl IntoView {
                 </button>
                 <button class="button" data-testid="mlflow-push" prop:disabled=move || busy() || pending() == 0 on:click=on_push>
                     {move || format!("Push {} run(s)", pending())}
+                </button>
+                <button
+                    class="button button-quiet"
+                    data-testid="mlflow-push-registry"
+                    title="Pushes pending runs, then registered models, versions, stages and aliases"
+                    prop:disabled=move || busy() || model_count() == 0
+                    on:click=on_push_registry
+                >
+                    "Push model registry"
                 </button>
                 <label>
                     <input

@@ -1,16 +1,22 @@
 """Benchmark: Flowbook's sync (`flowbook push`) against MLflow's Python client, both
 logging the same runs to the same fresh MLflow server.
 
-    python tests/bench/mlflow_push.py [--flowbook target/debug/flowbook] [--runs 100]
+    python tests/bench/mlflow_push.py [--flowbook target/release/flowbook] [--runs 100] [--rounds 5]
 
 Each run: 10 params, 5 metrics × 50 steps, a description, two small artifacts.
 Starts its own server (sqlite store, proxied artifacts) and stops it at the end.
+The two sides alternate for several rounds (Flowbook first in odd rounds, Python first in
+even ones), each round into fresh experiments, so a slow moment of a shared machine hits
+both; the figure is the median time of each side and their ratio, with every round shown.
 Also counts the HTTP requests each side sends (from the server's access log): unlike the
 times, those counts do not depend on how busy the machine is.
 """
 
 import argparse
+import contextlib
+import io
 import json
+import statistics
 import os
 import signal
 import socket
@@ -73,6 +79,12 @@ def python_client_push(uri, experiment, runs, tmp):
     return time.perf_counter() - started
 
 
+def quiet_python_push(uri, experiment, runs, tmp):
+    """The client prints a "View run" line per run; kept out of the report."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return python_client_push(uri, experiment, runs, tmp)
+
+
 def count_requests(log_path):
     """Requests the server has answered so far: one access-log line each."""
     with open(log_path, errors="replace") as f:
@@ -81,8 +93,9 @@ def count_requests(log_path):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--flowbook", default="target/debug/flowbook")
+    p.add_argument("--flowbook", default="target/release/flowbook")
     p.add_argument("--runs", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=5)
     a = p.parse_args()
     mlflow_bin = os.path.join(os.path.dirname(sys.executable), "mlflow")
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,27 +128,39 @@ def main():
 
             # Warm both paths up (server imports, database pages) before timing.
             flowbook_push("warm-up-flowbook", files[:5])
-            python_client_push(uri, "warm-up-python", runs[:5], tmp)
+            quiet_python_push(uri, "warm-up-python", runs[:5], tmp)
             # The access log is written as requests finish: wait for it to settle.
             def settled_count():
                 time.sleep(0.5)
                 return count_requests(log_path)
-            before = settled_count()
-            flowbook_s = flowbook_push("bench-flowbook", files)
-            middle = settled_count()
-            python_s = python_client_push(uri, "bench-python", runs, tmp)
-            after = settled_count()
+            flowbook_times, python_times, flowbook_requests, python_requests = [], [], [], []
+            for round_no in range(1, a.rounds + 1):
+                sides = [("flowbook", lambda: flowbook_push(f"bench-flowbook-{round_no}", files)),
+                         ("python", lambda: quiet_python_push(uri, f"bench-python-{round_no}", runs, tmp))]
+                if round_no % 2 == 0:
+                    sides.reverse()
+                for side, push in sides:
+                    before = settled_count()
+                    seconds = push()
+                    requests = settled_count() - before
+                    (flowbook_times if side == "flowbook" else python_times).append(seconds)
+                    (flowbook_requests if side == "flowbook" else python_requests).append(requests)
+                print(f"round {round_no}: flowbook {flowbook_times[-1]:6.2f} s, python {python_times[-1]:6.2f} s,"
+                      f" ratio {flowbook_times[-1] / python_times[-1]:.2f}", flush=True)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    print(f"{a.runs} runs (10 params, 5 metrics x 50 steps, 2 artifacts each) to MLflow at {uri}")
+    flowbook_s, python_s = statistics.median(flowbook_times), statistics.median(python_times)
+    print(f"{a.runs} runs (10 params, 5 metrics x 50 steps, 2 artifacts each) to MLflow at {uri},"
+          f" {a.rounds} alternating rounds; medians:")
     print(f"flowbook push:        {flowbook_s:7.2f} s  ({1000 * flowbook_s / a.runs:6.1f} ms/run)")
     print(f"MLflow Python client: {python_s:7.2f} s  ({1000 * python_s / a.runs:6.1f} ms/run)")
-    print(f"ratio flowbook/python: {flowbook_s / python_s:.2f}")
-    flowbook_n, python_n = middle - before, after - middle
-    print(f"requests: flowbook {flowbook_n} ({flowbook_n / a.runs:.2f}/run, including its connection"
-          f" check and experiment lookup), python {python_n} ({python_n / a.runs:.2f}/run)")
-
+    print(f"ratio flowbook/python: {flowbook_s / python_s:.2f} (median of the rounds' ratios:"
+          f" {statistics.median(f / p for f, p in zip(flowbook_times, python_times)):.2f};"
+          f" Flowbook faster in {sum(f < p for f, p in zip(flowbook_times, python_times))} of {a.rounds} rounds)")
+    flowbook_n, python_n = statistics.median(flowbook_requests), statistics.median(python_requests)
+    print(f"requests: flowbook {flowbook_n:.0f} ({flowbook_n / a.runs:.2f}/run, including its connection"
+          f" check and experiment lookup), python {python_n:.0f} ({python_n / a.runs:.2f}/run)")
 
 if __name__ == "__main__":
     main()

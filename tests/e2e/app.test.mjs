@@ -10,11 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './browser.mjs';
+import { freePort } from './servers.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHARED_DATA = resolve(REPO, '..', 'shared', 'data');
@@ -55,18 +55,6 @@ function firstTripFacts(path) {
   });
   const [pickup, zone] = out.trim().split('\n');
   return { pickup, zone };
-}
-
-/** A loopback port with nothing listening on it. */
-function closedPort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 describe('Flowbook in a browser', () => {
@@ -258,7 +246,7 @@ describe('Flowbook in a browser', () => {
     assert.equal(await card.getByTestId('row-count').textContent(), pyarrowRowCount(join(SHARED_DATA, name)));
 
     // A loopback port that was free a moment ago: nothing listens there, so fetch fails.
-    const port = await closedPort();
+    const port = await freePort();
     const unreachable = `http://127.0.0.1:${port}/missing.parquet`;
     await page.getByTestId('url-input').fill(unreachable);
     await page.getByTestId('url-open').click();

@@ -4,40 +4,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './browser.mjs';
+import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
 const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
 const EXPERIMENT = 'browser-e2e';
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForHealth(url, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within ${ms} ms`);
-}
 
 /** What the server holds for the experiment, read with MLflow's Python client. */
 function serverView(trackingUri) {
@@ -76,13 +52,8 @@ describe('MLflow sync from the browser', () => {
     store = mkdtempSync(join(tmpdir(), 'flowbook-mlflow-e2e-'));
     const port = await freePort();
     trackingUri = `http://127.0.0.1:${port}`;
-    server = spawn(
-      join(VENV, 'bin', 'mlflow'),
-      ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
-        '--backend-store-uri', `sqlite:///${store}/mlflow.db`, '--artifacts-destination', `${store}/artifacts`],
-      { stdio: 'ignore', detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' } },
-    );
-    await waitForHealth(`${trackingUri}/health`, 90_000);
+    server = startMlflow(VENV, port, store);
+    await waitForOk(`${trackingUri}/health`, 90_000, server);
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -91,13 +62,7 @@ describe('MLflow sync from the browser', () => {
 
   after(async () => {
     await browser?.close();
-    if (server) {
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    stopGroup(server);
     if (store) rmSync(store, { recursive: true, force: true });
   });
 
@@ -177,18 +142,144 @@ describe('MLflow sync from the browser', () => {
     runs = serverView(trackingUri);
     assert.deepEqual(runs.map((r) => r.params.model).sort(), ['lasso', 'ols', 'ridge']);
 
-    // The sync state survives a reload.
+    // A password is kept in the page only, unless the user asks to remember it.
+    const saved = () => page.evaluate(() => localStorage.getItem('flowbook.mlflow.settings') ?? '');
+    await page.getByTestId('mlflow-auth').selectOption('basic');
+    await page.getByTestId('mlflow-username').fill('ada');
+    await page.getByTestId('mlflow-secret').fill('pw-not-kept-7431');
+    assert.ok((await saved()).includes('"username":"ada"'), await saved());
+    assert.ok(!(await saved()).includes('pw-not-kept-7431'), 'the password is not saved unless asked');
+
+    // The sync state and the settings (but not that password) survive a reload.
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 3,
       null,
       { timeout: 60_000 },
     );
+    assert.equal(await page.getByTestId('mlflow-url').inputValue(), trackingUri);
+    assert.equal(await page.getByTestId('mlflow-experiment').inputValue(), EXPERIMENT);
+    assert.equal(await page.getByTestId('mlflow-username').inputValue(), 'ada');
+    assert.equal(await page.getByTestId('mlflow-secret').inputValue(), '');
+    await page.getByTestId('mlflow-secret').fill('pw-kept-9924');
+    await page.getByTestId('mlflow-remember-secret').check();
+    await page.reload({ waitUntil: 'load' });
+    assert.equal(await page.getByTestId('mlflow-secret').inputValue(), 'pw-kept-9924');
+    await page.getByTestId('mlflow-remember-secret').uncheck();
+    assert.ok(!(await saved()).includes('pw-kept-9924'), 'unticking forgets the password');
+    await page.getByTestId('mlflow-auth').selectOption('none');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('the model registry goes to the server once: versions linked to runs, stage, aliases, loadable model', async () => {
+    const MODEL = 'trip-duration-e2e';
+    const card = page.locator(`[data-testid="registered-model"][data-name="${MODEL}"]`);
+    const clientIdOf = async (model) =>
+      page
+        .locator('[data-testid="run-row"]')
+        .filter({ has: page.locator(`[data-column="params.model"][data-value="${model}"]`) })
+        .getAttribute('data-client-id');
+    const ols = await clientIdOf('ols');
+    const ridge = await clientIdOf('ridge');
+    for (const clientId of [ols, ridge]) {
+      await page.getByTestId('register-run').selectOption(clientId);
+      await page.getByTestId('register-name').fill(MODEL);
+      await page.getByTestId('register-description').fill(`from ${clientId}`);
+      await page.getByTestId('register').click();
+      await page.locator('[data-testid="register-status"]').filter({ hasText: 'Registered' }).waitFor();
+    }
+    await card.getByTestId('model-version').nth(1).waitFor();
+    await card.getByTestId('alias-name').fill('champion');
+    await card.getByTestId('alias-version').selectOption('1');
+    await card.getByTestId('set-alias').click();
+    await card.getByTestId('stage-version').selectOption('2');
+    await card.getByTestId('stage-target').selectOption('Staging');
+    await card.getByTestId('transition-stage').click();
+    await card.locator('[data-testid="model-version"][data-version="2"] [data-testid="version-stage"]', { hasText: 'Staging' }).waitFor();
+
+    const pushRegistry = async () => {
+      const before = await page.locator('[data-testid="mlflow-status"][data-state="done"]').count();
+      await page.getByTestId('mlflow-url').fill(trackingUri);
+      await page.getByTestId('mlflow-push-registry').click();
+      const status = page.locator('[data-testid="mlflow-status"]');
+      await page.waitForFunction(
+        () => ['done', 'failed'].includes(document.querySelector('[data-testid="mlflow-status"]')?.dataset.state),
+        null,
+        { timeout: 120_000 },
+      );
+      assert.equal(await status.getAttribute('data-state'), 'done', await status.textContent());
+      return { text: await status.textContent(), before };
+    };
+    const registryView = () => {
+      const script = `
+import json, sys
+import mlflow
+from mlflow import MlflowClient
+c = MlflowClient(sys.argv[1])
+name = sys.argv[2]
+m = c.get_registered_model(name)
+vs = sorted(c.search_model_versions(f"name = '{name}'"), key=lambda v: int(v.version))
+champion = c.get_model_version_by_alias(name, "champion")
+run_tags = {v.version: c.get_run(v.run_id).data.tags.get("flowbook.client_id") for v in vs}
+mlflow.set_tracking_uri(sys.argv[1])
+import pandas as pd
+model = mlflow.pyfunc.load_model(f"models:/{name}@champion")
+import numpy as np
+df = pd.DataFrame({"PULocationID": np.array([74], dtype=np.int64),
+                   "DOLocationID": np.array([75], dtype=np.int64), "trip_distance": [1.5]})
+try:
+    pred = float(model.predict(df)["duration"].iloc[0])
+except Exception as e:
+    pred = str(e)
+print(json.dumps({"aliases": m.aliases, "versions": [{"version": v.version, "run_id": v.run_id,
+  "stage": v.current_stage, "description": v.description, "client": run_tags[v.version]} for v in vs],
+  "champion": champion.version, "prediction": pred}))
+`;
+      return JSON.parse(
+        execFileSync(join(VENV, 'bin', 'python'), ['-c', script, trackingUri, MODEL], {
+          encoding: 'utf8',
+          env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+        }),
+      );
+    };
+
+    const first = await pushRegistry();
+    assert.match(first.text, /1 model\(s\), 2 version\(s\) \(2 new\), 1 alias/);
+    let view = registryView();
+    assert.equal(view.versions.length, 2, JSON.stringify(view));
+    assert.deepEqual(view.versions.map((v) => v.client), [ols, ridge], 'each version is linked to its run');
+    assert.deepEqual(view.versions.map((v) => v.stage), ['None', 'Staging']);
+    assert.equal(view.versions[0].description, `from ${ols}`);
+    assert.equal(view.champion, view.versions[0].version);
+    // The champion (the OLS run's model) predicts through MLflow what the page predicts.
+    const predicted = await (async () => {
+      await page.getByTestId('predict-reference').fill(`${MODEL}@champion`);
+      await page.getByTestId('predict-pickup').fill('74');
+      await page.getByTestId('predict-dropoff').fill('75');
+      await page.getByTestId('predict-distance').fill('1.5');
+      await page.getByTestId('predict').click();
+      const shown = page.locator('[data-testid="predict-box"] [data-testid="prediction"]');
+      await shown.waitFor();
+      return Number(await shown.getAttribute('data-value'));
+    })();
+    assert.equal(typeof view.prediction, 'number', String(view.prediction));
+    assert.ok(Math.abs(view.prediction - predicted) < 1e-4, `${view.prediction} vs ${predicted}`);
+
+    // Roll forward locally and push again: nothing new is created, the alias moves.
+    await card.getByTestId('alias-name').fill('champion');
+    await card.getByTestId('alias-version').selectOption('2');
+    await card.getByTestId('set-alias').click();
+    await card.locator('[data-testid="model-version"][data-version="2"] [data-testid="version-aliases"]', { hasText: 'champion' }).waitFor();
+    const second = await pushRegistry();
+    assert.match(second.text, /2 version\(s\) \(0 new\)/);
+    view = registryView();
+    assert.equal(view.versions.length, 2, 'a repeated push creates no version');
+    assert.equal(view.champion, view.versions[1].version);
     assert.deepEqual(pageErrors, []);
   });
 
   test("the team's runs: the server's runs, read-only, with the same values and filter", async () => {
-    // The settings were reset by the reload: first a server that is down.
+    // First a server that is down.
     await page.getByTestId('mlflow-url').fill(`http://127.0.0.1:${await freePort()}`);
     await page.getByTestId('server-show').click();
     const failed = page.locator('[data-testid="server-runs-status"][data-state="failed"]');

@@ -15,6 +15,7 @@ mod http;
 mod pull;
 mod push;
 mod push_many;
+mod push_registry;
 mod registry;
 mod server;
 
@@ -32,5 +33,6 @@ pub use pull::{
     ServerRun, ORIGIN_TAG, SERVER_ORIGIN,
 };
 pub use push::PushedRun;
+pub use push_registry::{client_version_id, PushedVersion, RegistryPush};
 pub use registry::{RegisteredVersion, CLIENT_VERSION_ID_TAG};
 pub use server::ServerInfo;

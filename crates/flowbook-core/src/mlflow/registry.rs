@@ -21,7 +21,7 @@ pub struct RegisteredVersion {
 }
 
 /// MLflow's alias rule (`^[\w-]*$`, not `latest`, not `v<digits>`), checked before any call.
-fn check_alias(alias: &str) -> Result<(), SyncError> {
+pub(crate) fn check_alias(alias: &str) -> Result<(), SyncError> {
     let word = !alias.is_empty()
         && alias
             .chars()
@@ -39,7 +39,7 @@ fn check_alias(alias: &str) -> Result<(), SyncError> {
     Ok(())
 }
 
-fn has_tag(version: &Value, key: &str, value: &str) -> bool {
+pub(crate) fn has_tag(version: &Value, key: &str, value: &str) -> bool {
     version["tags"].as_array().is_some_and(|tags| {
         tags.iter()
             .any(|t| t["key"].as_str() == Some(key) && t["value"].as_str() == Some(value))
@@ -57,52 +57,21 @@ impl<C: HttpClient> MlflowSync<C> {
         model_path: &str,
         aliases: &[String],
     ) -> Result<RegisteredVersion, SyncError> {
-        if name.trim().is_empty() {
-            return Err(SyncError::InvalidInput(
-                "the registered model name is empty".to_string(),
-            ));
-        }
         for alias in aliases {
             check_alias(alias)?;
         }
-        match self
-            .post("registered-models/create", &json!({ "name": name }))
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if e.error_code() == Some("RESOURCE_ALREADY_EXISTS") => {}
-            Err(e) => return Err(e),
-        }
+        self.ensure_registered_model(name).await?;
 
         let client_version_id = format!("{}/{}", run.client_id, model_path.trim_matches('/'));
-        // Filter by run id (hex, safe to quote) and check name and tag here.
-        let filter = format!("run_id = '{}'", pushed.run_id);
-        let found = self
-            .get(
-                "model-versions/search",
-                &[("filter", &filter), ("max_results", "1000")],
+        let (version, created) = self
+            .ensure_version(
+                name,
+                &pushed.run_id,
+                model_path,
+                &client_version_id,
+                &run.description,
             )
             .await?;
-        let existing = found["model_versions"].as_array().and_then(|versions| {
-            versions.iter().find(|v| {
-                v["name"].as_str() == Some(name)
-                    && has_tag(v, CLIENT_VERSION_ID_TAG, &client_version_id)
-            })
-        });
-        let (version, created) = match existing {
-            Some(version) => (string_at(version, "/version")?, false),
-            None => {
-                let body = json!({
-                    "name": name,
-                    "source": format!("runs:/{}/{}", pushed.run_id, model_path.trim_matches('/')),
-                    "run_id": pushed.run_id,
-                    "tags": [{ "key": CLIENT_VERSION_ID_TAG, "value": client_version_id }],
-                    "description": run.description,
-                });
-                let answer = self.post("model-versions/create", &body).await?;
-                (string_at(&answer, "/model_version/version")?, true)
-            }
-        };
 
         for alias in aliases {
             let body = json!({ "name": name, "alias": alias, "version": version });
@@ -113,6 +82,45 @@ impl<C: HttpClient> MlflowSync<C> {
             version,
             created,
         })
+    }
+
+    /// The server's version of `name` for this registration: found by its client version
+    /// tag among the versions of the run (so a repeated push creates nothing), or created.
+    /// Returns the server's version number and whether it was created now.
+    pub(crate) async fn ensure_version(
+        &self,
+        name: &str,
+        run_id: &str,
+        model_path: &str,
+        client_version_id: &str,
+        description: &str,
+    ) -> Result<(String, bool), SyncError> {
+        // Filter by run id (hex, safe to quote) and check name and tag here.
+        let filter = format!("run_id = '{run_id}'");
+        let found = self
+            .get(
+                "model-versions/search",
+                &[("filter", &filter), ("max_results", "1000")],
+            )
+            .await?;
+        let existing = found["model_versions"].as_array().and_then(|versions| {
+            versions.iter().find(|v| {
+                v["name"].as_str() == Some(name)
+                    && has_tag(v, CLIENT_VERSION_ID_TAG, client_version_id)
+            })
+        });
+        if let Some(version) = existing {
+            return Ok((string_at(version, "/version")?, false));
+        }
+        let body = json!({
+            "name": name,
+            "source": format!("runs:/{run_id}/{}", model_path.trim_matches('/')),
+            "run_id": run_id,
+            "tags": [{ "key": CLIENT_VERSION_ID_TAG, "value": client_version_id }],
+            "description": description,
+        });
+        let answer = self.post("model-versions/create", &body).await?;
+        Ok((string_at(&answer, "/model_version/version")?, true))
     }
 }
 

@@ -1,0 +1,151 @@
+//! Where the MLflow server is and how to sign in, remembered on this device: the server
+//! address, experiment, sign-in kind and user name are kept in `localStorage` so a reload
+//! does not lose them. The password or token is kept only when the user ticks "Remember
+//! the secret on this device"; otherwise it lives in this page alone and is gone on reload.
+
+use flowbook_core::mlflow::{Auth, ServerConfig};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The `localStorage` key of the saved settings.
+pub const SETTINGS_KEY: &str = "flowbook.mlflow.settings";
+
+/// What is written to `localStorage`. `secret` is present only when `remember_secret`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SavedSettings {
+    url: String,
+    experiment: String,
+    auth_kind: String,
+    username: String,
+    #[serde(default)]
+    remember_secret: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+impl Default for SavedSettings {
+    fn default() -> Self {
+        SavedSettings {
+            url: "http://127.0.0.1:5000".to_string(),
+            experiment: "Flowbook".to_string(),
+            auth_kind: "none".to_string(),
+            username: String::new(),
+            remember_secret: false,
+            secret: None,
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The saved settings, or the defaults when there are none or they cannot be read (a
+/// private window without storage, or text from another version: settings are not worth
+/// an error message).
+fn load() -> SavedSettings {
+    storage()
+        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Where the MLflow server is and how to sign in. The page provides one in a context
+/// (`provide_context(MlflowSettings::new())` in `App`) so the sync panel and the server runs
+/// view talk to the same server; a component without it gets its own (see [`Self::from_context`]).
+#[derive(Debug, Clone, Copy)]
+pub struct MlflowSettings {
+    pub url: RwSignal<String>,
+    pub experiment: RwSignal<String>,
+    /// `none`, `basic` or `bearer`.
+    pub auth_kind: RwSignal<String>,
+    pub username: RwSignal<String>,
+    /// The password or token; saved only with `remember_secret`.
+    pub secret: RwSignal<String>,
+    pub remember_secret: RwSignal<bool>,
+}
+
+impl Default for MlflowSettings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MlflowSettings {
+    /// The settings saved on this device (or the defaults), saved again on every change.
+    pub fn new() -> MlflowSettings {
+        let saved = load();
+        let settings = MlflowSettings {
+            url: RwSignal::new(saved.url),
+            experiment: RwSignal::new(saved.experiment),
+            auth_kind: RwSignal::new(saved.auth_kind),
+            username: RwSignal::new(saved.username),
+            secret: RwSignal::new(saved.secret.unwrap_or_default()),
+            remember_secret: RwSignal::new(saved.remember_secret),
+        };
+        Effect::new(move |_| settings.save());
+        settings
+    }
+
+    /// Writes the settings (tracked: the effect in [`Self::new`] re-runs on every change).
+    fn save(&self) {
+        let remember_secret = self.remember_secret.get();
+        let saved = SavedSettings {
+            url: self.url.get(),
+            experiment: self.experiment.get(),
+            auth_kind: self.auth_kind.get(),
+            username: self.username.get(),
+            remember_secret,
+            secret: remember_secret.then(|| self.secret.get()),
+        };
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&saved)) {
+            // A full or disabled storage only means the settings are not remembered.
+            let _ = storage.set_item(SETTINGS_KEY, &text);
+        }
+    }
+
+    /// The page's settings, or new ones (provided below this component) when the page
+    /// provides none.
+    pub fn from_context() -> MlflowSettings {
+        use_context::<MlflowSettings>().unwrap_or_else(|| {
+            let settings = MlflowSettings::new();
+            provide_context(settings);
+            settings
+        })
+    }
+
+    /// The server as the engine needs it, read without tracking.
+    pub fn config(&self) -> ServerConfig {
+        let auth = match self.auth_kind.get_untracked().as_str() {
+            "basic" => Auth::Basic {
+                username: self.username.get_untracked(),
+                password: self.secret.get_untracked(),
+            },
+            "bearer" => Auth::Bearer {
+                token: self.secret.get_untracked(),
+            },
+            _ => Auth::None,
+        };
+        ServerConfig::new(&self.url.get_untracked(), auth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_written_only_when_remembered() {
+        let mut saved = SavedSettings {
+            secret: None,
+            ..SavedSettings::default()
+        };
+        assert!(!serde_json::to_string(&saved)
+            .unwrap()
+            .contains("\"secret\""));
+        saved.remember_secret = true;
+        saved.secret = Some("s3cret".to_string());
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(serde_json::from_str::<SavedSettings>(&text).unwrap(), saved);
+    }
+}
