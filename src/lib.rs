@@ -8,9 +8,11 @@
 pub mod app;
 pub mod load;
 pub mod mlflow_client;
+pub mod notebook_ui;
 pub mod panic;
 pub mod persist;
 pub mod registry;
 pub mod runs;
 pub mod state;
+pub mod training;
 pub mod ui;
