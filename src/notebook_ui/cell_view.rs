@@ -121,9 +121,9 @@ pub fn CellView(state: NotebookState, id: String) -> impl IntoView {
                     <button class="button button-quiet button-small" data-testid="cell-move-down" title="Move down"
                         on:click=change(|n, id| { let _ = n.move_down(id); })>"↓"</button>
                     <button class="button button-quiet button-small" data-testid="cell-duplicate" title="Duplicate"
-                        on:click=change(|n, id| { let _ = n.duplicate(id); })>"⧉"</button>
+                        on:click=change(|n, id| { let _ = n.duplicate(id); })>"Duplicate"</button>
                     <button class="button button-quiet button-small" data-testid="cell-delete" title="Delete"
-                        on:click=change(|n, id| { let _ = n.remove(id); })>"✕"</button>
+                        on:click=change(|n, id| { let _ = n.remove(id); })>"Delete"</button>
                 </span>
             </header>
             <div class="nb-cell-body" hidden=move || collapsed.get()>

@@ -48,14 +48,14 @@ fn take_opened(state: NotebookState, source: &str, opened: Result<Opened, String
                 message.push(' ');
                 message.push_str(&warning);
             }
-            state.message.set(Some(message));
+            state.message.set(Some(Ok(message)));
             if state.reactive.get_untracked() {
                 request_run(state, RunRequest::All);
             }
         }
         Err(message) => state
             .message
-            .set(Some(format!("Could not open {source}: {message}"))),
+            .set(Some(Err(format!("Could not open {source}: {message}")))),
     }
 }
 
@@ -78,7 +78,7 @@ pub fn NotebookSection() -> impl IntoView {
     let datasets = expect_context::<Datasets>();
     let (notebook, problem) = stored_notebook();
     let state = NotebookState::new(notebook, datasets, use_context::<RunStore>());
-    state.message.set(problem);
+    state.message.set(problem.map(Err));
     if let Some(url) = notebook_url() {
         spawn_local(async move {
             take_opened(state, &url, open_result(fetch_bytes(&url).await));
@@ -130,7 +130,7 @@ pub fn NotebookSection() -> impl IntoView {
         if let Err(message) = offer_download(&url, "flowbook-notebook.json") {
             state
                 .message
-                .set(Some(format!("Could not save the notebook: {message}")));
+                .set(Some(Err(format!("Could not save the notebook: {message}"))));
         }
     };
     let on_open = move |ev: leptos::ev::Event| {
@@ -172,8 +172,14 @@ pub fn NotebookSection() -> impl IntoView {
                 </label>
                 <span class="muted nb-keys">"Shift+Enter runs a cell · Ctrl+Enter runs all"</span>
             </header>
-            {move || state.message.get().map(|message| view! {
-                <p class="nb-message" data-testid="notebook-message">{message}</p>
+            {move || state.message.get().map(|message| {
+                let is_problem = message.is_err();
+                let text = message.unwrap_or_else(|problem| problem);
+                view! {
+                    <p class="nb-message" class:nb-message-problem=is_problem data-testid="notebook-message">
+                        {text}
+                    </p>
+                }
             })}
             <AddCellMenu state after=None />
             <For each=move || ids.get() key=|id| id.clone() let(id)>

@@ -71,8 +71,9 @@ pub struct NotebookState {
     pub outputs: RwSignal<HashMap<String, Stamped>>,
     /// How many times each cell has run in this page.
     pub run_counts: RwSignal<HashMap<String, u32>>,
-    /// The toolbar's message (a file that could not be opened, a save problem).
-    pub message: RwSignal<Option<String>>,
+    /// The toolbar's message: `Ok` for news (a file opened), `Err` for a problem (a file
+    /// that could not be opened, a save that failed).
+    pub message: RwSignal<Option<Result<String, String>>>,
     /// Whether edits re-run stale cells by themselves (after the first run).
     pub reactive: RwSignal<bool>,
     pub datasets: Datasets,

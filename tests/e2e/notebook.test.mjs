@@ -225,4 +225,40 @@ describe('Notebook', () => {
     assert.deepEqual(pageErrors, []);
     await page.screenshot({ path: '/tmp/flowbook-notebook.png' });
   });
+
+  test('?notebook=<url> opens a notebook from an address; cells can be added, moved, copied and deleted', async () => {
+    const shared = JSON.parse(readFileSync(savedPath, 'utf8'));
+    shared.title = 'A notebook shared by address';
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    other.on('pageerror', (error) => pageErrors.push(error.message));
+    await other.route('**/shared-notebook.json', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(shared) }),
+    );
+    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent('/shared-notebook.json')}`, { waitUntil: 'load' });
+    await other.getByTestId('notebook-title').filter({ hasText: shared.title }).waitFor(LONG);
+    assert.match(await other.getByTestId('notebook-message').textContent(), /Opened \/shared-notebook\.json/);
+    assert.equal(await cell(other, 'train').getByTestId('cell-alpha').inputValue(), '10');
+
+    const ids = async () => (await cellSummary(other)).map((c) => c.split(':')[0]);
+    const start = await ids();
+    await cell(other, 'predict').getByTestId('cell-duplicate').click();
+    const copied = await ids();
+    assert.equal(copied.length, start.length + 1);
+    const copy = copied[copied.length - 1];
+    assert.ok(!start.includes(copy), `the copy has a new id: ${copy}`);
+    await other.locator(`[data-cell-id="${copy}"]`).getByTestId('cell-move-up').click();
+    assert.equal((await ids()).indexOf(copy), copied.length - 2);
+    await other.locator(`[data-cell-id="${copy}"]`).getByTestId('cell-delete').click();
+    assert.deepEqual(await ids(), start);
+    await other.getByTestId('add-cell').first().selectOption('markdown');
+    assert.equal((await cellSummary(other))[0].split(':')[1], 'markdown');
+    assert.equal((await ids()).length, start.length + 1);
+
+    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent('/no-such-notebook.json')}`, { waitUntil: 'load' });
+    await other.getByTestId('notebook-message').filter({ hasText: 'Could not open' }).waitFor(LONG);
+    assert.match(await other.getByTestId('notebook-message').textContent(), /no-such-notebook\.json/);
+    await fresh.close();
+    assert.deepEqual(pageErrors, []);
+  });
 });
