@@ -261,4 +261,23 @@ describe('Notebook', () => {
     await fresh.close();
     assert.deepEqual(pageErrors, []);
   });
+
+  test('a sweep in the Train cell draws the validation error against alpha in Compare', async () => {
+    const trainCell = cell(page, 'train');
+    const before = await cellRuns(page, 'compare');
+    await trainCell.getByTestId('cell-sweep').fill('1, 10');
+    await trainCell.getByTestId('cell-sweep').dispatchEvent('change');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="cell"][data-kind="compare"]').dataset.runs) > n,
+      before,
+      LONG,
+    );
+    await waitAllFresh(page);
+    await cell(page, 'compare').locator('[data-testid="chart-sweep"][data-drawn="true"]').waitFor(LONG);
+    // The cell shows the sweep's last alpha: Ridge(10) of the reference.
+    const last = await validationRmse(page);
+    const ten = reference('PU_DO', 'ridge alpha=10');
+    assert.ok(Math.abs(last - ten.val_rmse) <= 1e-3, `sweep's last alpha ${last} vs ${ten.val_rmse}`);
+    assert.deepEqual(pageErrors, []);
+  });
 });
