@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::load::{fetch_bytes, read_file};
+use crate::notebook_ui::NotebookSection;
 use crate::registry::RegistryStore;
 use crate::runs::RunStore;
 use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
@@ -151,6 +152,7 @@ pub fn App() -> impl IntoView {
                 <FilePicker on_file />
                 <UrlLoader on_bytes=on_url_bytes />
             </section>
+            <NotebookSection />
             <TrainPanel />
             <RunsTable />
             <RegistryPanel />

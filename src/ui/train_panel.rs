@@ -2,30 +2,23 @@
 //! roles (the bundled January and February 2021 files at first) and shows its metrics. All
 //! numerics are the engine's.
 
-use std::sync::Arc;
-
-use flowbook_core::data::TripTable;
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
-use flowbook_core::pipeline::{train, TrainReport, TrainRequest};
+use flowbook_core::pipeline::{TrainReport, TrainRequest};
 use flowbook_core::solve::ModelKind;
 use leptos::prelude::*;
 
-use crate::runs::{training_run, RunStore};
+use crate::runs::RunStore;
 use crate::state::{Datasets, Role, RoleHolder};
+use crate::training::{train_and_record, TrainOutcome};
 use crate::ui::evaluate_view::EvaluateView;
 
 pub const TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
 pub const VALIDATION_FILE: &str = "green_tripdata_2021-02.parquet";
 
-/// Milliseconds from the page's clock.
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
+pub use crate::training::now_ms;
 
 /// What the panel says about one role's dataset.
-fn describe(role: Role, holder: &RoleHolder) -> String {
+pub fn describe(role: Role, holder: &RoleHolder) -> String {
     match holder {
         RoleHolder::Unassigned => format!(
             "{}: none — choose “{}” on a dataset card below",
@@ -55,14 +48,6 @@ fn feature_spec(choice: &str) -> FeatureSpec {
     }
 }
 
-#[derive(Clone)]
-struct Outcome {
-    report: TrainReport,
-    elapsed_ms: f64,
-    validation: Arc<TripTable>,
-    prepare: PrepareSpec,
-}
-
 #[component]
 pub fn TrainPanel() -> impl IntoView {
     let datasets = expect_context::<Datasets>();
@@ -85,7 +70,7 @@ pub fn TrainPanel() -> impl IntoView {
     let features = RwSignal::new("pu_do".to_string());
     let model = RwSignal::new("ols".to_string());
     let alpha = RwSignal::new("1".to_string());
-    let outcome: RwSignal<Option<Result<Outcome, String>>> = RwSignal::new(None);
+    let outcome: RwSignal<Option<Result<TrainOutcome, String>>> = RwSignal::new(None);
 
     let run = move |_| {
         let Ok((train_table, validation_table)) = tables.get_untracked() else {
@@ -110,24 +95,7 @@ pub fn TrainPanel() -> impl IntoView {
             features: feature_spec(&features.get_untracked()),
             kind,
         };
-        let start = now_ms();
-        let result = train(&train_table, &validation_table, &request)
-            .map(|report| Outcome {
-                report,
-                elapsed_ms: now_ms() - start,
-                validation: validation_table.clone(),
-                prepare: request.prepare.clone(),
-            })
-            .map_err(|e| e.to_string());
-        if let (Ok(done), Some(store)) = (&result, run_store) {
-            store.record(training_run(
-                &request,
-                &done.report,
-                &train_table,
-                &validation_table,
-                done.elapsed_ms,
-            ));
-        }
+        let result = train_and_record(&train_table, &validation_table, &request, None, run_store);
         outcome.set(Some(result));
     };
 
@@ -199,7 +167,7 @@ pub fn TrainPanel() -> impl IntoView {
                 </button>
             </div>
             {move || outcome.get().map(|result| match result {
-                Ok(Outcome { report, elapsed_ms, validation, prepare }) => {
+                Ok(TrainOutcome { report, elapsed_ms, validation, prepare, .. }) => {
                     let model = report.model.clone();
                     view! {
                         <TrainResult report elapsed_ms />

@@ -1,0 +1,110 @@
+//! One training, as the Train panel and the notebook's Train cell both do it: the engine's
+//! pipeline on the train and validation tables, timed with the page's clock, and recorded
+//! as a run in the run store.
+
+use std::sync::Arc;
+
+use flowbook_core::data::TripTable;
+use flowbook_core::features::PrepareSpec;
+use flowbook_core::pipeline::{train, PreparedTraining, TrainReport, TrainRequest};
+use flowbook_core::store::StoredRun;
+use flowbook_core::tracking::{client_id_from_seed, run_from_training, Run};
+
+use crate::runs::{training_run, RunStore};
+
+/// Milliseconds from the page's clock.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// What one training produced, with what the evaluation needs beside it.
+#[derive(Debug, Clone)]
+pub struct TrainOutcome {
+    /// The model at the request's alpha, or at the last alpha of a sweep.
+    pub report: TrainReport,
+    /// Every alpha's report of a sweep (one element when there was no sweep).
+    pub reports: Vec<TrainReport>,
+    pub elapsed_ms: f64,
+    pub validation: Arc<TripTable>,
+    pub prepare: PrepareSpec,
+    /// The run recorded for this training.
+    pub run: Run,
+}
+
+/// Trains `request` (one model per alpha of `sweep_alphas` when given) and records the run.
+pub fn train_and_record(
+    train_table: &Arc<TripTable>,
+    validation_table: &Arc<TripTable>,
+    request: &TrainRequest,
+    sweep_alphas: Option<&[f64]>,
+    run_store: Option<RunStore>,
+) -> Result<TrainOutcome, String> {
+    let start = now_ms();
+    let reports = match sweep_alphas {
+        Some(alphas) if !alphas.is_empty() => PreparedTraining::new(
+            train_table,
+            validation_table,
+            &request.prepare,
+            &request.features,
+        )
+        .and_then(|prepared| prepared.sweep(request.kind, alphas))
+        .map_err(|e| e.to_string())?,
+        _ => vec![train(train_table, validation_table, request).map_err(|e| e.to_string())?],
+    };
+    let elapsed_ms = now_ms() - start;
+    let Some(report) = reports.last().cloned() else {
+        return Err("the sweep produced no model".to_string());
+    };
+    let stored = if reports.len() == 1 {
+        training_run(request, &report, train_table, validation_table, elapsed_ms)
+    } else {
+        sweep_run(
+            request,
+            &reports,
+            &report,
+            train_table,
+            validation_table,
+            elapsed_ms,
+        )
+    };
+    let run = stored.run.clone();
+    if let Some(store) = run_store {
+        store.record(stored);
+    }
+    Ok(TrainOutcome {
+        report,
+        reports,
+        elapsed_ms,
+        validation: validation_table.clone(),
+        prepare: request.prepare.clone(),
+        run,
+    })
+}
+
+/// A sweep's run: the single-training record's metadata (name, digests, roles), with one
+/// metric step per alpha from the engine's `run_from_training`.
+fn sweep_run(
+    request: &TrainRequest,
+    reports: &[TrainReport],
+    last: &TrainReport,
+    train_table: &TripTable,
+    validation_table: &TripTable,
+    elapsed_ms: f64,
+) -> StoredRun {
+    let single = training_run(request, last, train_table, validation_table, elapsed_ms);
+    let single_run = single.run;
+    let meta = flowbook_core::tracking::RunMeta {
+        client_id: client_id_from_seed(
+            format!("{}:sweep:{}", single_run.client_id, reports.len()).as_bytes(),
+        ),
+        name: format!("{} sweep ×{}", last.kind.short_name(), reports.len()),
+        experiment: single_run.experiment.clone(),
+        start_time_ms: single_run.start_time_ms,
+        end_time_ms: single_run.end_time_ms.unwrap_or(single_run.start_time_ms),
+        description: String::new(),
+        inputs: single_run.inputs.clone(),
+    };
+    StoredRun::new(run_from_training(request, reports, meta))
+}

@@ -1,0 +1,283 @@
+// The notebook in a real browser: the default walk-through runs on the bundled files and
+// its Train cell reaches the converged scikit-learn optimum of
+// ../shared/data/reference_2021-01_2021-02.json; an edit re-runs only the cells that read
+// the edited one; the notebook survives a reload and a round-trip through its file; and a
+// damaged file is explained while the notebook on screen stays as it was.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from './browser.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REFERENCE = JSON.parse(
+  readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
+);
+const BASE_URL = process.env.FLOWBOOK_URL;
+const WORK = mkdtempSync(join(tmpdir(), 'flowbook-notebook-'));
+const LONG = { timeout: 120_000 };
+
+function reference(firstFeature, model) {
+  const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
+  assert.ok(row, `no reference row for ${firstFeature} ${model}`);
+  return row;
+}
+
+const cell = (page, kind) => page.locator(`[data-testid="cell"][data-kind="${kind}"]`).first();
+
+async function cellRuns(page, kind) {
+  return Number(await cell(page, kind).getAttribute('data-runs'));
+}
+
+async function waitAllFresh(page) {
+  await page.waitForFunction(
+    () => {
+      const states = [...document.querySelectorAll('[data-testid="cell-state"]')];
+      return states.length > 0 && states.every((s) => s.dataset.state === 'fresh');
+    },
+    null,
+    LONG,
+  );
+}
+
+async function validationRmse(page) {
+  const value = cell(page, 'train').getByTestId('cell-val-rmse');
+  await value.waitFor(LONG);
+  return Number(await value.getAttribute('data-value'));
+}
+
+/** Waits for the app to mount the notebook (the page's `load` comes before the wasm runs). */
+async function waitForCells(page) {
+  await page.locator('[data-testid="cell"]').first().waitFor(LONG);
+}
+
+async function cellSummary(page) {
+  return page.$$eval('[data-testid="cell"]', (cells) =>
+    cells.map((c) => `${c.dataset.cellId}:${c.dataset.kind}`),
+  );
+}
+
+describe('Notebook', () => {
+  let browser;
+  let context;
+  let page;
+  let savedPath;
+  let ridgeRmse;
+  const pageErrors = [];
+
+  before(async () => {
+    assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
+    browser = await launchChromium();
+    context = await browser.newContext({ acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('the default notebook runs and its OLS PU_DO Train cell matches the reference', async () => {
+    const started = Date.now();
+    await page.goto(BASE_URL, { waitUntil: 'load' });
+    await waitForCells(page);
+    const kinds = await page.$$eval('[data-testid="cell"]', (cells) => cells.map((c) => c.dataset.kind));
+    assert.deepEqual(kinds, [
+      'markdown', 'data', 'markdown', 'prepare', 'markdown', 'train', 'evaluate', 'markdown', 'compare',
+      'markdown', 'predict',
+    ]);
+    // A first visit waits for the user: nothing runs (and no run is recorded) uninvited.
+    assert.equal(await cellRuns(page, 'train'), 0);
+    await page.getByTestId('run-all').click();
+    const got = await validationRmse(page);
+    const elapsed = Date.now() - started;
+    const want = reference('PU_DO', 'ols');
+    assert.ok(Math.abs(got - want.val_rmse) <= 1e-3, `val ${got} vs ${want.val_rmse}`);
+    const train = Number(await cell(page, 'train').getByTestId('cell-train-rmse').getAttribute('data-value'));
+    assert.ok(Math.abs(train - want.train_rmse) <= 1e-5, `train ${train} vs ${want.train_rmse}`);
+    console.log(`notebook: page load to first result (validation RMSE on screen): ${elapsed} ms`);
+
+    await waitAllFresh(page);
+    // Markdown is rendered HTML, not source.
+    assert.equal(await cell(page, 'markdown').locator('h1').count(), 1);
+    // Evaluate draws the evaluation charts; Compare draws the RMSE of every run.
+    for (const [kind, id] of [
+      ['evaluate', 'chart-predicted-vs-actual'],
+      ['evaluate', 'chart-residuals'],
+      ['compare', 'chart-rmse-per-run'],
+    ]) {
+      await cell(page, kind).locator(`[data-testid="${id}"][data-drawn="true"]`).waitFor(LONG);
+    }
+    const predicted = Number(await cell(page, 'predict').getByTestId('cell-prediction').getAttribute('data-value'));
+    assert.ok(predicted > 1 && predicted < 60, `a 1.5-mile trip in East Harlem: ${predicted} min`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('editing Train re-runs Train, Evaluate, Compare and Predict; Data and Prepare stay fresh', async () => {
+    const trainCell = cell(page, 'train');
+    // Ridge at alpha 1: the reference's second PU_DO row.
+    let before = await cellRuns(page, 'train');
+    await trainCell.getByTestId('cell-model').selectOption('ridge');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="cell"][data-kind="train"]').dataset.runs) > n, before, LONG);
+    await waitAllFresh(page);
+    ridgeRmse = await validationRmse(page);
+    const ridge = reference('PU_DO', 'ridge alpha=1');
+    assert.ok(Math.abs(ridgeRmse - ridge.val_rmse) <= 1e-3, `ridge(1) val ${ridgeRmse} vs ${ridge.val_rmse}`);
+
+    const kinds = ['data', 'prepare', 'train', 'evaluate', 'compare', 'predict'];
+    const runsBefore = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await cellRuns(page, k)])));
+    // Every state each cell's badge shows from now on.
+    await page.evaluate(() => {
+      window.seenStates = {};
+      for (const c of document.querySelectorAll('[data-testid="cell"]')) {
+        const badge = c.querySelector('[data-testid="cell-state"]');
+        const seen = (window.seenStates[c.dataset.kind] ??= []);
+        new MutationObserver(() => seen.push(badge.dataset.state)).observe(badge, { attributes: true });
+      }
+    });
+    await trainCell.getByTestId('cell-alpha').fill('10');
+    await trainCell.getByTestId('cell-alpha').dispatchEvent('change');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="cell"][data-kind="predict"]').dataset.runs) > n,
+      runsBefore.predict,
+      LONG,
+    );
+    await waitAllFresh(page);
+    const seen = await page.evaluate(() => window.seenStates);
+    for (const kind of ['train', 'evaluate', 'compare', 'predict']) {
+      assert.equal(await cellRuns(page, kind), runsBefore[kind] + 1, `${kind} ran once more`);
+      const states = seen[kind] ?? [];
+      assert.ok(states.indexOf('stale') >= 0, `${kind} went stale: ${states}`);
+      assert.ok(states.lastIndexOf('fresh') > states.indexOf('stale'), `${kind} came back fresh: ${states}`);
+    }
+    for (const kind of ['data', 'prepare']) {
+      assert.equal(await cellRuns(page, kind), runsBefore[kind], `${kind} did not run again`);
+      assert.deepEqual(seen[kind] ?? [], [], `${kind} stayed fresh`);
+    }
+    const tenRmse = await validationRmse(page);
+    assert.notEqual(tenRmse, ridgeRmse, 'alpha 10 gives another model');
+    const ten = reference('PU_DO', 'ridge alpha=10');
+    assert.ok(Math.abs(tenRmse - ten.val_rmse) <= 1e-3, `ridge(10) val ${tenRmse} vs ${ten.val_rmse}`);
+    ridgeRmse = tenRmse;
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('the notebook is kept across a reload and round-trips through its file', async () => {
+    const cellsBefore = await cellSummary(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-notebook').click()]);
+    savedPath = join(WORK, 'saved.json');
+    await download.saveAs(savedPath);
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8'));
+    assert.equal(saved.format, 'flowbook-notebook');
+    const savedTrain = saved.cells.find((c) => c.kind === 'train');
+    assert.equal(savedTrain.model, 'ridge');
+    assert.equal(savedTrain.alpha, 10);
+
+    await page.reload({ waitUntil: 'load' });
+    await waitForCells(page);
+    assert.deepEqual(await cellSummary(page), cellsBefore);
+    assert.equal(await cell(page, 'train').getByTestId('cell-model').inputValue(), 'ridge');
+    assert.equal(await cell(page, 'train').getByTestId('cell-alpha').inputValue(), '10');
+    // Once run here, the notebook runs by itself on the next visit.
+    assert.ok(Math.abs((await validationRmse(page)) - ridgeRmse) <= 1e-9, 'same result after reload');
+
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    other.on('pageerror', (error) => pageErrors.push(error.message));
+    await other.goto(BASE_URL, { waitUntil: 'load' });
+    await waitForCells(other);
+    await other.getByTestId('open-notebook').setInputFiles(savedPath);
+    await other.getByTestId('notebook-message').filter({ hasText: 'Opened' }).waitFor(LONG);
+    assert.deepEqual(await cellSummary(other), cellsBefore);
+    await other.getByTestId('run-all').click();
+    assert.ok(Math.abs((await validationRmse(other)) - ridgeRmse) <= 1e-9, 'same result in a fresh profile');
+    await fresh.close();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a damaged notebook file is explained and the notebook on screen stays as it was', async () => {
+    const text = readFileSync(savedPath, 'utf8');
+    const cellsBefore = await cellSummary(page);
+    const truncated = join(WORK, 'truncated.json');
+    writeFileSync(truncated, text.slice(0, Math.floor(text.length / 2)));
+    await page.getByTestId('open-notebook').setInputFiles(truncated);
+    const message = page.getByTestId('notebook-message');
+    await message.filter({ hasText: 'truncated.json' }).waitFor(LONG);
+    assert.match(await message.textContent(), /ends early \(line \d+, column \d+\)/);
+
+    const wrong = JSON.parse(text);
+    const trainIndex = wrong.cells.findIndex((c) => c.kind === 'train');
+    wrong.cells[trainIndex].alpha = 'abc';
+    const wrongType = join(WORK, 'wrong-type.json');
+    writeFileSync(wrongType, JSON.stringify(wrong, null, 2));
+    await page.getByTestId('open-notebook').setInputFiles(wrongType);
+    await message.filter({ hasText: 'wrong-type.json' }).waitFor(LONG);
+    const said = await message.textContent();
+    assert.match(said, new RegExp(`cells\\[${trainIndex}\\]\\.alpha`), said);
+    assert.match(said, /"abc"/, said);
+
+    assert.deepEqual(await cellSummary(page), cellsBefore);
+    assert.equal(await cell(page, 'train').getByTestId('cell-alpha').inputValue(), '10');
+    assert.ok(Math.abs((await validationRmse(page)) - ridgeRmse) <= 1e-9);
+    assert.deepEqual(pageErrors, []);
+    await page.screenshot({ path: '/tmp/flowbook-notebook.png' });
+  });
+
+  test('?notebook=<url> opens a notebook from an address; cells can be added, moved, copied and deleted', async () => {
+    const shared = JSON.parse(readFileSync(savedPath, 'utf8'));
+    shared.title = 'A notebook shared by address';
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    other.on('pageerror', (error) => pageErrors.push(error.message));
+    await other.route('**/shared-notebook.json', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(shared) }),
+    );
+    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent('/shared-notebook.json')}`, { waitUntil: 'load' });
+    await other.getByTestId('notebook-title').filter({ hasText: shared.title }).waitFor(LONG);
+    assert.match(await other.getByTestId('notebook-message').textContent(), /Opened \/shared-notebook\.json/);
+    assert.equal(await cell(other, 'train').getByTestId('cell-alpha').inputValue(), '10');
+
+    const ids = async () => (await cellSummary(other)).map((c) => c.split(':')[0]);
+    const start = await ids();
+    await cell(other, 'predict').getByTestId('cell-duplicate').click();
+    const copied = await ids();
+    assert.equal(copied.length, start.length + 1);
+    const copy = copied[copied.length - 1];
+    assert.ok(!start.includes(copy), `the copy has a new id: ${copy}`);
+    await other.locator(`[data-cell-id="${copy}"]`).getByTestId('cell-move-up').click();
+    assert.equal((await ids()).indexOf(copy), copied.length - 2);
+    await other.locator(`[data-cell-id="${copy}"]`).getByTestId('cell-delete').click();
+    assert.deepEqual(await ids(), start);
+    await other.getByTestId('add-cell').first().selectOption('markdown');
+    assert.equal((await cellSummary(other))[0].split(':')[1], 'markdown');
+    assert.equal((await ids()).length, start.length + 1);
+
+    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent('/no-such-notebook.json')}`, { waitUntil: 'load' });
+    await other.getByTestId('notebook-message').filter({ hasText: 'Could not open' }).waitFor(LONG);
+    assert.match(await other.getByTestId('notebook-message').textContent(), /no-such-notebook\.json/);
+    await fresh.close();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a sweep in the Train cell draws the validation error against alpha in Compare', async () => {
+    const trainCell = cell(page, 'train');
+    const before = await cellRuns(page, 'compare');
+    await trainCell.getByTestId('cell-sweep').fill('1, 10');
+    await trainCell.getByTestId('cell-sweep').dispatchEvent('change');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="cell"][data-kind="compare"]').dataset.runs) > n,
+      before,
+      LONG,
+    );
+    await waitAllFresh(page);
+    await cell(page, 'compare').locator('[data-testid="chart-sweep"][data-drawn="true"]').waitFor(LONG);
+    // The cell shows the sweep's last alpha: Ridge(10) of the reference.
+    const last = await validationRmse(page);
+    const ten = reference('PU_DO', 'ridge alpha=10');
+    assert.ok(Math.abs(last - ten.val_rmse) <= 1e-3, `sweep's last alpha ${last} vs ${ten.val_rmse}`);
+    assert.deepEqual(pageErrors, []);
+  });
+});
