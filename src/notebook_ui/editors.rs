@@ -375,9 +375,9 @@ pub fn PredictEditor(
     };
     view! {
         <div class="cell-controls">
-            {field("predict-pickup", "pickup zone", |s| s.pickup_zone.to_string(), |s, t| { s.pickup_zone = parse_zone("the pickup zone", t)?; Ok(()) })}
-            {field("predict-dropoff", "dropoff zone", |s| s.dropoff_zone.to_string(), |s, t| { s.dropoff_zone = parse_zone("the dropoff zone", t)?; Ok(()) })}
-            {field("predict-distance", "distance (miles)", |s| s.trip_distance.to_string(), |s, t| { s.trip_distance = parse_number("the distance", t)?; Ok(()) })}
+            {field("cell-predict-pickup", "pickup zone", |s| s.pickup_zone.to_string(), |s, t| { s.pickup_zone = parse_zone("the pickup zone", t)?; Ok(()) })}
+            {field("cell-predict-dropoff", "dropoff zone", |s| s.dropoff_zone.to_string(), |s, t| { s.dropoff_zone = parse_zone("the dropoff zone", t)?; Ok(()) })}
+            {field("cell-predict-distance", "distance (miles)", |s| s.trip_distance.to_string(), |s, t| { s.trip_distance = parse_number("the distance", t)?; Ok(()) })}
         </div>
     }
 }
