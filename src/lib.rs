@@ -11,6 +11,7 @@ pub mod mlflow_client;
 pub mod panic;
 pub mod persist;
 pub mod registry;
+pub mod run_edits;
 pub mod runs;
 pub mod state;
 pub mod ui;
