@@ -168,7 +168,7 @@ pub fn draw_metric_histories<DB: DrawingBackend>(
     else {
         return Err(ChartError(format!("no run logged {metric}")));
     };
-    let values = flowbook_core_range(points.map(|p| p.1));
+    let values = value_range(points.map(|p| p.1));
     area.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(area)
         .margin(MARGIN)
@@ -200,7 +200,7 @@ pub fn draw_metric_histories<DB: DrawingBackend>(
     Ok(())
 }
 
-fn flowbook_core_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+fn value_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     })
