@@ -13,6 +13,7 @@ pub mod notebook_ui;
 pub mod panic;
 pub mod persist;
 pub mod registry;
+pub mod run_edits;
 pub mod runs;
 pub mod state;
 pub mod training;

@@ -1,6 +1,7 @@
-//! The browser's store: IndexedDB with two object stores. `runs` holds one record per run
+//! The browser's store: IndexedDB with three object stores. `runs` holds one record per run
 //! (keyed by its client id), so a save writes one run and not the whole history; `registry`
-//! holds one record, the model registry, which is small and changes as a whole. Records
+//! holds one record, the model registry, which is small and changes as a whole; so does
+//! `experiments`, the experiments created by name (without their runs, which name them). Records
 //! are the engine's text (`stored_run_to_json`, the registry's JSON); this file only moves
 //! strings.
 
@@ -12,11 +13,14 @@ use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransa
 
 const DATABASE: &str = "flowbook";
 /// Bumped when stores are added; `onupgradeneeded` creates what is missing.
-const DATABASE_VERSION: u32 = 2;
+const DATABASE_VERSION: u32 = 3;
 pub const RUNS: &str = "runs";
 pub const REGISTRY: &str = "registry";
+pub const EXPERIMENTS: &str = "experiments";
 /// Every object store of the current version, created on upgrade when missing.
-const STORES: [&str; 2] = [RUNS, REGISTRY];
+const STORES: [&str; 3] = [RUNS, REGISTRY, EXPERIMENTS];
+/// The key of the experiment list's single record.
+const EXPERIMENTS_KEY: &str = "experiments";
 /// The key of the registry's single record.
 const REGISTRY_KEY: &str = "registry";
 
@@ -175,4 +179,35 @@ pub async fn save_registry(text: &str) -> Result<(), String> {
     write
         .await
         .map_err(|e| storage_message("save the model registry", e))
+}
+
+/// The saved experiment list's text, or `None` when none was saved yet.
+pub async fn load_experiments() -> Result<Option<String>, String> {
+    let read = async {
+        let database = open().await?;
+        let (_, store) = store(&database, EXPERIMENTS, IdbTransactionMode::Readonly)?;
+        let record = finished(&store.get(&JsValue::from_str(EXPERIMENTS_KEY))?).await?;
+        database.close();
+        Ok::<_, JsValue>(record.as_string())
+    };
+    read.await
+        .map_err(|e| storage_message("read the saved experiments", e))
+}
+
+/// Replaces the saved experiment list with `text`, and waits for the commit.
+pub async fn save_experiments(text: &str) -> Result<(), String> {
+    let write = async {
+        let database = open().await?;
+        let (transaction, store) = store(&database, EXPERIMENTS, IdbTransactionMode::Readwrite)?;
+        store.put_with_key(
+            &JsValue::from_str(text),
+            &JsValue::from_str(EXPERIMENTS_KEY),
+        )?;
+        committed(&transaction).await?;
+        database.close();
+        Ok::<_, JsValue>(())
+    };
+    write
+        .await
+        .map_err(|e| storage_message("save the experiments", e))
 }

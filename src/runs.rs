@@ -6,6 +6,7 @@ use flowbook_core::data::TripTable;
 use flowbook_core::export::add_model_directory;
 use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
+pub use flowbook_core::store::DEFAULT_EXPERIMENT;
 use flowbook_core::store::{
     export_experiment, parse_experiment_file, stored_run_from_json, stored_run_to_json, Experiment,
     RegisteredModel, Registry, StoredRun,
@@ -16,10 +17,37 @@ use flowbook_core::tracking::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::persist::{load_runs, save_run};
+use crate::persist::{load_experiments, load_runs, save_run};
 
-/// The experiment runs are recorded in until experiments can be chosen.
-pub const DEFAULT_EXPERIMENT: &str = "Default";
+/// localStorage keys of the user's choices that outlive the page.
+pub const CURRENT_EXPERIMENT_KEY: &str = "flowbook.experiment";
+pub const USER_NAME_KEY: &str = "flowbook.user_name";
+
+/// A value the user chose earlier in this browser (`None` when unset or unavailable).
+pub fn local_setting(key: &str) -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(key).ok()?
+}
+
+/// Keeps a choice for the next visit; empty text forgets it. Storage being unavailable
+/// (private window) only means the choice is not remembered.
+pub fn set_local_setting(key: &str, value: &str) {
+    let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) else {
+        return;
+    };
+    let _ = if value.is_empty() {
+        storage.remove_item(key)
+    } else {
+        storage.set_item(key, value)
+    };
+}
+
+/// The experiment new runs go to: the one chosen above the runs table.
+pub fn current_experiment() -> String {
+    local_setting(CURRENT_EXPERIMENT_KEY)
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_EXPERIMENT.to_string())
+}
 
 /// Where the stored runs stand.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +62,10 @@ pub enum StoreStatus {
 pub struct RunStore {
     pub runs: RwSignal<Vec<StoredRun>>,
     pub status: RwSignal<StoreStatus>,
+    /// The experiments created by name (their runs are in `runs`, naming them).
+    pub experiments: RwSignal<Vec<Experiment>>,
+    /// The experiment the table shows and new runs go to.
+    pub current: RwSignal<String>,
 }
 
 impl RunStore {
@@ -42,8 +74,22 @@ impl RunStore {
         let store = RunStore {
             runs: RwSignal::new(Vec::new()),
             status: RwSignal::new(StoreStatus::Loading),
+            experiments: RwSignal::new(Vec::new()),
+            current: RwSignal::new(current_experiment()),
         };
         spawn_local(async move {
+            match load_experiments().await {
+                Ok(Some(text)) => match serde_json::from_str::<Vec<Experiment>>(&text) {
+                    Ok(list) => store.experiments.set(list),
+                    Err(_) => store.status.set(StoreStatus::Problem(
+                        "The saved experiment list could not be read; runs are still shown \
+                         under the experiments they name."
+                            .into(),
+                    )),
+                },
+                Ok(None) => {}
+                Err(message) => store.status.set(StoreStatus::Problem(message)),
+            }
             match load_runs().await {
                 Ok(texts) => {
                     let mut unreadable = 0;
@@ -59,14 +105,15 @@ impl RunStore {
                         loaded.append(runs);
                         *runs = loaded;
                     });
-                    store.status.set(if unreadable == 0 {
-                        StoreStatus::Ready
-                    } else {
-                        StoreStatus::Problem(format!(
+                    if unreadable > 0 {
+                        store.status.set(StoreStatus::Problem(format!(
                             "{unreadable} saved run(s) could not be read and are not shown \
                              (written by a newer Flowbook, or damaged)."
-                        ))
-                    });
+                        )));
+                    } else if store.status.get_untracked() == StoreStatus::Loading {
+                        // A problem with the experiment list stays shown.
+                        store.status.set(StoreStatus::Ready);
+                    }
                 }
                 Err(message) => store.status.set(StoreStatus::Problem(message)),
             }
@@ -136,8 +183,20 @@ impl RunStore {
     /// Keeps a run on the page and saves it.
     pub fn record(&self, stored: StoredRun) {
         let client_id = stored.run.client_id.clone();
-        let text = stored_run_to_json(&stored);
         self.runs.update(|runs| runs.push(stored));
+        self.save(&client_id);
+    }
+
+    /// Saves the run `client_id` as it is on the page now.
+    pub fn save(&self, client_id: &str) {
+        let text = self.runs.with_untracked(|runs| {
+            runs.iter()
+                .find(|s| s.run.client_id == client_id)
+                .map(stored_run_to_json)
+        });
+        let (Some(text), client_id) = (text, client_id.to_string()) else {
+            return;
+        };
         let status = self.status;
         spawn_local(async move {
             if let Err(message) = save_run(&client_id, &text).await {
@@ -152,7 +211,7 @@ fn now_epoch_ms() -> i64 {
 }
 
 /// A fresh client id: the browser's clock and randomness, hashed.
-fn new_client_id() -> String {
+pub fn new_client_id() -> String {
     let seed = format!("{}:{}", js_sys::Date::now(), js_sys::Math::random());
     client_id_from_seed(seed.as_bytes())
 }
@@ -161,8 +220,41 @@ fn input(table: &TripTable, role: DatasetRole) -> DatasetInput {
     DatasetInput::from_table(table, &table.file_name, role)
 }
 
-/// The run record of one training in the Train cell, started `elapsed_ms` ago.
+/// Where a training ran, recorded as the run's `flowbook.*` tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingContext {
+    /// The notebook's title.
+    pub notebook: String,
+    /// The cell (panel) that trained, e.g. "train".
+    pub cell: String,
+}
+
+impl Default for TrainingContext {
+    fn default() -> Self {
+        TrainingContext {
+            notebook: "Default notebook".into(),
+            cell: "train".into(),
+        }
+    }
+}
+
+/// The run record of one training in the Train cell, started `elapsed_ms` ago, tagged as
+/// coming from the default notebook's "train" cell.
 pub fn training_run(
+    request: &TrainRequest,
+    report: &TrainReport,
+    train: &TripTable,
+    validation: &TripTable,
+    elapsed_ms: f64,
+) -> StoredRun {
+    let context = TrainingContext::default();
+    training_run_in(&context, request, report, train, validation, elapsed_ms)
+}
+
+/// The run record of one training made in `context`, filed under the current experiment,
+/// with the app version, notebook, cell and (when the user gave a name) the user as tags.
+pub fn training_run_in(
+    context: &TrainingContext,
     request: &TrainRequest,
     report: &TrainReport,
     train: &TripTable,
@@ -177,7 +269,7 @@ pub fn training_run(
     let meta = RunMeta {
         client_id: new_client_id(),
         name,
-        experiment: DEFAULT_EXPERIMENT.to_string(),
+        experiment: current_experiment(),
         start_time_ms: end_time_ms - elapsed_ms.round() as i64,
         end_time_ms,
         description: String::new(),
@@ -186,11 +278,23 @@ pub fn training_run(
             input(validation, DatasetRole::Validation),
         ],
     };
-    StoredRun::new(run_from_training(
-        request,
-        std::slice::from_ref(report),
-        meta,
-    ))
+    let mut run = run_from_training(request, std::slice::from_ref(report), meta);
+    let user = local_setting(USER_NAME_KEY).filter(|name| !name.trim().is_empty());
+    let tags = [
+        (
+            "flowbook.app_version",
+            Some(env!("CARGO_PKG_VERSION").to_string()),
+        ),
+        ("flowbook.notebook", Some(context.notebook.clone())),
+        ("flowbook.cell", Some(context.cell.clone())),
+        ("mlflow.user", user.map(|name| name.trim().to_string())),
+    ];
+    for (key, value) in tags {
+        if let Some(value) = value {
+            run.tags.insert(key.to_string(), value);
+        }
+    }
+    StoredRun::new(run)
 }
 
 /// The run as it is pushed: with the MLflow Model directory made from its stored model.

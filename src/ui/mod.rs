@@ -3,11 +3,14 @@
 
 pub mod bench_view;
 pub mod chart;
+pub mod compare_view;
 pub mod dataset_view;
 pub mod evaluate_view;
+pub mod experiment_picker;
 pub mod file_picker;
 pub mod format;
 pub mod registry_panel;
+pub mod run_editor;
 pub mod runs_table;
 pub mod server_runs;
 pub mod sync_panel;

@@ -3,11 +3,16 @@
 //! (`flowbook_core::store::select`).
 
 use flowbook_core::store::filter::Attribute;
-use flowbook_core::store::{cell, column_label, columns, select, CellValue, Column, SortSpec};
+use flowbook_core::store::{
+    cell, column_label, columns, select_in_experiment, CellValue, Column, RunEdit, SortSpec,
+};
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
 
 use crate::runs::{RunStore, StoreStatus};
+use crate::ui::compare_view::CompareView;
+use crate::ui::experiment_picker::ExperimentPicker;
+use crate::ui::run_editor::RunEditor;
 
 /// Columns shown before the user picks others: what the course compares.
 fn default_columns() -> Vec<Column> {
@@ -86,16 +91,85 @@ fn sync_cell(sync: &SyncState) -> impl IntoView {
     }
 }
 
+/// The tick box that puts a run in the comparison.
+fn select_cell(compared: RwSignal<Vec<String>>, id: String) -> impl IntoView {
+    let checked = compared.with_untracked(|c| c.contains(&id));
+    view! {
+        <td>
+            <input
+                type="checkbox"
+                data-testid="run-select"
+                aria-label="Compare this run"
+                prop:checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    compared.update(|c| {
+                        c.retain(|x| *x != id);
+                        if on {
+                            c.push(id.clone());
+                        }
+                    });
+                }
+            />
+        </td>
+    }
+}
+
+/// Edit, and delete or restore (soft: a deleted run is only hidden).
+fn actions_cell(
+    store: RunStore,
+    editing: RwSignal<Option<String>>,
+    id: String,
+    deleted: bool,
+) -> impl IntoView {
+    let edit_id = id.clone();
+    let (test_id, label, change) = if deleted {
+        ("run-restore", "Restore", RunEdit::Restore)
+    } else {
+        ("run-delete", "Delete", RunEdit::Delete)
+    };
+    view! {
+        <td class="run-actions">
+            <button class="button button-quiet" data-testid="run-edit" on:click=move |_| editing.set(Some(edit_id.clone()))>
+                "Edit"
+            </button>
+            <button
+                class="button button-quiet"
+                data-testid=test_id
+                on:click=move |_| {
+                    // The run exists (its row is shown), so the edit cannot fail.
+                    let _ = store.edit(&id, change.clone());
+                }
+            >
+                {label}
+            </button>
+        </td>
+    }
+}
+
 #[component]
 pub fn RunsTable() -> impl IntoView {
     let store = expect_context::<RunStore>();
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(None::<SortSpec>);
     let chosen = RwSignal::new(default_columns());
+    let show_deleted = RwSignal::new(false);
+    // The run open in the editor, and the runs ticked for comparing (client ids).
+    let editing = RwSignal::new(None::<String>);
+    let compared = RwSignal::new(Vec::<String>::new());
 
     let selection = move || {
+        let experiment = store.current.get();
         store.runs.with(|runs| {
-            select(runs, &filter.get(), sort.get().as_ref(), false).map_err(|e| e.to_string())
+            let sort = sort.get();
+            select_in_experiment(
+                runs,
+                &experiment,
+                &filter.get(),
+                sort.as_ref(),
+                show_deleted.get(),
+            )
+            .map_err(|e| e.to_string())
         })
     };
     let on_header = move |column: Column| {
@@ -155,7 +229,18 @@ pub fn RunsTable() -> impl IntoView {
                         })
                         .collect_view();
                     let sync = sync_cell(&stored.run.sync);
-                    view! { <tr data-testid="run-row" data-client-id=stored.run.client_id.clone()>{cells}{sync}</tr> }
+                    let id = stored.run.client_id.clone();
+                    let deleted = stored.is_deleted();
+                    let select = select_cell(compared, id.clone());
+                    let actions = actions_cell(store, editing, id.clone(), deleted);
+                    view! {
+                        <tr data-testid="run-row" data-client-id=id data-deleted=deleted.to_string() class:deleted=deleted>
+                            {select}
+                            {cells}
+                            {sync}
+                            {actions}
+                        </tr>
+                    }
                 })
                 .collect_view()
                 .into_any()
@@ -258,6 +343,7 @@ pub fn RunsTable() -> impl IntoView {
                 Ok(text) => view! { <p data-testid="exchange-status" data-state="done">{text}</p> }.into_any(),
                 Err(text) => view! { <p class="error-message" data-testid="exchange-status" data-state="failed">{text}</p> }.into_any(),
             })}
+            <ExperimentPicker />
             <input
                 class="filter"
                 data-testid="runs-filter"
@@ -266,16 +352,27 @@ pub fn RunsTable() -> impl IntoView {
                 prop:value=move || filter.get()
                 on:input=move |ev| filter.set(event_target_value(&ev))
             />
+            <label class="show-deleted">
+                <input
+                    type="checkbox"
+                    data-testid="show-deleted"
+                    prop:checked=move || show_deleted.get()
+                    on:change=move |ev| show_deleted.set(event_target_checked(&ev))
+                />
+                " Show deleted"
+            </label>
             <details class="column-picker">
                 <summary>"Columns"</summary>
                 <div class="column-choices">{picker}</div>
             </details>
             <div class="table-wrap">
                 <table class="schema runs-table" data-testid="runs-table">
-                    <thead><tr>{header}<th>"MLflow"</th></tr></thead>
+                    <thead><tr><th>"Compare"</th>{header}<th>"MLflow"</th><th>"Run"</th></tr></thead>
                     <tbody>{body}</tbody>
                 </table>
             </div>
+            <RunEditor editing=editing />
+            <CompareView compared=compared />
         </section>
     }
 }

@@ -386,7 +386,8 @@ describe('Model registry', () => {
           };
         }),
     );
-    assert.deepEqual(database, { stores: ['registry', 'runs'], version: 2 });
+    // Version 3 added the experiments list; an old database gains every store.
+    assert.deepEqual(database, { stores: ['experiments', 'registry', 'runs'], version: 3 });
     await context.close();
     assert.deepEqual(pageErrors, []);
   });

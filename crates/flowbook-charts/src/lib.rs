@@ -5,6 +5,7 @@
 //! The Evaluate cell's charts take the data `flowbook_core::evaluate` computes.
 
 mod coefficients;
+mod compare;
 mod histogram;
 mod predicted_vs_actual;
 mod residuals;
@@ -16,6 +17,9 @@ mod text;
 mod svg_readback;
 
 pub use coefficients::{draw_largest_coefficients, NEGATIVE_COLOR, POSITIVE_COLOR};
+pub use compare::{
+    draw_metric_histories, draw_metric_param_scatter, draw_parallel_coordinates, run_color,
+};
 pub use histogram::{draw_histograms, HistogramSeries};
 pub use predicted_vs_actual::draw_predicted_vs_actual;
 pub use residuals::{draw_residuals, ZERO_LINE_COLOR};

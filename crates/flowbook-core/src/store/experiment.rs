@@ -41,6 +41,8 @@ pub enum StoreError {
         experiment: String,
         client_id: String,
     },
+    #[error("no run with id '{client_id}' in this browser")]
+    NoSuchRun { client_id: String },
     #[error("experiment '{experiment}' already has a run with id '{client_id}'")]
     DuplicateRun {
         experiment: String,

@@ -5,9 +5,11 @@
 //! reads a clock: times come in as arguments, in epoch milliseconds.
 
 mod base64;
+pub mod compare;
 pub mod experiment;
 pub mod filter;
 pub mod registry;
+pub mod run_edit;
 pub mod table;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +25,13 @@ pub use filter::{FilterError, FilterKey, RunFilter};
 pub use registry::{
     ModelVersion, RegisteredModel, Registry, RegistryError, Stage, StageTransition, VersionSelector,
 };
-pub use table::{cell, column_label, columns, select, sort_rows, CellValue, Column, SortSpec};
+pub use run_edit::{
+    edit_run, experiment_names, experiment_of, move_runs, RunEdit, DEFAULT_EXPERIMENT,
+};
+pub use table::{
+    cell, column_label, columns, select, select_in_experiment, sort_rows, CellValue, Column,
+    SortSpec,
+};
 
 /// Whether a run or an experiment is live or soft-deleted (restorable), as in MLflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -190,5 +190,19 @@ pub fn select(
     Ok(rows)
 }
 
+/// Like [`select`], over the runs of one experiment only (see
+/// [`experiment_of`](super::experiment_of): records without one are in "Default").
+pub fn select_in_experiment(
+    runs: &[StoredRun],
+    experiment: &str,
+    filter_text: &str,
+    sort: Option<&SortSpec>,
+    include_deleted: bool,
+) -> Result<Vec<usize>, FilterError> {
+    let mut rows = select(runs, filter_text, sort, include_deleted)?;
+    rows.retain(|&i| super::experiment_of(&runs[i]) == experiment);
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests;

@@ -205,3 +205,19 @@ fn deleted_runs_are_hidden_until_asked_for_or_restored() {
     experiment.restore_run("id-ridge-1").expect("restore");
     assert_eq!(shown(&experiment, false), ["ridge-10", "ridge-1"]);
 }
+
+#[test]
+fn selection_in_an_experiment_keeps_only_its_runs() {
+    let mut runs = hand_built_runs();
+    runs[0].run.experiment = "sweeps".into();
+    runs[1].run.experiment = String::new();
+    let by_name = SortSpec::parse("run_name").expect("sort");
+    let taxi = select_in_experiment(&runs, "taxi", "", Some(&by_name), true).expect("select");
+    assert_eq!(taxi.len(), runs.len() - 2);
+    assert!(!names(&runs, &taxi).contains(&runs[0].run.name));
+    let sweeps = select_in_experiment(&runs, "sweeps", "", None, true).expect("select");
+    assert_eq!(names(&runs, &sweeps), [runs[0].run.name.clone()]);
+    let default = select_in_experiment(&runs, "Default", "", None, true).expect("select");
+    assert_eq!(default, [1], "a run without experiment is in Default");
+    assert!(select_in_experiment(&runs, "taxi", "params.", None, true).is_err());
+}

@@ -1,0 +1,265 @@
+// Run management, run tags, experiments and the compare view in a real browser, then the
+// runs table with 1,000 runs in IndexedDB (times and storage printed, not asserted: the
+// machine is shared and noisy).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium } from './browser.mjs';
+
+const BASE_URL = process.env.FLOWBOOK_URL;
+const RUN_COLORS = [
+  [0, 114, 178],
+  [230, 159, 0],
+];
+
+describe('Run management and compare', () => {
+  let browser;
+  let page;
+  const pageErrors = [];
+
+  before(async () => {
+    assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(BASE_URL, { waitUntil: 'load' });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  const rowCount = (n) =>
+    page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, n, {
+      timeout: 60_000,
+    });
+
+  async function rows() {
+    return page.getByTestId('run-row').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        id: tr.dataset.clientId,
+        deleted: tr.dataset.deleted === 'true',
+        name: tr.querySelector('[data-column="run_name"]')?.dataset.value,
+        model: tr.querySelector('[data-column="params.model"]')?.dataset.value,
+        alpha: tr.querySelector('[data-column="params.alpha"]')?.dataset.value,
+      })),
+    );
+  }
+
+  const row = (id) => page.locator(`[data-testid="run-row"][data-client-id="${id}"]`);
+
+  async function train(model, alpha) {
+    const before = await page.getByTestId('run-row').count();
+    await page.getByTestId('model').selectOption(model);
+    if (alpha) await page.getByTestId('alpha').fill(alpha);
+    await page.getByTestId('train').click();
+    await rowCount(before + 1);
+  }
+
+  const ids = {};
+
+  test('three trainings become runs tagged with where they were made', async () => {
+    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
+      timeout: 60_000,
+    });
+    await page.getByTestId('user-name').fill('Ada');
+    await page.getByTestId('user-name').press('Tab');
+    await train('ols', '');
+    await train('ridge', '1');
+    await train('ridge', '10');
+    for (const r of await rows()) ids[r.model === 'ols' ? 'ols' : `ridge${r.alpha}`] = r.id;
+    assert.deepEqual(Object.keys(ids).sort(), ['ols', 'ridge1', 'ridge10']);
+
+    // Tags are columns to choose and keys to filter on.
+    await page.locator('.column-picker summary').click();
+    // Keys with dots are quoted, as the filter syntax writes them.
+    const cellColumn = 'tags.`flowbook.cell`';
+    await page.locator('label.column-choice', { hasText: cellColumn }).locator('input').check();
+    const cells = await page.locator(`[data-testid="run-row"] [data-column="${cellColumn}"]`).allTextContents();
+    assert.deepEqual(cells, ['train', 'train', 'train']);
+    const filter = page.getByTestId('runs-filter');
+    await filter.fill("tags.flowbook.cell = 'train' and tags.mlflow.user = 'Ada'");
+    await rowCount(3);
+    await filter.fill("tags.flowbook.notebook = 'Default notebook' and params.model = 'ridge'");
+    await rowCount(2);
+    await filter.fill("tags.mlflow.user = 'Bob'");
+    await rowCount(0);
+    await filter.fill('');
+    await rowCount(3);
+  });
+
+  test('rename, tag, delete and restore are kept across reloads', async () => {
+    await row(ids.ols).getByTestId('run-edit').click();
+    await page.getByTestId('run-name-input').fill('baseline OLS');
+    await page.getByTestId('run-rename').click();
+    await page.getByTestId('run-name-input').fill('   ');
+    await page.getByTestId('run-rename').click();
+    assert.match(await page.getByTestId('run-edit-problem').textContent(), /name cannot be empty/);
+
+    await row(ids.ridge1).getByTestId('run-edit').click();
+    await page.getByTestId('run-tag-key').fill('reviewed');
+    await page.getByTestId('run-tag-value').fill('yes');
+    await page.getByTestId('run-tag-add').click();
+    await page.locator('[data-testid="run-tag"][data-key="reviewed"]').waitFor();
+    await page.getByTestId('run-tag-key').fill('bad=key');
+    await page.getByTestId('run-tag-add').click();
+    assert.match(await page.getByTestId('run-edit-problem').textContent(), /'='/);
+
+    await row(ids.ridge10).getByTestId('run-delete').click();
+    await rowCount(2);
+    await page.reload({ waitUntil: 'load' });
+    await rowCount(2);
+    let shown = await rows();
+    assert.equal(shown.find((r) => r.id === ids.ols).name, 'baseline OLS');
+    assert.ok(!shown.some((r) => r.id === ids.ridge10), 'the deleted run stays hidden');
+    await page.getByTestId('runs-filter').fill("tags.reviewed = 'yes'");
+    await rowCount(1);
+    assert.equal((await rows())[0].id, ids.ridge1);
+    await page.getByTestId('runs-filter').fill('');
+
+    await page.getByTestId('show-deleted').check();
+    await rowCount(3);
+    assert.equal((await rows()).find((r) => r.id === ids.ridge10).deleted, true);
+    await row(ids.ridge10).getByTestId('run-restore').click();
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="run-row"][data-client-id="${id}"]`)?.dataset.deleted === 'false',
+      ids.ridge10,
+    );
+    await page.reload({ waitUntil: 'load' });
+    await rowCount(3);
+    shown = await rows();
+    assert.ok(shown.every((r) => !r.deleted));
+    assert.equal(shown.find((r) => r.id === ids.ols).name, 'baseline OLS');
+  });
+
+  test('comparing highlights exactly the differing params and draws the three charts', async () => {
+    for (const id of [ids.ols, ids.ridge1, ids.ridge10]) {
+      await row(id).getByTestId('run-select').check();
+    }
+    await page.getByTestId('compare-table').waitFor();
+    assert.equal(await page.getByTestId('compare-run').count(), 3);
+    const params = await page.getByTestId('compare-param').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        key: tr.dataset.key,
+        differs: tr.classList.contains('differs'),
+        values: [...tr.querySelectorAll('td')].map((td) => td.textContent),
+      })),
+    );
+    assert.ok(params.length > 3, 'every param of the three runs is listed');
+    for (const p of params) {
+      const allSame = p.values.every((v) => v === p.values[0]);
+      assert.equal(p.differs, !allSame, `params.${p.key} (${p.values.join(' | ')})`);
+    }
+    const differing = params.filter((p) => p.differs).map((p) => p.key);
+    assert.ok(differing.includes('model') && differing.includes('alpha'), differing.join(','));
+    assert.ok(!differing.includes('categorical'), 'the three runs share their features');
+
+    for (const id of ['compare-scatter', 'compare-parallel', 'compare-history']) {
+      const canvas = page.locator(`[data-testid="${id}"][data-drawn="true"]`);
+      await canvas.waitFor({ timeout: 30_000 });
+      const counts = await canvas.evaluate((element, colors) => {
+        const { data } = element.getContext('2d').getImageData(0, 0, element.width, element.height);
+        const near = (i, [r, g, b]) =>
+          Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12;
+        let inked = 0;
+        const perRun = colors.map(() => 0);
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) inked += 1;
+          colors.forEach((c, k) => {
+            if (near(i, c)) perRun[k] += 1;
+          });
+        }
+        return { inked: inked / (data.length / 4), perRun };
+      }, RUN_COLORS);
+      assert.ok(counts.inked > 0.01, `${id}: only ${(counts.inked * 100).toFixed(2)}% drawn on`);
+      // A single training logs one point per metric: a small dot in the history chart.
+      assert.ok(counts.perRun.every((n) => n > 5), `${id}: run colours ${counts.perRun}`);
+    }
+  });
+
+  test('a second experiment gets its own runs; switching back shows the first', async () => {
+    await page.getByTestId('experiment-name').fill('Sweeps');
+    await page.getByTestId('experiment-create').click();
+    await rowCount(0);
+    assert.equal(await page.getByTestId('experiment-select').inputValue(), 'Sweeps');
+    await page.getByTestId('experiment-name').fill('Sweeps');
+    await page.getByTestId('experiment-create').click();
+    assert.match(await page.getByTestId('experiment-problem').textContent(), /already exists/);
+    await train('ridge', '0.1');
+    await page.getByTestId('experiment-select').selectOption('Default');
+    await rowCount(3);
+    await page.reload({ waitUntil: 'load' });
+    await rowCount(3);
+    await page.getByTestId('experiment-select').selectOption('Sweeps');
+    await rowCount(1);
+    assert.equal((await rows())[0].alpha, '0.1');
+    await page.getByTestId('experiment-select').selectOption('Default');
+    await rowCount(3);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('1,000 runs: page load until the table shows them, and the storage they take', async () => {
+    // 1,000 runs made from the real OLS run: new ids, names, alphas and metric values;
+    // every other one without its model file.
+    const made = await page.evaluate(async (sourceId) => {
+      const open = () =>
+        new Promise((resolve, reject) => {
+          const request = indexedDB.open('flowbook');
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const db = await open();
+      const read = db.transaction('runs').objectStore('runs').get(sourceId);
+      const text = await new Promise((resolve) => (read.onsuccess = () => resolve(read.result)));
+      const source = JSON.parse(text);
+      const alphas = [];
+      const transaction = db.transaction('runs', 'readwrite');
+      const store = transaction.objectStore('runs');
+      for (let i = 0; i < 1000; i += 1) {
+        const copy = structuredClone(source);
+        const run = copy.run;
+        run.client_id = `bench-${String(i).padStart(4, '0')}-${sourceId}`;
+        run.name = `bench run ${i}`;
+        run.experiment = 'Bench';
+        run.start_time_ms += i;
+        const alpha = String(i % 10);
+        alphas.push(alpha);
+        run.params.alpha = alpha;
+        run.metrics = run.metrics.map((m) =>
+          typeof m.value === 'number' ? { ...m, value: m.value * (1 + i / 10000) } : m,
+        );
+        if (run.tags['flowbook.client_id']) run.tags['flowbook.client_id'] = run.client_id;
+        if (i % 2 === 1) run.artifacts = [];
+        store.put(JSON.stringify(copy), run.client_id);
+      }
+      await new Promise((resolve, reject) => {
+        transaction.oncomplete = resolve;
+        transaction.onabort = () => reject(transaction.error);
+      });
+      db.close();
+      localStorage.setItem('flowbook.experiment', 'Bench');
+      return { withModel: source.run.artifacts.length > 0, alphas };
+    }, ids.ols);
+    assert.ok(made.withModel, 'the real run carries its model file');
+
+    await page.reload({ waitUntil: 'commit' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 1000, null, {
+      timeout: 120_000,
+      polling: 50,
+    });
+    const shownAtMs = await page.evaluate(() => performance.now());
+    const { usage } = await page.evaluate(() => navigator.storage.estimate());
+    console.log(`1,000 runs: page load to table shown ${shownAtMs.toFixed(0)} ms (performance.now)`);
+    console.log(`1,000 runs (+4 trained): IndexedDB/site storage ${(usage / 1e6).toFixed(1)} MB`);
+
+    const expected = made.alphas.filter((a) => a === '3').length;
+    await page.getByTestId('runs-filter').fill("params.alpha = '3'");
+    await rowCount(expected);
+    await page.getByTestId('runs-filter').fill('');
+    await rowCount(1000);
+    await page.locator('button.sort[data-column="metrics.val_rmse"]').click();
+    const first = await page.locator('[data-testid="run-row"]').first().getAttribute('data-client-id');
+    assert.equal(first, `bench-0000-${ids.ols}`, 'the unscaled copy has the lowest val_rmse');
+  });
+});
