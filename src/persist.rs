@@ -3,8 +3,12 @@
 //! holds one record, the model registry, which is small and changes as a whole; so does
 //! `experiments`, the experiments created by name (without their runs, which name them). Records
 //! are the engine's text (`stored_run_to_json`, the registry's JSON); this file only moves
-//! strings.
+//! strings. `artifacts` holds run files (models) once per distinct content, keyed by
+//! SHA-256, as bytes; run records only name them (`flowbook_core::store::detached`).
 
+use std::collections::HashMap;
+
+use flowbook_core::store::Blob;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,12 +17,13 @@ use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransa
 
 const DATABASE: &str = "flowbook";
 /// Bumped when stores are added; `onupgradeneeded` creates what is missing.
-const DATABASE_VERSION: u32 = 3;
+const DATABASE_VERSION: u32 = 4;
 pub const RUNS: &str = "runs";
 pub const REGISTRY: &str = "registry";
 pub const EXPERIMENTS: &str = "experiments";
+pub const ARTIFACTS: &str = "artifacts";
 /// Every object store of the current version, created on upgrade when missing.
-const STORES: [&str; 3] = [RUNS, REGISTRY, EXPERIMENTS];
+const STORES: [&str; 4] = [RUNS, REGISTRY, EXPERIMENTS, ARTIFACTS];
 /// The key of the experiment list's single record.
 const EXPERIMENTS_KEY: &str = "experiments";
 /// The key of the registry's single record.
@@ -140,17 +145,50 @@ pub async fn load_runs() -> Result<Vec<String>, String> {
         .map_err(|e| storage_message("read the saved runs", e))
 }
 
-/// Writes (or replaces) one run's text under its client id, and waits for the commit.
-pub async fn save_run(client_id: &str, text: &str) -> Result<(), String> {
+/// Writes (or replaces) one run's text under its client id, with the files it names
+/// (`blobs`, by SHA-256: writing the same content again changes nothing), in one
+/// transaction, and waits for the commit.
+pub async fn save_run(client_id: &str, text: &str, blobs: &[Blob]) -> Result<(), String> {
     let write = async {
         let database = open().await?;
-        let (transaction, store) = store(&database, RUNS, IdbTransactionMode::Readwrite)?;
-        store.put_with_key(&JsValue::from_str(text), &JsValue::from_str(client_id))?;
+        let names = Array::of2(&JsValue::from_str(RUNS), &JsValue::from_str(ARTIFACTS));
+        let transaction = database
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)?;
+        let files = transaction.object_store(ARTIFACTS)?;
+        for blob in blobs {
+            let bytes = js_sys::Uint8Array::from(blob.bytes.as_slice());
+            files.put_with_key(&bytes, &JsValue::from_str(&blob.sha256))?;
+        }
+        let runs = transaction.object_store(RUNS)?;
+        runs.put_with_key(&JsValue::from_str(text), &JsValue::from_str(client_id))?;
         committed(&transaction).await?;
         database.close();
         Ok::<_, JsValue>(())
     };
     write.await.map_err(|e| storage_message("save the run", e))
+}
+
+/// The stored files with these SHA-256 digests; a missing one is simply absent from the
+/// answer (the caller names what is missing).
+pub async fn load_blobs(digests: &[String]) -> Result<HashMap<String, Vec<u8>>, String> {
+    let read = async {
+        let database = open().await?;
+        let (_, store) = store(&database, ARTIFACTS, IdbTransactionMode::Readonly)?;
+        let mut found = HashMap::new();
+        for digest in digests {
+            if found.contains_key(digest) {
+                continue;
+            }
+            let value = finished(&store.get(&JsValue::from_str(digest))?).await?;
+            if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+                found.insert(digest.clone(), bytes.to_vec());
+            }
+        }
+        database.close();
+        Ok::<_, JsValue>(found)
+    };
+    read.await
+        .map_err(|e| storage_message("read the runs' saved files", e))
 }
 
 /// The saved registry's text, or `None` when no registry was saved yet.

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 use flowbook_core::model::LinearModel;
 use flowbook_core::predict::{predict_trip, TripQuery};
-use flowbook_core::store::{ModelVersion, Registry, RegistryError, StoredRun};
+use flowbook_core::store::{Registry, RegistryError};
 use flowbook_core::tracking::Run;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::persist::{load_registry, save_registry};
-use crate::runs::StoreStatus;
+use crate::runs::{RunStore, StoreStatus};
 
 /// The run artifact holding the trained model (`LinearModel` JSON).
 pub const MODEL_ARTIFACT: &str = "flowbook_model.json";
@@ -115,11 +115,12 @@ impl RegistryStore {
     }
 
     /// Predicts `trip` with the version `reference` names (`name@alias`, `name/3`, …),
-    /// using the model of the run the version came from.
-    pub fn predict(
+    /// using the model of the run the version came from (read back from storage when
+    /// the page holds only its name).
+    pub async fn predict(
         &self,
         reference: &str,
-        runs: &[StoredRun],
+        runs: RunStore,
         trip: &TripQuery,
     ) -> Result<Prediction, String> {
         let (model_name, version) = self.registry.with_untracked(|registry| {
@@ -128,7 +129,18 @@ impl RegistryStore {
                 .map(|(model, version)| (model.name.clone(), version.clone()))
                 .map_err(|e| capitalised(&e.to_string()))
         })?;
-        let model = model_of_version(&model_name, &version, runs)?;
+        let known = runs
+            .runs
+            .with_untracked(|r| r.iter().any(|s| s.run.client_id == version.source_run));
+        if !known {
+            return Err(format!(
+                "{model_name} version {} comes from run {}, which is not in this browser (import \
+                 the experiment that holds it)",
+                version.version, version.source_run
+            ));
+        }
+        let run = runs.full_run(&version.source_run).await?;
+        let model = model_of_run(&run)?;
         let minutes = predict_trip(&model, trip)
             .map_err(|e| format!("{model_name} version {}: {e}", version.version))?;
         Ok(Prediction {
@@ -138,25 +150,6 @@ impl RegistryStore {
             minutes,
         })
     }
-}
-
-/// The trained model behind a version: its source run's artifact.
-fn model_of_version(
-    model_name: &str,
-    version: &ModelVersion,
-    runs: &[StoredRun],
-) -> Result<LinearModel, String> {
-    let run = runs
-        .iter()
-        .find(|s| s.run.client_id == version.source_run)
-        .ok_or_else(|| {
-            format!(
-                "{model_name} version {} comes from run {}, which is not in this browser (import \
-                 the experiment that holds it)",
-                version.version, version.source_run
-            )
-        })?;
-    model_of_run(&run.run)
 }
 
 /// A trip from the Predict box's text fields, with each bad field named.

@@ -8,8 +8,8 @@ use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
 pub use flowbook_core::store::DEFAULT_EXPERIMENT;
 use flowbook_core::store::{
-    export_experiment, parse_experiment_file, stored_run_from_json, stored_run_to_json, Experiment,
-    RegisteredModel, Registry, StoredRun,
+    attach_artifacts, detach_record, export_experiment, parse_experiment_file, read_record,
+    ArtifactRef, Experiment, RegisteredModel, Registry, StoredRun,
 };
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, DatasetInput, DatasetRole, Run, RunMeta, SyncState,
@@ -17,7 +17,7 @@ use flowbook_core::tracking::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::persist::{load_experiments, load_runs, save_run};
+use crate::persist::{load_blobs, load_experiments, load_runs, save_run};
 
 /// localStorage keys of the user's choices that outlive the page.
 pub const CURRENT_EXPERIMENT_KEY: &str = "flowbook.experiment";
@@ -66,6 +66,9 @@ pub struct RunStore {
     pub experiments: RwSignal<Vec<Experiment>>,
     /// The experiment the table shows and new runs go to.
     pub current: RwSignal<String>,
+    /// Per client id, the files kept apart from a loaded run (its `artifacts` are empty
+    /// until [`RunStore::full_run`] reads them back).
+    artifact_refs: StoredValue<std::collections::HashMap<String, Vec<ArtifactRef>>>,
 }
 
 impl RunStore {
@@ -76,6 +79,7 @@ impl RunStore {
             status: RwSignal::new(StoreStatus::Loading),
             experiments: RwSignal::new(Vec::new()),
             current: RwSignal::new(current_experiment()),
+            artifact_refs: StoredValue::new(Default::default()),
         };
         spawn_local(async move {
             match load_experiments().await {
@@ -93,12 +97,18 @@ impl RunStore {
             match load_runs().await {
                 Ok(texts) => {
                     let mut unreadable = 0;
+                    let mut refs = std::collections::HashMap::new();
                     let mut loaded: Vec<StoredRun> = texts
                         .iter()
-                        .filter_map(|text| {
-                            stored_run_from_json(text).map_err(|_| unreadable += 1).ok()
+                        .filter_map(|text| read_record(text).map_err(|_| unreadable += 1).ok())
+                        .map(|(stored, kept_apart)| {
+                            if !kept_apart.is_empty() {
+                                refs.insert(stored.run.client_id.clone(), kept_apart);
+                            }
+                            stored
                         })
                         .collect();
+                    store.artifact_refs.update_value(|known| known.extend(refs));
                     loaded.sort_by_key(|stored| stored.run.start_time_ms);
                     // Runs recorded while loading come after the saved ones.
                     store.runs.update(|runs| {
@@ -124,32 +134,50 @@ impl RunStore {
     /// Sets a run's sync state (pending, synced with its server link, failed with the
     /// reason) and saves it, so the state survives a reload.
     pub fn set_sync(&self, client_id: &str, sync: SyncState) {
-        let mut text = None;
         self.runs.update(|runs| {
             if let Some(stored) = runs.iter_mut().find(|s| s.run.client_id == client_id) {
                 stored.run.sync = sync;
-                text = Some(stored_run_to_json(stored));
             }
         });
-        let (Some(text), status, client_id) = (text, self.status, client_id.to_string()) else {
-            return;
-        };
-        spawn_local(async move {
-            if let Err(message) = save_run(&client_id, &text).await {
-                status.set(StoreStatus::Problem(message));
-            }
-        });
+        self.save(client_id);
+    }
+
+    /// The run with all its files, read back from storage when the page holds only
+    /// their names (runs loaded on page open): for pushing, exporting and predicting.
+    pub async fn full_run(&self, client_id: &str) -> Result<Run, String> {
+        let stored = self
+            .runs
+            .with_untracked(|runs| runs.iter().find(|s| s.run.client_id == client_id).cloned())
+            .ok_or_else(|| format!("no run with id {client_id} in this browser"))?;
+        let refs = self
+            .artifact_refs
+            .with_value(|known| known.get(client_id).cloned())
+            .unwrap_or_default();
+        let mut run = stored.run;
+        if refs
+            .iter()
+            .all(|r| run.artifacts.iter().any(|a| a.path == r.path))
+        {
+            return Ok(run);
+        }
+        let digests: Vec<String> = refs.iter().map(|r| r.sha256.clone()).collect();
+        let blobs = load_blobs(&digests).await?;
+        attach_artifacts(&mut run, &refs, &blobs)?;
+        Ok(run)
     }
 
     /// The experiment with all its runs as one file (Flowbook's experiment format), for
     /// moving to another browser or handing in.
     /// The registry entries whose versions come from these runs go along.
-    pub fn export_file(&self, registry: &Registry) -> String {
-        let runs = self.runs.get_untracked();
+    pub async fn export_file(&self, registry: &Registry) -> Result<String, String> {
+        let mut runs = self.runs.get_untracked();
+        for stored in &mut runs {
+            stored.run = self.full_run(&stored.run.client_id).await?;
+        }
         let created = runs.iter().map(|s| s.run.start_time_ms).min().unwrap_or(0);
         let mut experiment = Experiment::new("default", DEFAULT_EXPERIMENT, created);
         experiment.runs = runs;
-        export_experiment(&experiment, registry, now_epoch_ms())
+        Ok(export_experiment(&experiment, registry, now_epoch_ms()))
     }
 
     /// Adds the runs of an experiment file that this browser does not have yet (by client
@@ -187,19 +215,26 @@ impl RunStore {
         self.save(&client_id);
     }
 
-    /// Saves the run `client_id` as it is on the page now.
+    /// Saves the run `client_id` as it is on the page now: its record, and its files
+    /// apart, once per distinct content.
     pub fn save(&self, client_id: &str) {
-        let text = self.runs.with_untracked(|runs| {
-            runs.iter()
-                .find(|s| s.run.client_id == client_id)
-                .map(stored_run_to_json)
-        });
-        let (Some(text), client_id) = (text, client_id.to_string()) else {
+        let stored = self
+            .runs
+            .with_untracked(|runs| runs.iter().find(|s| s.run.client_id == client_id).cloned());
+        let Some(stored) = stored else {
             return;
         };
+        let earlier = self
+            .artifact_refs
+            .with_value(|known| known.get(client_id).cloned())
+            .unwrap_or_default();
+        let record = detach_record(&stored, &earlier);
+        let client_id = client_id.to_string();
+        self.artifact_refs
+            .update_value(|known| drop(known.insert(client_id.clone(), record.refs.clone())));
         let status = self.status;
         spawn_local(async move {
-            if let Err(message) = save_run(&client_id, &text).await {
+            if let Err(message) = save_run(&client_id, &record.text, &record.blobs).await {
                 status.set(StoreStatus::Problem(message));
             }
         });

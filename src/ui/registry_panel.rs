@@ -6,6 +6,7 @@
 use flowbook_core::data::parse_timestamp_us;
 use flowbook_core::store::{RegisteredModel, Stage, StoredRun};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::app::Zones;
 use crate::registry::{trip_from_text, Prediction, RegistryStore};
@@ -116,30 +117,32 @@ fn RegisterForm() -> impl IntoView {
         } else {
             Some(wanted)
         };
-        let run = id.and_then(|id| {
-            runs.runs
-                .with_untracked(|r| r.iter().find(|s| s.run.client_id == id).cloned())
-        });
-        let Some(stored) = run else {
+        let Some(id) = id else {
             feedback.set(Some(Err(
                 "Train a model first: there is no run to register.".to_string(),
             )));
             return;
         };
         let name = model_name.get_untracked();
-        let outcome = registry
-            .register(&name, &stored.run, &description.get_untracked())
-            .map(|version| {
-                format!(
-                    "Registered run “{}” as {} version {version}.",
-                    stored.run.name,
-                    name.trim()
-                )
-            });
-        if outcome.is_ok() {
-            description.set(String::new());
-        }
-        feedback.set(Some(outcome));
+        spawn_local(async move {
+            // A run loaded on page open holds its model file's name only: read it back.
+            let outcome = match runs.full_run(&id).await {
+                Ok(run) => registry
+                    .register(&name, &run, &description.get_untracked())
+                    .map(|version| {
+                        format!(
+                            "Registered run “{}” as {} version {version}.",
+                            run.name,
+                            name.trim()
+                        )
+                    }),
+                Err(message) => Err(message),
+            };
+            if outcome.is_ok() {
+                description.set(String::new());
+            }
+            feedback.set(Some(outcome));
+        });
     };
 
     view! {
@@ -522,21 +525,25 @@ fn PredictBox() -> impl IntoView {
                 })?);
             }
             Ok(trip)
-        })
-        .and_then(|trip| {
-            runs.runs
-                .with_untracked(|r| registry.predict(&reference.get_untracked(), r, &trip))
-        })
-        .map(|prediction| {
-            let route = format!(
-                "{} → {}",
-                zone_label(&pickup.get_untracked()),
-                zone_label(&dropoff.get_untracked())
-            );
-            (prediction, route)
         });
-        attempt.update(|n| *n += 1);
-        outcome.set(Some(result));
+        spawn_local(async move {
+            let result = match result {
+                Ok(trip) => registry
+                    .predict(&reference.get_untracked(), runs, &trip)
+                    .await
+                    .map(|prediction| {
+                        let route = format!(
+                            "{} → {}",
+                            zone_label(&pickup.get_untracked()),
+                            zone_label(&dropoff.get_untracked())
+                        );
+                        (prediction, route)
+                    }),
+                Err(message) => Err(message),
+            };
+            attempt.update(|n| *n += 1);
+            outcome.set(Some(result));
+        });
     };
     view! {
         <div data-testid="predict-box">

@@ -287,11 +287,16 @@ pub fn RunsTable() -> impl IntoView {
         let registry = registry_store
             .map(|r| r.registry.get_untracked())
             .unwrap_or_default();
-        if let Err(message) =
-            download_text("flowbook-experiment.json", &store.export_file(&registry))
-        {
-            exchange.set(Some(Err(message)));
-        }
+        // Runs loaded on page open hold their files' names only: read the files back.
+        leptos::task::spawn_local(async move {
+            let written = match store.export_file(&registry).await {
+                Ok(text) => download_text("flowbook-experiment.json", &text),
+                Err(message) => Err(message),
+            };
+            if let Err(message) = written {
+                exchange.set(Some(Err(message)));
+            }
+        });
     };
     let on_import = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);

@@ -37,12 +37,21 @@ async fn push_pending(
     if !server.artifacts_proxied {
         return Err(SyncError::ArtifactsNotProxied);
     }
-    let pending: Vec<_> = store.runs.with_untracked(|runs| {
+    let pending_ids: Vec<String> = store.runs.with_untracked(|runs| {
         runs.iter()
             .filter(|s| s.needs_push())
-            .map(|s| with_model_directory(s.run.clone()))
+            .map(|s| s.run.client_id.clone())
             .collect()
     });
+    // Runs loaded on page open hold their files' names only: read the files back.
+    let mut pending = Vec::with_capacity(pending_ids.len());
+    for client_id in &pending_ids {
+        let run = store
+            .full_run(client_id)
+            .await
+            .map_err(SyncError::InvalidInput)?;
+        pending.push(with_model_directory(run));
+    }
     if pending.is_empty() {
         return Ok((server.version, 0));
     }

@@ -201,7 +201,8 @@ describe('Run management and compare', () => {
 
   test('1,000 runs: page load until the table shows them, and the storage they take', async () => {
     // 1,000 runs made from the real OLS run: new ids, names, alphas and metric values;
-    // every other one without its model file.
+    // every other one with a model file of its own (the real model's bytes plus i spaces,
+    // so no two are the same content and none is stored once for many), the rest without.
     const made = await page.evaluate(async (sourceId) => {
       const open = () =>
         new Promise((resolve, reject) => {
@@ -209,13 +210,23 @@ describe('Run management and compare', () => {
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(request.error);
         });
+      const done = (request) => new Promise((resolve) => (request.onsuccess = () => resolve(request.result)));
+      const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
       const db = await open();
-      const read = db.transaction('runs').objectStore('runs').get(sourceId);
-      const text = await new Promise((resolve) => (read.onsuccess = () => resolve(read.result)));
-      const source = JSON.parse(text);
+      const source = JSON.parse(await done(db.transaction('runs').objectStore('runs').get(sourceId)));
+      const modelRef = (source.artifact_refs ?? []).find((r) => r.path === 'flowbook_model.json');
+      const model = await done(db.transaction('artifacts').objectStore('artifacts').get(modelRef.sha256));
+      const models = [];
+      for (let i = 0; i < 1000; i += 2) {
+        const bytes = new Uint8Array(model.length + i);
+        bytes.set(model);
+        bytes.fill(32, model.length);
+        models.push({ i, bytes, sha256: hex(await crypto.subtle.digest('SHA-256', bytes)) });
+      }
       const alphas = [];
-      const transaction = db.transaction('runs', 'readwrite');
+      const transaction = db.transaction(['runs', 'artifacts'], 'readwrite');
       const store = transaction.objectStore('runs');
+      const files = transaction.objectStore('artifacts');
       for (let i = 0; i < 1000; i += 1) {
         const copy = structuredClone(source);
         const run = copy.run;
@@ -230,7 +241,15 @@ describe('Run management and compare', () => {
           typeof m.value === 'number' ? { ...m, value: m.value * (1 + i / 10000) } : m,
         );
         if (run.tags['flowbook.client_id']) run.tags['flowbook.client_id'] = run.client_id;
-        if (i % 2 === 1) run.artifacts = [];
+        if (i % 2 === 1) {
+          copy.artifact_refs = [];
+        } else {
+          const own = models[i / 2];
+          files.put(own.bytes, own.sha256);
+          copy.artifact_refs = copy.artifact_refs.map((r) =>
+            r.path === 'flowbook_model.json' ? { ...r, sha256: own.sha256, size: own.bytes.length } : r,
+          );
+        }
         store.put(JSON.stringify(copy), run.client_id);
       }
       await new Promise((resolve, reject) => {
@@ -239,7 +258,7 @@ describe('Run management and compare', () => {
       });
       db.close();
       localStorage.setItem('flowbook.experiment', 'Bench');
-      return { withModel: source.run.artifacts.length > 0, alphas };
+      return { withModel: Boolean(modelRef) && model.length > 1000, alphas, modelBytes: model.length };
     }, ids.ols);
     assert.ok(made.withModel, 'the real run carries its model file');
 
@@ -251,7 +270,9 @@ describe('Run management and compare', () => {
     const shownAtMs = await page.evaluate(() => performance.now());
     const { usage } = await page.evaluate(() => navigator.storage.estimate());
     console.log(`1,000 runs: page load to table shown ${shownAtMs.toFixed(0)} ms (performance.now)`);
-    console.log(`1,000 runs (+4 trained): IndexedDB/site storage ${(usage / 1e6).toFixed(1)} MB`);
+    console.log(
+      `1,000 runs (+4 trained), 500 with their own ${made.modelBytes}-byte model: site storage ${(usage / 1e6).toFixed(1)} MB`,
+    );
 
     const expected = made.alphas.filter((a) => a === '3').length;
     await page.getByTestId('runs-filter').fill("params.alpha = '3'");

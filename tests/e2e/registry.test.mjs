@@ -72,6 +72,8 @@ describe('Model registry', () => {
   const pageErrors = [];
   const runIds = {};
   const expected = {};
+  // The experiment file exported by the first browser (its runs carry their files inline).
+  let exportedFile;
   let oracle;
 
   before(async () => {
@@ -175,6 +177,7 @@ describe('Model registry', () => {
     // The models' own files, from the exported experiment: the expected predictions.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-experiment').click()]);
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    exportedFile = exported;
     for (const [model, id] of Object.entries(runIds)) {
       const run = exported.runs.map((r) => r.run).find((r) => r.client_id === id);
       const artifact = run.artifacts.find((a) => a.path === 'flowbook_model.json');
@@ -320,25 +323,11 @@ describe('Model registry', () => {
   });
 
   test('a database from before the registry upgrades and keeps its runs', async () => {
-    // The first browser's run records, as the runs store holds them.
-    const saved = await page.evaluate(
-      () =>
-        new Promise((resolve, reject) => {
-          const request = indexedDB.open('flowbook');
-          request.onsuccess = () => {
-            const store = request.result.transaction('runs').objectStore('runs');
-            const keys = store.getAllKeys();
-            const values = store.getAll();
-            values.onsuccess = () => {
-              resolve(keys.result.map((key, i) => [key, values.result[i]]));
-              request.result.close();
-            };
-          };
-          request.onerror = () => reject(request.error);
-        }),
-    );
-    const ols = saved.filter(([key]) => key === runIds.ols);
-    assert.equal(ols.length, 1);
+    // The OLS run as the previous Flowbook stored it: one record with its files inline,
+    // the encoding of a run in an experiment file.
+    const entry = exportedFile.runs.find((r) => r.run.client_id === runIds.ols);
+    assert.ok(entry.run.artifacts.some((a) => a.path === 'flowbook_model.json'));
+    const ols = [[runIds.ols, JSON.stringify(entry)]];
 
     const context = await browser.newContext();
     const old = await context.newPage();
@@ -386,8 +375,9 @@ describe('Model registry', () => {
           };
         }),
     );
-    // Version 3 added the experiments list; an old database gains every store.
-    assert.deepEqual(database, { stores: ['experiments', 'registry', 'runs'], version: 3 });
+    // Version 3 added the experiments list, version 4 the run files kept apart; an old
+    // database gains every store.
+    assert.deepEqual(database, { stores: ['artifacts', 'experiments', 'registry', 'runs'], version: 4 });
     await context.close();
     assert.deepEqual(pageErrors, []);
   });

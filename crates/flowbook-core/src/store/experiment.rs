@@ -2,7 +2,7 @@
 //! app allows on a recorded run (name, description, tags). Files: `experiment/file.rs`.
 
 mod file;
-mod file_run;
+pub(crate) mod file_run;
 
 use std::collections::BTreeMap;
 

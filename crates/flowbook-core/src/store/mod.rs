@@ -6,6 +6,7 @@
 
 mod base64;
 pub mod compare;
+pub mod detached;
 pub mod experiment;
 pub mod filter;
 pub mod registry;
@@ -16,6 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::tracking::Run;
 
+pub use detached::{
+    attach_artifacts, detach_record, read_record, ArtifactRef, Blob, DetachedRecord,
+};
 pub use experiment::{
     create_experiment, export_experiment, import_experiment, parse_experiment_file,
     rename_experiment, stored_run_from_json, stored_run_to_json, Experiment, ExperimentFile,

@@ -18,7 +18,7 @@ struct FileArtifact {
     bytes_base64: String,
 }
 
-pub(super) fn run_to_value(stored: &StoredRun) -> Value {
+pub(crate) fn run_to_value(stored: &StoredRun) -> Value {
     let mut run = stored.run.clone();
     let artifacts: Vec<FileArtifact> = std::mem::take(&mut run.artifacts)
         .into_iter()
