@@ -13,6 +13,7 @@ use crate::runs::{RunStore, StoreStatus};
 use crate::ui::compare_view::CompareView;
 use crate::ui::experiment_picker::ExperimentPicker;
 use crate::ui::run_editor::RunEditor;
+use crate::ui::sync_panel::{push_runs_now, MlflowSettings};
 
 /// Columns shown before the user picks others: what the course compares.
 fn default_columns() -> Vec<Column> {
@@ -64,11 +65,21 @@ fn download_text(file_name: &str, text: &str) -> Result<(), String> {
     offered
 }
 
-/// A run's sync state: pending, a link to the run on the server, or the failure.
-fn sync_cell(sync: &SyncState) -> impl IntoView {
+/// A run's sync state: pending, a link to the run on the server, or the failure; a run
+/// not on the server yet can be pushed on its own (the failure's reason is its tooltip).
+fn sync_cell(sync: &SyncState, push: Option<PushOne>) -> impl IntoView {
+    let button = move |label: &'static str| {
+        push.map(|push| {
+            view! {
+                <button class="button button-quiet button-small" data-testid="push-run" on:click=move |_| push.run()>
+                    {label}
+                </button>
+            }
+        })
+    };
     match sync {
         SyncState::Pending => view! {
-            <td data-testid="sync-state" data-state="pending" class="muted">"pending"</td>
+            <td data-testid="sync-state" data-state="pending" class="muted">"pending " {button("Push")}</td>
         }
         .into_any(),
         // Only web links: a run record from an imported file could carry any URL.
@@ -84,10 +95,29 @@ fn sync_cell(sync: &SyncState) -> impl IntoView {
         .into_any(),
         SyncState::Failed { reason } => view! {
             <td data-testid="sync-state" data-state="failed" class="error-message" title=reason.clone()>
-                "failed"
+                "failed " {button("Retry")}
             </td>
         }
         .into_any(),
+    }
+}
+
+/// Pushes one run to the MLflow server of the sync panel's settings.
+#[derive(Clone, Copy)]
+struct PushOne {
+    settings: MlflowSettings,
+    store: RunStore,
+    client_id: StoredValue<String>,
+}
+
+impl PushOne {
+    fn run(self) {
+        let client_id = self.client_id.get_value();
+        leptos::task::spawn_local(async move {
+            push_runs_now(self.settings, self.store, Some(vec![client_id]))
+                .await
+                .ok();
+        });
     }
 }
 
@@ -150,6 +180,7 @@ fn actions_cell(
 #[component]
 pub fn RunsTable() -> impl IntoView {
     let store = expect_context::<RunStore>();
+    let settings = use_context::<MlflowSettings>();
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(None::<SortSpec>);
     let chosen = RwSignal::new(default_columns());
@@ -228,7 +259,12 @@ pub fn RunsTable() -> impl IntoView {
                             }
                         })
                         .collect_view();
-                    let sync = sync_cell(&stored.run.sync);
+                    let push = settings.map(|settings| PushOne {
+                        settings,
+                        store,
+                        client_id: StoredValue::new(stored.run.client_id.clone()),
+                    });
+                    let sync = sync_cell(&stored.run.sync, push);
                     let id = stored.run.client_id.clone();
                     let deleted = stored.is_deleted();
                     let select = select_cell(compared, id.clone());

@@ -23,15 +23,16 @@ enum Activity {
     Failed(String),
 }
 
-/// Pushes every live run that is pending or failed, in one `push_runs` call (one client-id
-/// lookup for all). Each run's state is saved as soon as it is done or has failed. Stops at
-/// the first error (the server's or the network's: the next runs would fail the same way)
-/// and keeps the rest pending, so a later push picks up where this one stopped.
-/// Returns the server's version and how many runs went out.
+/// Pushes every live run that is pending or failed (or only those of `only`), in one
+/// `push_runs` call (one client-id lookup for all). Each run's state is saved as soon as it
+/// is done or has failed. Stops at the first error (the server's or the network's: the
+/// next runs would fail the same way) and keeps the rest pending, so a later push picks up
+/// where this one stopped. Returns the server's version and how many runs went out.
 async fn push_pending(
     sync: &MlflowSync<BrowserHttp>,
     settings: MlflowSettings,
     store: RunStore,
+    only: Option<&[String]>,
 ) -> Result<(String, usize), SyncError> {
     let server = sync.test_connection().await?;
     if !server.artifacts_proxied {
@@ -40,6 +41,7 @@ async fn push_pending(
     let pending_ids: Vec<String> = store.runs.with_untracked(|runs| {
         runs.iter()
             .filter(|s| s.needs_push())
+            .filter(|s| only.is_none_or(|ids| ids.contains(&s.run.client_id)))
             .map(|s| s.run.client_id.clone())
             .collect()
     });
@@ -78,13 +80,34 @@ async fn push_pending(
     Ok((server.version, pushed.len()))
 }
 
-async fn push_runs_now(settings: MlflowSettings, store: RunStore) -> Result<String, SyncError> {
+/// Pushes the pending runs (or only those of `only`). When the push fails before a run
+/// was tried (server down, wrong password), runs pushed on their own are marked failed
+/// with the reason, so the row says what happened.
+pub async fn push_runs_now(
+    settings: MlflowSettings,
+    store: RunStore,
+    only: Option<Vec<String>>,
+) -> Result<String, SyncError> {
     let sync = MlflowSync::new(BrowserHttp, settings.config());
-    let (version, pushed) = push_pending(&sync, settings, store).await?;
-    Ok(format!(
-        "Pushed {pushed} run(s) to MLflow {version} (experiment “{}”).",
-        settings.experiment.get_untracked()
-    ))
+    match push_pending(&sync, settings, store, only.as_deref()).await {
+        Ok((version, pushed)) => Ok(format!(
+            "Pushed {pushed} run(s) to MLflow {version} (experiment “{}”).",
+            settings.experiment.get_untracked()
+        )),
+        Err(error) => {
+            for client_id in only.iter().flatten() {
+                let untouched = store.runs.with_untracked(|runs| {
+                    runs.iter()
+                        .any(|s| &s.run.client_id == client_id && s.needs_push())
+                });
+                if untouched {
+                    let reason = error.to_string();
+                    store.set_sync(client_id, SyncState::Failed { reason });
+                }
+            }
+            Err(error)
+        }
+    }
 }
 
 /// Pushes the pending runs first (a version needs its run on the server), then the whole
@@ -95,7 +118,7 @@ async fn push_registry_now(
     registry: RegistryStore,
 ) -> Result<String, SyncError> {
     let sync = MlflowSync::new(BrowserHttp, settings.config());
-    let (version, runs_pushed) = push_pending(&sync, settings, store).await?;
+    let (version, runs_pushed) = push_pending(&sync, settings, store, None).await?;
     let models = registry.registry.with_untracked(|r| r.models.clone());
     let server_ids: std::collections::HashMap<String, String> = store.runs.with_untracked(|runs| {
         runs.iter()
@@ -162,7 +185,7 @@ pub fn SyncPanel() -> impl IntoView {
         }
         activity.set(Activity::Working("Pushing runs…".into()));
         spawn_local(async move {
-            activity.set(match push_runs_now(settings, store).await {
+            activity.set(match push_runs_now(settings, store, None).await {
                 Ok(message) => Activity::Done(message),
                 Err(error) => Activity::Failed(error.to_string()),
             });

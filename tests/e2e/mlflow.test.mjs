@@ -78,6 +78,13 @@ describe('MLflow sync from the browser', () => {
     await status.waitFor({ timeout: 60_000 });
     assert.match(await status.textContent(), /got no answer|cannot reach/);
     assert.equal(await page.getByTestId('sync-state').first().getAttribute('data-state'), 'pending');
+
+    // Pushed on its own from its row, the run says why it failed; the next push retries it.
+    await page.getByTestId('push-run').first().click();
+    const failedRow = page.locator('[data-testid="sync-state"][data-state="failed"]');
+    await failedRow.waitFor({ timeout: 60_000 });
+    assert.match(await failedRow.getAttribute('title'), /got no answer|cannot reach/);
+    await failedRow.getByTestId('push-run').waitFor();
   });
 
   test('test connection reports the server version and artifact proxying', async () => {
