@@ -13,6 +13,7 @@ use crate::registry::RegistryStore;
 use crate::runs::RunStore;
 use crate::state::{DataSource, DatasetHandle, Datasets, LoadState, Role};
 use crate::ui::bench_view::BenchView;
+use crate::ui::compare_view::ServerComparison;
 use crate::ui::registry_panel::RegistryPanel;
 use crate::ui::runs_table::RunsTable;
 use crate::ui::server_runs::ServerRuns;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
     provide_context(datasets);
     provide_context(RunStore::open());
     provide_context(MlflowSettings::new());
+    provide_context(ServerComparison::new());
     provide_context(RegistryStore::open());
 
     let zones = Zones(RwSignal::new(None));

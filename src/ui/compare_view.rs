@@ -15,6 +15,38 @@ use leptos::prelude::*;
 use crate::runs::RunStore;
 use crate::ui::chart::Chart;
 
+/// Runs of the MLflow server ticked in the team's runs view, compared (read-only) next to
+/// the local ones. The page provides one in a context, shared by both views.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerComparison(pub RwSignal<Vec<StoredRun>>);
+
+impl ServerComparison {
+    pub fn new() -> ServerComparison {
+        ServerComparison(RwSignal::new(Vec::new()))
+    }
+
+    /// Ticks or unticks a server run (by its server id).
+    pub fn set(&self, run: &StoredRun, on: bool) {
+        self.0.update(|runs| {
+            runs.retain(|s| s.run.client_id != run.run.client_id);
+            if on {
+                runs.push(run.clone());
+            }
+        });
+    }
+
+    pub fn contains(&self, server_run_id: &str) -> bool {
+        self.0
+            .with(|runs| runs.iter().any(|s| s.run.client_id == server_run_id))
+    }
+}
+
+impl Default for ServerComparison {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The ticked runs that still exist, in the order they were ticked.
 fn chosen(runs: &[StoredRun], compared: &[String]) -> Vec<StoredRun> {
     compared
@@ -49,7 +81,18 @@ pub fn CompareView(compared: RwSignal<Vec<String>>) -> impl IntoView {
     let store = expect_context::<RunStore>();
     let metric = RwSignal::new("val_rmse".to_string());
     let param = RwSignal::new("alpha".to_string());
-    let runs = Memo::new(move |_| compared.with(|ids| store.runs.with(|runs| chosen(runs, ids))));
+    let server = use_context::<ServerComparison>();
+    let runs = Memo::new(move |_| {
+        let mut runs = compared.with(|ids| store.runs.with(|runs| chosen(runs, ids)));
+        // The server's runs are named as such: they are the team's, not this browser's.
+        if let Some(server) = server {
+            runs.extend(server.0.get().into_iter().map(|mut s| {
+                s.run.name = format!("{} (server)", s.run.name);
+                s
+            }));
+        }
+        runs
+    });
 
     let table = move || {
         let runs = runs.get();
@@ -161,7 +204,7 @@ pub fn CompareView(compared: RwSignal<Vec<String>>) -> impl IntoView {
         <section class="compare" data-testid="compare">
             <h3>"Compare"</h3>
             {move || if runs.with(Vec::is_empty) {
-                view! { <p class="muted">"Tick runs in the table to compare them."</p> }.into_any()
+                view! { <p class="muted">"Tick runs in the table (or the team's runs from the server) to compare them."</p> }.into_any()
             } else {
                 view! { {table} {pickers} {charts} }.into_any()
             }}

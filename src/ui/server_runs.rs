@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::mlflow_client::BrowserHttp;
+use crate::ui::compare_view::ServerComparison;
 use crate::ui::sync_panel::MlflowSettings;
 
 /// Runs per "Load more".
@@ -87,6 +88,7 @@ pub fn ServerRuns() -> impl IntoView {
     let experiments = RwSignal::new(Vec::<ServerExperiment>::new());
     let chosen = RwSignal::new(String::new());
     let runs = RwSignal::new(Vec::<StoredRun>::new());
+    let compared = use_context::<ServerComparison>();
     let next_page = RwSignal::new(None::<String>);
     let filter = RwSignal::new(String::new());
     let loading = RwSignal::new(Loading::Idle);
@@ -186,8 +188,22 @@ pub fn ServerRuns() -> impl IntoView {
                             view! { <td data-column=column_label(column) data-value=raw(&value)>{show(&value)}</td> }
                         })
                         .collect_view();
+                    let ticked = compared.is_some_and(|c| c.contains(&stored.run.client_id));
+                    let tick = compared.map(|compared| {
+                        let run = stored.clone();
+                        view! {
+                            <input
+                                type="checkbox"
+                                data-testid="server-run-select"
+                                aria-label="Compare this server run"
+                                prop:checked=ticked
+                                on:change=move |ev| compared.set(&run, event_target_checked(&ev))
+                            />
+                        }
+                    });
                     view! {
                         <tr data-testid="server-run-row" data-run-id=stored.run.client_id.clone()>
+                            <td>{tick}</td>
                             {cells}
                             <td><a data-testid="server-run-link" href=run_url(stored) target="_blank" rel="noopener">"open ↗"</a></td>
                         </tr>
@@ -257,7 +273,7 @@ pub fn ServerRuns() -> impl IntoView {
                 <p class="muted" data-testid="server-runs-summary">{summary}</p>
                 <div class="table-wrap">
                     <table class="schema runs-table" data-testid="server-runs-table">
-                        <thead><tr>{header}<th>"MLflow"</th></tr></thead>
+                        <thead><tr><th>"Compare"</th>{header}<th>"MLflow"</th></tr></thead>
                         <tbody>{body}</tbody>
                     </table>
                 </div>

@@ -320,6 +320,16 @@ print(json.dumps({"aliases": m.aliases, "versions": [{"version": v.version, "run
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 1);
     await page.getByTestId('server-runs-filter').fill('metrics.val_rmse <');
     await page.getByTestId('server-runs-filter-error').waitFor();
+    // A server run ticked there is compared next to a local one, named as the server's.
+    await page.getByTestId('server-runs-filter').fill('');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 3);
+    await page.locator(`[data-testid="server-run-row"][data-run-id="${ridge.id}"] [data-testid="server-run-select"]`).check();
+    await page.getByTestId('run-select').first().check();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-run"]').length === 2);
+    const heads = await page.getByTestId('compare-run').allTextContents();
+    assert.equal(heads.filter((h) => h.endsWith('(server)')).length, 1, heads.join(' | '));
+    await page.getByTestId('compare-parallel').waitFor();
+
     // Read-only: nothing new to push, nothing new on the server.
     assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 3);
     assert.equal(serverView(trackingUri).length, 3);
