@@ -6,6 +6,7 @@
 //! the engine. `panic` makes sure a bug shows a message instead of a dead page.
 
 pub mod app;
+pub mod chart_artifacts;
 pub mod load;
 pub mod mlflow_client;
 pub mod mlflow_settings;

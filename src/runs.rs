@@ -17,6 +17,7 @@ use flowbook_core::tracking::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::chart_artifacts::evaluation_pngs;
 use crate::persist::{load_blobs, load_experiments, load_runs, save_run};
 
 /// localStorage keys of the user's choices that outlive the page.
@@ -327,6 +328,18 @@ pub fn training_run_in(
     for (key, value) in tags {
         if let Some(value) = value {
             run.tags.insert(key.to_string(), value);
+        }
+    }
+    // The charts are a bonus: a run without them is still a complete run.
+    let zones = use_context::<crate::app::Zones>().and_then(|z| z.0.get_untracked());
+    match evaluation_pngs(&report.model, validation, &request.prepare, zones.as_ref()) {
+        Ok(files) => {
+            for (path, bytes) in files {
+                run.add_artifact(&path, bytes);
+            }
+        }
+        Err(message) => {
+            run.tags.insert("flowbook.charts_error".into(), message);
         }
     }
     StoredRun::new(run)

@@ -18,16 +18,23 @@ const EXPERIMENT = 'browser-e2e';
 /** What the server holds for the experiment, read with MLflow's Python client. */
 function serverView(trackingUri) {
   const script = `
-import json, sys
+import json, sys, tempfile
 from mlflow import MlflowClient
 c = MlflowClient(sys.argv[1])
+tmp = tempfile.mkdtemp()
 e = c.get_experiment_by_name(sys.argv[2])
 runs = c.search_runs([e.experiment_id]) if e else []
 out = []
 for r in runs:
     arts = [a.path for a in c.list_artifacts(r.info.run_id)]
     model = [a.path for a in c.list_artifacts(r.info.run_id, "model")]
-    out.append({"id": r.info.run_id, "status": r.info.status, "metrics": r.data.metrics,
+    charts = {}
+    for a in c.list_artifacts(r.info.run_id, "charts"):
+        with open(c.download_artifacts(r.info.run_id, a.path, tmp), "rb") as f:
+            head = f.read(24)
+        # PNG signature, then the IHDR chunk's width and height (big-endian).
+        charts[a.path] = [head[:8] == b"\\x89PNG\\r\\n\\x1a\\n", int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")]
+    out.append({"id": r.info.run_id, "status": r.info.status, "metrics": r.data.metrics, "charts": charts,
                 "params": r.data.params, "tags": r.data.tags, "artifacts": arts, "model": model,
                 "inputs": [d.dataset.digest for d in r.inputs.dataset_inputs]})
 print(json.dumps(out))
@@ -113,6 +120,13 @@ describe('MLflow sync from the browser', () => {
     assert.equal(run.inputs.length, 2);
     assert.ok(run.artifacts.includes('flowbook_model.json'), run.artifacts.join(','));
     assert.ok(run.model.includes('model/MLmodel') && run.model.includes('model/model.onnx'), run.model.join(','));
+    assert.ok(run.artifacts.includes('feature_vocabulary.json'), run.artifacts.join(','));
+    // The evaluation charts went along as PNG files of the page's chart sizes.
+    assert.deepEqual(run.charts, {
+      'charts/largest_coefficients.png': [true, 720, 420],
+      'charts/predicted_vs_actual.png': [true, 720, 280],
+      'charts/residuals.png': [true, 720, 280],
+    });
 
     // A second training is pushed; the first is not sent again (and would not duplicate).
     await page.getByTestId('model').selectOption('ridge');

@@ -118,6 +118,7 @@ def main():
     root = {f.path for f in client.list_artifacts(run_id)}
     model_dir = {f.path for f in client.list_artifacts(run_id, "model")}
     check("flowbook_model.json" in root, "artifact flowbook_model.json")
+    check("feature_vocabulary.json" in root, "artifact feature_vocabulary.json")
     check("model/MLmodel" in model_dir and "model/model.onnx" in model_dir, f"model directory: {sorted(model_dir)}")
     with tempfile.TemporaryDirectory() as tmp:
         local = client.download_artifacts(run_id, "flowbook_model.json", tmp)

@@ -208,6 +208,19 @@ fn sweep_curve_and_rmse_per_run_read_back_real_run_records() {
     };
     let single = run_from_training(&ols_request, std::slice::from_ref(&f.ols), run_meta("ols"));
     assert!(sweep_curve(&single).is_empty());
+    // The run carries the features and vocabularies on their own, equal to the model's.
+    let vocabulary = single
+        .artifacts
+        .iter()
+        .find(|a| a.path == flowbook_core::tracking::FEATURE_VOCABULARY)
+        .expect("a feature vocabulary artifact");
+    let encoder: flowbook_core::features::Encoder =
+        serde_json::from_slice(&vocabulary.bytes).expect("vocabulary JSON");
+    assert_eq!(encoder.column_names(), f.ols.model.encoder.column_names());
+    assert!(
+        encoder.column_names().len() > 100,
+        "PU_DO pairs and distance"
+    );
     let last = reports.last().expect("reports");
     assert_eq!(
         rmse_per_run(&[single, sweep]),

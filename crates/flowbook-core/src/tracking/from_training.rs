@@ -97,10 +97,18 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
             selected.model.train_sha256.clone(),
         );
         run.add_artifact("flowbook_model.json", selected.model.to_json().into_bytes());
+        // The features and the vocabularies learnt from the training rows, on their own
+        // for readers who do not parse the model file.
+        if let Ok(vocabulary) = serde_json::to_vec_pretty(&selected.model.encoder) {
+            run.add_artifact(FEATURE_VOCABULARY, vocabulary);
+        }
     }
     run.finish(RunStatus::Finished, meta.end_time_ms);
     run
 }
+
+/// The artifact with the model's features and vocabularies.
+pub const FEATURE_VOCABULARY: &str = "feature_vocabulary.json";
 
 /// The report whose model a run keeps: the lowest validation RMSE (NaN never wins).
 pub fn selected_report(reports: &[TrainReport]) -> Option<(usize, &TrainReport)> {
