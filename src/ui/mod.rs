@@ -9,6 +9,7 @@ pub mod evaluate_view;
 pub mod experiment_picker;
 pub mod file_picker;
 pub mod format;
+pub mod registry_details;
 pub mod registry_panel;
 pub mod run_editor;
 pub mod runs_table;

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::app::Zones;
 use crate::registry::{trip_from_text, Prediction, RegistryStore};
 use crate::runs::{RunStore, StoreStatus};
+use crate::ui::registry_details::{version_tags, DetailsForm, ModelDetails};
 
 /// Aliases offered in the alias field; any other valid alias can be typed.
 const SUGGESTED_ALIASES: [&str; 2] = ["champion", "challenger"];
@@ -228,6 +229,7 @@ fn ModelCard(name: String) -> impl IntoView {
                                 <td data-testid="version-stage">{version.stage.to_string()}</td>
                                 <td data-testid="version-aliases">{aliases.join(", ")}</td>
                                 <td>{version.description.clone()}</td>
+                                <td data-testid="version-tags">{version_tags(&version.tags)}</td>
                             </tr>
                         }
                     })
@@ -237,20 +239,23 @@ fn ModelCard(name: String) -> impl IntoView {
     };
     let (title, testid_name) = (name.clone(), name.clone());
     let (alias_name, stage_name) = (name.clone(), name.clone());
+    let (details_name, form_name) = (name.clone(), name.clone());
     view! {
         <article class="registered-model" data-testid="registered-model" data-name=testid_name>
             <h3>{title}</h3>
+            <ModelDetails name=details_name />
             <div class="table-wrap">
                 <table class="schema">
                     <thead><tr>
                         <th>"Version"</th><th>"Source run"</th><th>"Datasets (sha256)"</th>
-                        <th>"Stage"</th><th>"Aliases"</th><th>"Description"</th>
+                        <th>"Stage"</th><th>"Aliases"</th><th>"Description"</th><th>"Tags"</th>
                     </tr></thead>
                     <tbody>{version_rows}</tbody>
                 </table>
             </div>
             <AliasForm name=alias_name />
             <StageForm name=stage_name />
+            <DetailsForm name=form_name />
             <Histories name />
         </article>
     }

@@ -218,6 +218,31 @@ describe('MLflow sync from the browser', () => {
     await card.getByTestId('transition-stage').click();
     await card.locator('[data-testid="model-version"][data-version="2"] [data-testid="version-stage"]', { hasText: 'Staging' }).waitFor();
 
+    // A description and tags on the model and on version 1 go along.
+    const details = async (target, { description, tag }) => {
+      await card.getByTestId('details-target').selectOption(target);
+      if (description) {
+        await card.getByTestId('details-description').fill(description);
+        await card.getByTestId('save-description').click();
+      }
+      if (tag) {
+        await card.getByTestId('details-tag-key').fill(tag[0]);
+        await card.getByTestId('details-tag-value').fill(tag[1]);
+        await card.getByTestId('set-tag').click();
+      }
+      await card.locator('[data-testid="details-status"][data-state="done"]').waitFor();
+    };
+    await details('model', { description: 'Trip duration in minutes', tag: ['team', 'workshop'] });
+    await details('1', { tag: ['validated_by', 'ada'] });
+    assert.equal(await card.getByTestId('model-tags').textContent(), 'team=workshop');
+    assert.equal(
+      await card.locator('[data-testid="model-version"][data-version="1"] [data-testid="version-tags"]').textContent(),
+      'validated_by=ada',
+    );
+    await card.getByTestId('details-tag-key').fill('bad key!');
+    await card.getByTestId('set-tag').click();
+    await card.locator('[data-testid="details-status"][data-state="failed"]').waitFor();
+
     const pushRegistry = async () => {
       const before = await page.locator('[data-testid="mlflow-status"][data-state="done"]').count();
       await page.getByTestId('mlflow-url').fill(trackingUri);
@@ -252,7 +277,8 @@ try:
     pred = float(model.predict(df)["duration"].iloc[0])
 except Exception as e:
     pred = str(e)
-print(json.dumps({"aliases": m.aliases, "versions": [{"version": v.version, "run_id": v.run_id,
+print(json.dumps({"aliases": m.aliases, "description": m.description, "tags": m.tags,
+  "versions": [{"version": v.version, "run_id": v.run_id, "tags": {k: x for k, x in v.tags.items() if not k.startswith("flowbook.")},
   "stage": v.current_stage, "description": v.description, "client": run_tags[v.version]} for v in vs],
   "champion": champion.version, "prediction": pred}))
 `;
@@ -271,6 +297,9 @@ print(json.dumps({"aliases": m.aliases, "versions": [{"version": v.version, "run
     assert.deepEqual(view.versions.map((v) => v.client), [ols, ridge], 'each version is linked to its run');
     assert.deepEqual(view.versions.map((v) => v.stage), ['None', 'Staging']);
     assert.equal(view.versions[0].description, `from ${ols}`);
+    assert.equal(view.description, 'Trip duration in minutes');
+    assert.deepEqual(view.tags, { team: 'workshop' });
+    assert.deepEqual(view.versions.map((v) => v.tags), [{ validated_by: 'ada' }, {}]);
     assert.equal(view.champion, view.versions[0].version);
     // The champion (the OLS run's model) predicts through MLflow what the page predicts.
     const predicted = await (async () => {
