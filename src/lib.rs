@@ -15,5 +15,6 @@ pub mod persist;
 pub mod registry;
 pub mod runs;
 pub mod state;
+pub mod train_worker;
 pub mod training;
 pub mod ui;
