@@ -79,11 +79,14 @@ pub fn request_run(state: NotebookState, request: RunRequest) {
                 let stamp = state.next_stamp.get_value();
                 state.next_stamp.set_value(stamp + 1);
                 match result {
-                    // The earlier output stays; the cell says it was cancelled.
+                    // The earlier output stays; the cell says it was cancelled, and the run
+                    // stops there (a queued request would train the cell again).
                     Err(CellError::Cancelled) => {
                         state.flow.update(|flow| {
                             let _ = flow.record_error(&id, &TrainError::Cancelled.to_string());
                         });
+                        state.queue.update_value(Vec::clear);
+                        break;
                     }
                     Ok(output) => {
                         state.outputs.update(|outputs| {

@@ -96,6 +96,7 @@ describe('Training in the worker', () => {
     browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (m) => { if (m.type() === 'error') console.log('console:', m.text().slice(0, 300)); });
     await page.goto(BASE_URL, { waitUntil: 'load' });
     await page.locator('[data-testid="cell"]').first().waitFor(LONG);
   });
@@ -156,7 +157,8 @@ describe('Training in the worker', () => {
 
   test('Cancel stops a sweep, records no run, and the next training works', async () => {
     const rows = await page.getByTestId('run-row').count();
-    await setSweep(page, sweepAlphas(300, 1));
+    // Long enough (a few seconds) to be under way when Cancel is clicked.
+    await setSweep(page, sweepAlphas(1500, 1));
     const cancel = cell(page, 'train').getByTestId('train-cancel');
     await cancel.waitFor(LONG);
     await cancel.click();
