@@ -12,7 +12,7 @@
 //   - anything else: network first, falling back to the cache.
 // Bump VERSION when this file's caching changes: `activate` deletes every other cache.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const PREFIX = 'flowbook-';
 const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
 const DATA_CACHE = `${PREFIX}data-${VERSION}`;
@@ -26,7 +26,14 @@ const DATA_FILES = [
   '/data/taxi_zone_lookup.csv',
 ];
 /** Unhashed files beside index.html that the shell needs offline. */
-const STATIC_FILES = ['/manifest.webmanifest', '/favicon.svg'];
+const STATIC_FILES = [
+  '/manifest.webmanifest',
+  '/favicon.svg',
+  // The training worker (unhashed: the page starts it by this name).
+  '/flowbook-worker_loader.js',
+  '/flowbook-worker.js',
+  '/flowbook-worker_bg.wasm',
+];
 
 /** How long a navigation waits for the network before the cached page is shown. */
 const NAVIGATION_TIMEOUT_MS = 3000;

@@ -34,6 +34,12 @@ pub const SAMPLE_DIR_URL: &str = "/data";
 /// Rows shown in a file's preview table.
 const PREVIEW_ROWS: usize = 8;
 
+/// The numerical columns decoded from every opened file (the training worker decodes the
+/// same ones).
+pub fn decoded_numeric_columns() -> Vec<String> {
+    vec!["trip_distance".to_string()]
+}
+
 /// Reports a file's outcome: the footer summary first, then the decoded preview.
 fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) {
     let bytes = match bytes {
@@ -44,11 +50,13 @@ fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) 
         }
     };
     // One engine call: the footer for the card, the decoded trips for the preview.
-    match open_trip_file(file_name, bytes, &["trip_distance".to_string()]) {
+    match open_trip_file(file_name, bytes.clone(), &decoded_numeric_columns()) {
         Ok((summary, trips)) => {
             handle.state.set(LoadState::Loaded(summary));
             let preview = match trips {
                 Ok(table) => {
+                    // The training worker decodes its own copy from the same bytes.
+                    crate::train_worker::remember_file_bytes(&table.sha256_hex, bytes);
                     let preview = trip_preview(&table, PREVIEW_ROWS);
                     handle.trips.set(Some(Arc::new(table)));
                     Ok(preview)

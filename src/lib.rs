@@ -17,5 +17,6 @@ pub mod registry;
 pub mod run_edits;
 pub mod runs;
 pub mod state;
+pub mod train_worker;
 pub mod training;
 pub mod ui;

@@ -1,16 +1,19 @@
 //! One training, as the Train panel and the notebook's Train cell both do it: the engine's
-//! pipeline on the train and validation tables, timed with the page's clock, and recorded
-//! as a run in the run store.
+//! Train step on the train and validation tables — in the training worker when it can
+//! start, else on the page — timed with the page's clock, and recorded as a run in the run
+//! store. Both places run the same engine code (`train_or_sweep`), so the numbers agree.
 
+use std::fmt;
 use std::sync::Arc;
 
 use flowbook_core::data::TripTable;
 use flowbook_core::features::PrepareSpec;
-use flowbook_core::pipeline::{train, PreparedTraining, TrainReport, TrainRequest};
+use flowbook_core::pipeline::{train_or_sweep, Progress, TrainReport, TrainRequest};
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{client_id_from_seed, run_from_training, Run};
 
 use crate::runs::{training_run, RunStore};
+use crate::train_worker::{self, OffThreadError};
 
 /// Milliseconds from the page's clock.
 pub fn now_ms() -> f64 {
@@ -31,31 +34,72 @@ pub struct TrainOutcome {
     pub prepare: PrepareSpec,
     /// The run recorded for this training.
     pub run: Run,
+    /// Said beside the result when the training ran on the page instead of the worker.
+    pub note: Option<String>,
+}
+
+/// Why a training has no outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    /// The user cancelled it; nothing was recorded.
+    Cancelled,
+    /// A message the user can act on.
+    Failed(String),
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Cancelled => f.write_str("Cancelled"),
+            TrainError::Failed(message) => f.write_str(message),
+        }
+    }
 }
 
 /// Trains `request` (one model per alpha of `sweep_alphas` when given) and records the run.
-pub fn train_and_record(
+/// `on_progress` hears the worker's steps (a training on the page reports none: the page
+/// cannot paint while it runs).
+pub async fn train_and_record(
     train_table: &Arc<TripTable>,
     validation_table: &Arc<TripTable>,
     request: &TrainRequest,
     sweep_alphas: Option<&[f64]>,
     run_store: Option<RunStore>,
-) -> Result<TrainOutcome, String> {
+    on_progress: impl Fn(Progress) + 'static,
+) -> Result<TrainOutcome, TrainError> {
     let start = now_ms();
-    let reports = match sweep_alphas {
-        Some(alphas) if !alphas.is_empty() => PreparedTraining::new(
-            train_table,
-            validation_table,
-            &request.prepare,
-            &request.features,
-        )
-        .and_then(|prepared| prepared.sweep(request.kind, alphas))
-        .map_err(|e| e.to_string())?,
-        _ => vec![train(train_table, validation_table, request).map_err(|e| e.to_string())?],
+    let columns = crate::app::decoded_numeric_columns();
+    let (reports, note) = match train_worker::train(
+        train_table,
+        validation_table,
+        &columns,
+        request,
+        sweep_alphas,
+        on_progress,
+    )
+    .await
+    {
+        Ok(reports) => (reports, None),
+        Err(OffThreadError::Cancelled) => return Err(TrainError::Cancelled),
+        Err(OffThreadError::Failed(message)) => return Err(TrainError::Failed(message)),
+        Err(OffThreadError::Unavailable(reason)) => {
+            let reports = train_or_sweep(
+                train_table,
+                validation_table,
+                request,
+                sweep_alphas,
+                &mut |_| {},
+            )
+            .map_err(|e| TrainError::Failed(e.to_string()))?;
+            let note = format!("Trained on the page, which could not respond meanwhile: {reason}.");
+            (reports, Some(note))
+        }
     };
     let elapsed_ms = now_ms() - start;
     let Some(report) = reports.last().cloned() else {
-        return Err("the sweep produced no model".to_string());
+        return Err(TrainError::Failed(
+            "the sweep produced no model".to_string(),
+        ));
     };
     let stored = if reports.len() == 1 {
         training_run(request, &report, train_table, validation_table, elapsed_ms)
@@ -80,6 +124,7 @@ pub fn train_and_record(
         validation: validation_table.clone(),
         prepare: request.prepare.clone(),
         run,
+        note,
     })
 }
 

@@ -7,6 +7,8 @@ use flowbook_core::notebook::{
 };
 use leptos::prelude::*;
 
+use crate::ui::train_progress::TrainProgress;
+
 use super::editors::{
     CompareEditor, DataEditor, MarkdownEditor, PredictEditor, PrepareEditor, TrainEditor,
 };
@@ -137,6 +139,14 @@ pub fn CellView(state: NotebookState, id: String) -> impl IntoView {
                     }),
                     _ => None,
                 }}
+                {(kind_name == "train").then(|| {
+                    let progress = Signal::derive(move || {
+                        state.train_progress.get().and_then(|(training, progress)| {
+                            (training == cell_id.get_value()).then_some(progress)
+                        })
+                    });
+                    view! { <TrainProgress progress /> }
+                })}
                 {move || output.get().map(|stamped| view! { <CellOutputView output=stamped.output /> })}
             </div>
         </section>

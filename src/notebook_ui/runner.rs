@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 
 use super::state::{CellOutput, NotebookState, RunRequest, Stamped};
 use crate::state::{Role, RoleHolder};
-use crate::training::train_and_record;
+use crate::training::{train_and_record, TrainError};
 use crate::ui::train_panel::describe;
 
 /// Lets the browser paint before the next cell (a training holds the page while it runs).
@@ -75,10 +75,19 @@ pub fn request_run(state: NotebookState, request: RunRequest) {
                 if state.kind_of(&id).is_none() {
                     continue;
                 }
-                let result = run_cell(state, &id);
+                let result = run_cell(state, &id).await;
                 let stamp = state.next_stamp.get_value();
                 state.next_stamp.set_value(stamp + 1);
                 match result {
+                    // The earlier output stays; the cell says it was cancelled, and the run
+                    // stops there (a queued request would train the cell again).
+                    Err(CellError::Cancelled) => {
+                        state.flow.update(|flow| {
+                            let _ = flow.record_error(&id, &TrainError::Cancelled.to_string());
+                        });
+                        state.queue.update_value(Vec::clear);
+                        break;
+                    }
                     Ok(output) => {
                         state.outputs.update(|outputs| {
                             outputs.insert(
@@ -93,7 +102,7 @@ pub fn request_run(state: NotebookState, request: RunRequest) {
                             let _ = flow.record_success(&id);
                         });
                     }
-                    Err(message) => {
+                    Err(CellError::Failed(message)) => {
                         state.outputs.update(|outputs| {
                             outputs.remove(&id);
                         });
@@ -159,10 +168,29 @@ fn check_prepare(settings: &PrepareSettings) -> Result<(), String> {
     Ok(())
 }
 
+/// Why a cell has no new output.
+enum CellError {
+    /// A training the user cancelled: the cell keeps its earlier output.
+    Cancelled,
+    Failed(String),
+}
+
+impl From<String> for CellError {
+    fn from(message: String) -> Self {
+        CellError::Failed(message)
+    }
+}
+
+impl From<&str> for CellError {
+    fn from(message: &str) -> Self {
+        CellError::Failed(message.to_string())
+    }
+}
+
 /// Runs one cell on its inputs' outputs.
-fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, String> {
+async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellError> {
     let Some(kind) = state.kind_of(id) else {
-        return Err(format!("there is no cell {id:?}"));
+        return Err(format!("there is no cell {id:?}").into());
     };
     match kind {
         CellKind::Markdown { .. } => Ok(CellOutput::Markdown),
@@ -182,7 +210,8 @@ fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, String> {
                     "{} · {}",
                     describe(Role::Train, &train),
                     describe(Role::Validation, &validation)
-                )),
+                )
+                .into()),
             }
         }
         CellKind::Prepare(settings) => {
@@ -196,17 +225,26 @@ fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, String> {
             let (CellOutput::Data { train, validation }, CellOutput::Prepare(prepare)) =
                 (&*data, &*prepare)
             else {
-                return Err("the Data and Prepare cells above have no result yet".to_string());
+                return Err("the Data and Prepare cells above have no result yet".into());
             };
             let request = settings.request(prepare)?;
+            let cell = id.to_string();
+            let progress = state.train_progress;
             let outcome = train_and_record(
                 train,
                 validation,
                 &request,
                 settings.sweep_alphas.as_deref(),
                 state.run_store,
-            )?;
-            Ok(CellOutput::Train(Arc::new(outcome)))
+                move |step| progress.set(Some((cell.clone(), step))),
+            )
+            .await;
+            progress.set(None);
+            match outcome {
+                Ok(outcome) => Ok(CellOutput::Train(Arc::new(outcome))),
+                Err(TrainError::Cancelled) => Err(CellError::Cancelled),
+                Err(TrainError::Failed(message)) => Err(CellError::Failed(message)),
+            }
         }
         CellKind::Evaluate(_) => Ok(CellOutput::Evaluate(train_outcome(state, id)?)),
         CellKind::Compare(settings) => {
@@ -246,8 +284,8 @@ fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, String> {
             let minutes = predict_trip(&outcome.report.model, &trip).map_err(|e| e.to_string())?;
             Ok(CellOutput::Predict { minutes })
         }
-        CellKind::Unknown { kind, .. } => Err(format!(
-            "a {kind:?} cell needs a newer Flowbook; it is kept as it is"
-        )),
+        CellKind::Unknown { kind, .. } => {
+            Err(format!("a {kind:?} cell needs a newer Flowbook; it is kept as it is").into())
+        }
     }
 }

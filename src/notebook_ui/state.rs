@@ -9,6 +9,7 @@ use flowbook_core::evaluate::{RunRmse, SweepPoint};
 use flowbook_core::notebook::{
     default_notebook, open, save, CellKind, Dataflow, Notebook, PrepareSettings,
 };
+use flowbook_core::pipeline::Progress;
 use leptos::prelude::*;
 
 use crate::runs::RunStore;
@@ -78,6 +79,8 @@ pub struct NotebookState {
     pub reactive: RwSignal<bool>,
     pub datasets: Datasets,
     pub run_store: Option<RunStore>,
+    /// The Train cell training now, and how far it is.
+    pub train_progress: RwSignal<Option<(String, Progress)>>,
     pub(crate) busy: StoredValue<bool>,
     pub(crate) queue: StoredValue<Vec<RunRequest>>,
     pub(crate) next_stamp: StoredValue<u64>,
@@ -99,6 +102,7 @@ impl NotebookState {
             reactive: RwSignal::new(autorun_saved()),
             datasets,
             run_store,
+            train_progress: RwSignal::new(None),
             busy: StoredValue::new(false),
             queue: StoredValue::new(Vec::new()),
             next_stamp: StoredValue::new(1),

@@ -16,6 +16,7 @@ pub mod runs_table;
 pub mod server_runs;
 pub mod sync_panel;
 pub mod train_panel;
+pub mod train_progress;
 pub mod trip_preview;
 pub mod url_loader;
 

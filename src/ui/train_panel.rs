@@ -3,14 +3,16 @@
 //! numerics are the engine's.
 
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
-use flowbook_core::pipeline::{TrainReport, TrainRequest};
+use flowbook_core::pipeline::{Progress, TrainReport, TrainRequest};
 use flowbook_core::solve::ModelKind;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::runs::RunStore;
 use crate::state::{Datasets, Role, RoleHolder};
-use crate::training::{train_and_record, TrainOutcome};
+use crate::training::{train_and_record, TrainError, TrainOutcome};
 use crate::ui::evaluate_view::EvaluateView;
+use crate::ui::train_progress::TrainProgress;
 
 pub const TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
 pub const VALIDATION_FILE: &str = "green_tripdata_2021-02.parquet";
@@ -71,6 +73,10 @@ pub fn TrainPanel() -> impl IntoView {
     let model = RwSignal::new("ols".to_string());
     let alpha = RwSignal::new("1".to_string());
     let outcome: RwSignal<Option<Result<TrainOutcome, String>>> = RwSignal::new(None);
+    let progress: RwSignal<Option<Progress>> = RwSignal::new(None);
+    // "Cancelled" after a cancelled training; the previous result stays.
+    let notice: RwSignal<Option<String>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
 
     let run = move |_| {
         let Ok((train_table, validation_table)) = tables.get_untracked() else {
@@ -95,8 +101,30 @@ pub fn TrainPanel() -> impl IntoView {
             features: feature_spec(&features.get_untracked()),
             kind,
         };
-        let result = train_and_record(&train_table, &validation_table, &request, None, run_store);
-        outcome.set(Some(result));
+        busy.set(true);
+        notice.set(None);
+        // The earlier result goes: what shows next is this training's.
+        outcome.set(None);
+        spawn_local(async move {
+            let result = train_and_record(
+                &train_table,
+                &validation_table,
+                &request,
+                None,
+                run_store,
+                move |step| progress.set(Some(step)),
+            )
+            .await;
+            progress.set(None);
+            busy.set(false);
+            match result {
+                Ok(trained) => outcome.set(Some(Ok(trained))),
+                Err(TrainError::Cancelled) => {
+                    notice.set(Some("Cancelled: no run was recorded.".to_string()))
+                }
+                Err(TrainError::Failed(message)) => outcome.set(Some(Err(message))),
+            }
+        });
     };
 
     let status = move || match tables.get() {
@@ -160,16 +188,21 @@ pub fn TrainPanel() -> impl IntoView {
                 <button
                     class="button"
                     data-testid="train"
-                    prop:disabled=move || tables.with(Result::is_err)
+                    prop:disabled=move || busy.get() || tables.with(Result::is_err)
                     on:click=run
                 >
                     "Train"
                 </button>
             </div>
+            <TrainProgress progress=progress.into() />
+            {move || notice.get().map(|text| view! {
+                <p class="muted" data-testid="train-status">{text}</p>
+            })}
             {move || outcome.get().map(|result| match result {
-                Ok(TrainOutcome { report, elapsed_ms, validation, prepare, .. }) => {
+                Ok(TrainOutcome { report, elapsed_ms, validation, prepare, note, .. }) => {
                     let model = report.model.clone();
                     view! {
+                        {note.map(|note| view! { <p class="muted" data-testid="train-note">{note}</p> })}
                         <TrainResult report elapsed_ms />
                         <EvaluateView model validation prepare />
                     }

@@ -19,3 +19,4 @@ pub mod predict;
 pub mod solve;
 pub mod store;
 pub mod tracking;
+pub mod train_protocol;

@@ -11,7 +11,8 @@ use crate::model::LinearModel;
 use linfa::traits::Fit;
 
 use crate::solve::{
-    fit, fit_path, Gram, LinearParams, LinearSolution, ModelKind, OneHotRecords, SolveError,
+    fit, fit_path_with_progress, Gram, LinearParams, LinearSolution, ModelKind, OneHotRecords,
+    SolveError,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,12 +134,121 @@ impl PreparedTraining {
         kind: ModelKind,
         alphas: &[f64],
     ) -> Result<Vec<TrainReport>, PipelineError> {
-        let solutions = fit_path(&self.gram, kind, alphas)?;
+        self.sweep_with_progress(kind, alphas, &mut |_| {})
+    }
+
+    /// `sweep`, telling `progress` after each model fitted and each model evaluated
+    /// (steps 2..=2n+1 of a `Progress` whose step 1 is the preparation).
+    pub fn sweep_with_progress(
+        &self,
+        kind: ModelKind,
+        alphas: &[f64],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Vec<TrainReport>, PipelineError> {
+        let total = Progress::total_steps(alphas.len());
+        let solutions = fit_path_with_progress(&self.gram, kind, alphas, &mut |fitted| {
+            progress(Progress {
+                phase: Phase::Fitting,
+                done: 1 + fitted,
+                total,
+            })
+        })?;
+        let fitted = solutions.len();
         Ok(solutions
             .iter()
             .zip(alphas)
-            .map(|(solution, &alpha)| self.report(kind.with_alpha(alpha), solution))
+            .enumerate()
+            .map(|(i, (solution, &alpha))| {
+                let report = self.report(kind.with_alpha(alpha), solution);
+                progress(Progress {
+                    phase: Phase::Evaluating,
+                    done: 1 + fitted + i + 1,
+                    total,
+                });
+                report
+            })
             .collect())
+    }
+}
+
+/// What a training is doing, for a progress bar: `done` of `total` steps, never
+/// decreasing within one training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Filtering and encoding the rows, accumulating their statistics.
+    Preparing,
+    /// Solving for one model per alpha.
+    Fitting,
+    /// Scoring each model on both sets.
+    Evaluating,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Preparing => "Preparing the rows",
+            Phase::Fitting => "Fitting",
+            Phase::Evaluating => "Evaluating",
+        }
+    }
+}
+
+impl Progress {
+    /// Steps of a training of `models` models: preparing, then fitting and evaluating each.
+    pub fn total_steps(models: usize) -> usize {
+        1 + 2 * models
+    }
+}
+
+/// The Train step as the app runs it: one model at `request.kind`, or, when `sweep_alphas`
+/// is given and not empty, one per alpha (reports in the alphas' order). The same code
+/// runs on the page and in its training worker, so both give the same numbers.
+pub fn train_or_sweep(
+    train: &TripTable,
+    validation: &TripTable,
+    request: &TrainRequest,
+    sweep_alphas: Option<&[f64]>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<TrainReport>, PipelineError> {
+    let alphas = sweep_alphas.filter(|alphas| !alphas.is_empty());
+    let models = alphas.map_or(1, <[f64]>::len);
+    let total = Progress::total_steps(models);
+    progress(Progress {
+        phase: Phase::Preparing,
+        done: 0,
+        total,
+    });
+    let prepared = PreparedTraining::new(train, validation, &request.prepare, &request.features)?;
+    progress(Progress {
+        phase: Phase::Preparing,
+        done: 1,
+        total,
+    });
+    match alphas {
+        Some(alphas) => prepared.sweep_with_progress(request.kind, alphas, progress),
+        None => {
+            let solution = fit(&prepared.gram, request.kind)?;
+            progress(Progress {
+                phase: Phase::Fitting,
+                done: 2,
+                total,
+            });
+            let report = prepared.report(request.kind, &solution);
+            progress(Progress {
+                phase: Phase::Evaluating,
+                done: 3,
+                total,
+            });
+            Ok(vec![report])
+        }
     }
 }
 

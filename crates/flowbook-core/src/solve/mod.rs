@@ -149,16 +149,35 @@ pub fn fit_path(
     kind: ModelKind,
     alphas: &[f64],
 ) -> Result<Vec<LinearSolution>, SolveError> {
+    fit_path_with_progress(gram, kind, alphas, &mut |_| {})
+}
+
+/// `fit_path`, calling `fitted(n)` after each of its `n`-th solution (in solving order).
+pub fn fit_path_with_progress(
+    gram: &Gram,
+    kind: ModelKind,
+    alphas: &[f64],
+    fitted: &mut dyn FnMut(usize),
+) -> Result<Vec<LinearSolution>, SolveError> {
     if gram.n_rows < 1.0 {
         return Err(SolveError::NoRows);
     }
     match kind {
-        ModelKind::Ols => Ok(vec![solve_ols(gram)?]),
+        ModelKind::Ols => {
+            let solution = solve_ols(gram)?;
+            fitted(1);
+            Ok(vec![solution])
+        }
         ModelKind::Ridge { .. } => {
             let split = BlockSplit::largest(gram)?;
             alphas
                 .iter()
-                .map(|&a| solve_ridge(gram, &split, a))
+                .enumerate()
+                .map(|(i, &a)| {
+                    let solution = solve_ridge(gram, &split, a);
+                    fitted(i + 1);
+                    solution
+                })
                 .collect()
         }
         ModelKind::Lasso { .. } | ModelKind::ElasticNet { .. } => {
@@ -170,7 +189,7 @@ pub fn fit_path(
             order.sort_by(|&a, &b| alphas[b].total_cmp(&alphas[a]));
             let mut out: Vec<Option<LinearSolution>> = vec![None; alphas.len()];
             let mut previous: Option<Vec<f64>> = None;
-            for i in order {
+            for (n, i) in order.into_iter().enumerate() {
                 let solution = solve_elastic_net(
                     gram,
                     alphas[i],
@@ -180,6 +199,7 @@ pub fn fit_path(
                 )?;
                 previous = Some(solution.coefficients.clone());
                 out[i] = Some(solution);
+                fitted(n + 1);
             }
             Ok(out.into_iter().flatten().collect())
         }

@@ -1,0 +1,167 @@
+//! Messages between the page and its training worker (JSON text, one object each way).
+//!
+//! The page sends a `TrainJob`; the files' original bytes travel beside it (not in the JSON)
+//! only when the worker does not hold the decoded tables yet: the worker keeps each decoded
+//! table under its file's SHA-256 so that training again (another alpha, another model)
+//! sends no data. The worker answers with `Progress` replies, then one `Done` or `Failed`.
+//! f64 values survive the JSON round trip bit for bit (serde_json's `float_roundtrip`), so
+//! a worker's reports equal the page's.
+//!
+//! A sweep's reports are mostly coefficients (one per encoded column per alpha, thousands
+//! each) and copies of one encoder: `pack_reports` moves the coefficients into one f64
+//! buffer sent beside the JSON (transferred, not copied) and writes the shared encoder once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::Encoder;
+use crate::pipeline::{Progress, TrainReport, TrainRequest};
+
+/// A decoded table the job needs, named by its file's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRef {
+    pub file_name: String,
+    pub sha256_hex: String,
+    /// Whether the file's bytes come with this job (else the worker must hold the table).
+    pub bytes_attached: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainJob {
+    /// Tells this job's replies from a cancelled one's.
+    pub id: u64,
+    pub train: TableRef,
+    pub validation: TableRef,
+    /// The numerical columns to decode, as the page decoded them.
+    pub numeric_columns: Vec<String>,
+    pub request: TrainRequest,
+    pub sweep_alphas: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum WorkerReply {
+    /// The worker has started and takes jobs.
+    Ready,
+    Progress {
+        id: u64,
+        progress: Progress,
+    },
+    Done {
+        id: u64,
+        reports: PackedReports,
+    },
+    Failed {
+        id: u64,
+        message: String,
+    },
+}
+
+impl TrainJob {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<TrainJob, String> {
+        serde_json::from_str(text).map_err(|e| format!("unreadable training job: {e}"))
+    }
+}
+
+impl WorkerReply {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            // A report that cannot be written (it never should) still ends the job.
+            let id = match self {
+                WorkerReply::Ready => 0,
+                WorkerReply::Progress { id, .. }
+                | WorkerReply::Done { id, .. }
+                | WorkerReply::Failed { id, .. } => *id,
+            };
+            format!(
+                r#"{{"reply":"failed","id":{id},"message":"the worker could not write its reply: {}"}}"#,
+                e.to_string().replace('"', "'")
+            )
+        })
+    }
+
+    pub fn from_json(text: &str) -> Result<WorkerReply, String> {
+        serde_json::from_str(text).map_err(|e| format!("unreadable reply from the worker: {e}"))
+    }
+}
+
+/// Reports without their coefficients (which travel in a separate buffer, in order), and
+/// without their encoder when every report has the same one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackedReports {
+    pub reports: Vec<TrainReport>,
+    pub coefficient_counts: Vec<usize>,
+    pub shared_encoder: Option<Encoder>,
+}
+
+/// Splits `reports` into their JSON part and their coefficients.
+pub fn pack_reports(mut reports: Vec<TrainReport>) -> (PackedReports, Vec<f64>) {
+    let shared_encoder = reports
+        .first()
+        .map(|r| r.model.encoder.clone())
+        .filter(|first| reports.iter().all(|r| r.model.encoder == *first));
+    let mut coefficients = Vec::new();
+    let mut coefficient_counts = Vec::with_capacity(reports.len());
+    for report in &mut reports {
+        coefficient_counts.push(report.model.coefficients.len());
+        coefficients.append(&mut report.model.coefficients);
+        if let Some(shared) = &shared_encoder {
+            report.model.encoder = Encoder {
+                spec: shared.spec.clone(),
+                vocabularies: Vec::new(),
+            };
+        }
+    }
+    let packed = PackedReports {
+        reports,
+        coefficient_counts,
+        shared_encoder,
+    };
+    (packed, coefficients)
+}
+
+/// The reports `pack_reports` was given, from its two parts.
+pub fn unpack_reports(
+    packed: PackedReports,
+    coefficients: &[f64],
+) -> Result<Vec<TrainReport>, String> {
+    let PackedReports {
+        mut reports,
+        coefficient_counts,
+        shared_encoder,
+    } = packed;
+    let expected: usize = coefficient_counts.iter().sum();
+    if coefficient_counts.len() != reports.len() || expected != coefficients.len() {
+        return Err(format!(
+            "the worker sent {} coefficients for {} reports; expected {expected}",
+            coefficients.len(),
+            reports.len()
+        ));
+    }
+    let shared_encoder = shared_encoder.map(|mut encoder| {
+        encoder
+            .vocabularies
+            .iter_mut()
+            .for_each(|v| v.rebuild_index());
+        encoder
+    });
+    let mut start = 0;
+    for (report, count) in reports.iter_mut().zip(coefficient_counts) {
+        report.model.coefficients = coefficients[start..start + count].to_vec();
+        start += count;
+        match &shared_encoder {
+            Some(shared) => report.model.encoder = shared.clone(),
+            // Lookups are not serialized: rebuild them.
+            None => report
+                .model
+                .encoder
+                .vocabularies
+                .iter_mut()
+                .for_each(|v| v.rebuild_index()),
+        }
+    }
+    Ok(reports)
+}

@@ -1,0 +1,315 @@
+//! Training off the page's thread: the page's side of the training worker (`serve` is the
+//! worker's side). One worker per page, started on first use; `cancel` ends it and the next
+//! training starts a fresh one. The worker keeps the decoded tables it was sent, so the
+//! files' bytes cross only when the worker does not hold them yet.
+
+pub mod serve;
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use bytes::Bytes;
+use flowbook_core::data::TripTable;
+use flowbook_core::pipeline::{Progress, TrainReport, TrainRequest};
+use flowbook_core::train_protocol::{unpack_reports, TableRef, TrainJob, WorkerReply};
+use js_sys::{Float64Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+/// The loader Trunk writes for the `flowbook-worker` binary (index.html).
+pub const WORKER_URL: &str = "./flowbook-worker_loader.js";
+
+const FIELD_JSON: &str = "json";
+const FIELD_TRAIN_BYTES: &str = "trainBytes";
+const FIELD_VALIDATION_BYTES: &str = "validationBytes";
+const FIELD_COEFFICIENTS: &str = "coefficients";
+
+fn field(value: &JsValue, name: &str) -> JsValue {
+    Reflect::get(value, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Why a training did not come back from the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OffThreadError {
+    /// There is no worker (e.g. a browser without module-less workers): train on the page.
+    Unavailable(String),
+    /// The user cancelled.
+    Cancelled,
+    /// The engine refused the job, or the worker stopped; the message says why.
+    Failed(String),
+}
+
+thread_local! {
+    static FILE_BYTES: RefCell<HashMap<String, Bytes>> = RefCell::default();
+    static CLIENT: RefCell<Client> = RefCell::default();
+}
+
+/// Keeps a decoded file's bytes (shared, not copied) to send them to the worker.
+pub fn remember_file_bytes(sha256_hex: &str, bytes: Bytes) {
+    FILE_BYTES.with(|files| files.borrow_mut().insert(sha256_hex.to_string(), bytes));
+}
+
+type Outcome = Result<Vec<TrainReport>, OffThreadError>;
+
+struct Pending {
+    id: u64,
+    on_progress: Rc<dyn Fn(Progress)>,
+    outcome: Rc<RefCell<Option<Outcome>>>,
+    wake: js_sys::Function,
+    /// The job, until the worker says it is ready.
+    unsent: Option<JsValue>,
+}
+
+#[derive(Default)]
+struct Client {
+    worker: Option<Worker>,
+    ready: bool,
+    /// Digests of the tables the current worker holds.
+    held: HashSet<String>,
+    next_id: u64,
+    pending: Option<Pending>,
+    /// Why the worker cannot start in this browser, once known: later trainings go to the page.
+    unavailable: Option<String>,
+}
+
+/// Whether a training is under way in the worker.
+pub fn is_busy() -> bool {
+    CLIENT.with(|client| client.borrow().pending.is_some())
+}
+
+/// Stops the training under way, if any: ends the worker (a fresh one takes the next job).
+pub fn cancel() {
+    let pending = CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        if let Some(worker) = client.worker.take() {
+            worker.terminate();
+        }
+        client.ready = false;
+        client.held.clear();
+        client.pending.take()
+    });
+    if let Some(pending) = pending {
+        finish(pending, Err(OffThreadError::Cancelled));
+    }
+}
+
+fn finish(pending: Pending, outcome: Outcome) {
+    *pending.outcome.borrow_mut() = Some(outcome);
+    let _ = pending.wake.call0(&JsValue::NULL);
+}
+
+/// Trains in the worker; `on_progress` hears each step.
+pub async fn train(
+    train: &TripTable,
+    validation: &TripTable,
+    numeric_columns: &[String],
+    request: &TrainRequest,
+    sweep_alphas: Option<&[f64]>,
+    on_progress: impl Fn(Progress) + 'static,
+) -> Outcome {
+    if let Some(reason) = CLIENT.with(|client| client.borrow().unavailable.clone()) {
+        return Err(OffThreadError::Unavailable(reason));
+    }
+    if is_busy() {
+        return Err(OffThreadError::Failed(
+            "another training is running; wait for it or cancel it".to_string(),
+        ));
+    }
+    ensure_worker()?;
+    let outcome: Rc<RefCell<Option<Outcome>>> = Rc::default();
+    let mut wake = None;
+    let woken = js_sys::Promise::new(&mut |resolve, _| wake = Some(resolve));
+    let Some(wake) = wake else {
+        return Err(OffThreadError::Failed(
+            "the page could not wait for the worker".into(),
+        ));
+    };
+    CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        client.next_id += 1;
+        let id = client.next_id;
+        let message = job_message(
+            &client.held,
+            id,
+            train,
+            validation,
+            numeric_columns,
+            request,
+            sweep_alphas,
+        );
+        client.held.insert(train.sha256_hex.clone());
+        client.held.insert(validation.sha256_hex.clone());
+        let mut pending = Pending {
+            id,
+            on_progress: Rc::new(on_progress),
+            outcome: outcome.clone(),
+            wake,
+            unsent: Some(message),
+        };
+        if client.ready {
+            send(&client, &mut pending);
+        }
+        client.pending = Some(pending);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(woken).await;
+    let result = outcome.borrow_mut().take();
+    result.unwrap_or_else(|| Err(OffThreadError::Failed("the worker gave no answer".into())))
+}
+
+fn send(client: &Client, pending: &mut Pending) {
+    if let (Some(worker), Some(message)) = (&client.worker, pending.unsent.take()) {
+        if let Err(error) = worker.post_message(&message) {
+            web_sys::console::error_2(&"Flowbook: could not send the job".into(), &error);
+        }
+    }
+}
+
+/// The job's JSON, with the bytes of the files the worker does not hold.
+#[allow(clippy::too_many_arguments)]
+fn job_message(
+    held: &HashSet<String>,
+    id: u64,
+    train: &TripTable,
+    validation: &TripTable,
+    numeric_columns: &[String],
+    request: &TrainRequest,
+    sweep_alphas: Option<&[f64]>,
+) -> JsValue {
+    let message = Object::new();
+    let table_ref = |table: &TripTable, field_name: &str| {
+        let bytes = (!held.contains(&table.sha256_hex))
+            .then(|| FILE_BYTES.with(|files| files.borrow().get(&table.sha256_hex).cloned()))
+            .flatten();
+        if let Some(bytes) = &bytes {
+            let _ = Reflect::set(&message, &field_name.into(), &Uint8Array::from(&bytes[..]));
+        }
+        TableRef {
+            file_name: table.file_name.clone(),
+            sha256_hex: table.sha256_hex.clone(),
+            bytes_attached: bytes.is_some(),
+        }
+    };
+    let job = TrainJob {
+        id,
+        train: table_ref(train, FIELD_TRAIN_BYTES),
+        validation: table_ref(validation, FIELD_VALIDATION_BYTES),
+        numeric_columns: numeric_columns.to_vec(),
+        request: request.clone(),
+        sweep_alphas: sweep_alphas.map(<[f64]>::to_vec),
+    };
+    let _ = Reflect::set(&message, &FIELD_JSON.into(), &job.to_json().into());
+    message.into()
+}
+
+fn ensure_worker() -> Result<(), OffThreadError> {
+    if CLIENT.with(|client| client.borrow().worker.is_some()) {
+        return Ok(());
+    }
+    let worker = Worker::new(WORKER_URL).map_err(|error| {
+        let reason = format!("the training worker cannot start here ({error:?})");
+        CLIENT.with(|client| client.borrow_mut().unavailable = Some(reason.clone()));
+        OffThreadError::Unavailable(reason)
+    })?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(on_error);
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        client.worker = Some(worker);
+        client.ready = false;
+        client.held.clear();
+    });
+    Ok(())
+}
+
+/// A worker that fails before it is ready cannot start in this browser (train on the page
+/// from now on); one that fails later stopped mid-job (the next job starts a fresh one).
+fn on_error(event: ErrorEvent) {
+    event.prevent_default();
+    let (pending, outcome) = CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        let outcome = if client.ready {
+            OffThreadError::Failed(format!("the training worker stopped: {}", event.message()))
+        } else {
+            let reason = format!("the training worker did not start: {}", event.message());
+            client.unavailable = Some(reason.clone());
+            OffThreadError::Unavailable(reason)
+        };
+        if let Some(worker) = client.worker.take() {
+            worker.terminate();
+        }
+        client.ready = false;
+        client.held.clear();
+        (client.pending.take(), outcome)
+    });
+    if let Some(pending) = pending {
+        finish(pending, Err(outcome));
+    }
+}
+
+fn on_message(event: MessageEvent) {
+    let data = event.data();
+    let reply = match field(&data, FIELD_JSON)
+        .as_string()
+        .ok_or_else(|| "a reply without text".to_string())
+        .and_then(|text| WorkerReply::from_json(&text))
+    {
+        Ok(reply) => reply,
+        Err(message) => {
+            web_sys::console::error_1(&message.into());
+            return;
+        }
+    };
+    let mut progress_to = None;
+    let done = CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        let current = client.pending.as_ref().map(|p| p.id);
+        match reply {
+            WorkerReply::Ready => {
+                client.ready = true;
+                if let Some(mut pending) = client.pending.take() {
+                    send(&client, &mut pending);
+                    client.pending = Some(pending);
+                }
+                None
+            }
+            WorkerReply::Progress { id, progress } => {
+                // Told after the borrow ends: the listener may look at the worker's state.
+                if let Some(pending) = client.pending.as_ref().filter(|_| current == Some(id)) {
+                    progress_to = Some((pending.on_progress.clone(), progress));
+                }
+                None
+            }
+            WorkerReply::Done { id, reports } if current == Some(id) => {
+                let coefficients = field(&data, FIELD_COEFFICIENTS)
+                    .dyn_into::<Float64Array>()
+                    .map(|array| array.to_vec())
+                    .unwrap_or_default();
+                let outcome =
+                    unpack_reports(reports, &coefficients).map_err(OffThreadError::Failed);
+                client.pending.take().map(|pending| (pending, outcome))
+            }
+            WorkerReply::Failed { id, message } if current == Some(id) || id == 0 => {
+                // The worker may no longer hold what it was sent.
+                client.held.clear();
+                client
+                    .pending
+                    .take()
+                    .map(|pending| (pending, Err(OffThreadError::Failed(message))))
+            }
+            // A reply to a job that was cancelled.
+            _ => None,
+        }
+    });
+    if let Some((listener, progress)) = progress_to {
+        listener(progress);
+    }
+    if let Some((pending, outcome)) = done {
+        finish(pending, outcome);
+    }
+}
