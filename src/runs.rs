@@ -265,28 +265,6 @@ pub struct TrainingContext {
     pub cell: String,
 }
 
-impl Default for TrainingContext {
-    fn default() -> Self {
-        TrainingContext {
-            notebook: "Default notebook".into(),
-            cell: "train".into(),
-        }
-    }
-}
-
-/// The run record of one training in the Train cell, started `elapsed_ms` ago, tagged as
-/// coming from the default notebook's "train" cell.
-pub fn training_run(
-    request: &TrainRequest,
-    report: &TrainReport,
-    train: &TripTable,
-    validation: &TripTable,
-    elapsed_ms: f64,
-) -> StoredRun {
-    let context = TrainingContext::default();
-    training_run_in(&context, request, report, train, validation, elapsed_ms)
-}
-
 /// The run record of one training made in `context`, filed under the current experiment,
 /// with the app version, notebook, cell and (when the user gave a name) the user as tags.
 pub fn training_run_in(

@@ -12,7 +12,7 @@ use flowbook_core::pipeline::{train_or_sweep, Progress, TrainReport, TrainReques
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{client_id_from_seed, run_from_training, Run};
 
-use crate::runs::{training_run, RunStore};
+use crate::runs::{training_run_in, RunStore, TrainingContext};
 use crate::train_worker::{self, OffThreadError};
 
 /// Milliseconds from the page's clock.
@@ -65,6 +65,7 @@ pub async fn train_and_record(
     request: &TrainRequest,
     sweep_alphas: Option<&[f64]>,
     run_store: Option<RunStore>,
+    context: &TrainingContext,
     on_progress: impl Fn(Progress) + 'static,
 ) -> Result<TrainOutcome, TrainError> {
     let start = now_ms();
@@ -102,9 +103,17 @@ pub async fn train_and_record(
         ));
     };
     let stored = if reports.len() == 1 {
-        training_run(request, &report, train_table, validation_table, elapsed_ms)
+        training_run_in(
+            context,
+            request,
+            &report,
+            train_table,
+            validation_table,
+            elapsed_ms,
+        )
     } else {
         sweep_run(
+            context,
             request,
             &reports,
             &report,
@@ -131,6 +140,7 @@ pub async fn train_and_record(
 /// A sweep's run: the single-training record's metadata (name, digests, roles), with one
 /// metric step per alpha from the engine's `run_from_training`.
 fn sweep_run(
+    context: &TrainingContext,
     request: &TrainRequest,
     reports: &[TrainReport],
     last: &TrainReport,
@@ -138,7 +148,14 @@ fn sweep_run(
     validation_table: &TripTable,
     elapsed_ms: f64,
 ) -> StoredRun {
-    let single = training_run(request, last, train_table, validation_table, elapsed_ms);
+    let single = training_run_in(
+        context,
+        request,
+        last,
+        train_table,
+        validation_table,
+        elapsed_ms,
+    );
     let single_run = single.run;
     let meta = flowbook_core::tracking::RunMeta {
         client_id: client_id_from_seed(
@@ -151,5 +168,13 @@ fn sweep_run(
         description: String::new(),
         inputs: single_run.inputs.clone(),
     };
-    StoredRun::new(run_from_training(request, reports, meta))
+    let mut run = run_from_training(request, reports, meta);
+    // Where it was made, as for a single training. The charts are left out: they show
+    // the last alpha's model, and the sweep keeps the best one.
+    for (key, value) in &single_run.tags {
+        if key.starts_with("flowbook.") || key == "mlflow.user" {
+            run.tags.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    StoredRun::new(run)
 }

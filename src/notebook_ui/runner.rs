@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::state::{CellOutput, NotebookState, RunRequest, Stamped};
+use crate::runs::TrainingContext;
 use crate::state::{Role, RoleHolder};
 use crate::training::{train_and_record, TrainError};
 use crate::ui::train_panel::describe;
@@ -230,12 +231,17 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             let request = settings.request(prepare)?;
             let cell = id.to_string();
             let progress = state.train_progress;
+            let context = TrainingContext {
+                notebook: state.doc.with_untracked(|d| d.title.clone()),
+                cell: id.to_string(),
+            };
             let outcome = train_and_record(
                 train,
                 validation,
                 &request,
                 settings.sweep_alphas.as_deref(),
                 state.run_store,
+                &context,
                 move |step| progress.set(Some((cell.clone(), step))),
             )
             .await;

@@ -8,7 +8,7 @@ use flowbook_core::solve::ModelKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::runs::RunStore;
+use crate::runs::{RunStore, TrainingContext};
 use crate::state::{Datasets, Role, RoleHolder};
 use crate::training::{train_and_record, TrainError, TrainOutcome};
 use crate::ui::evaluate_view::EvaluateView;
@@ -112,6 +112,10 @@ pub fn TrainPanel() -> impl IntoView {
                 &request,
                 None,
                 run_store,
+                &TrainingContext {
+                    notebook: "Train panel".into(),
+                    cell: "train-panel".into(),
+                },
                 move |step| progress.set(Some(step)),
             )
             .await;

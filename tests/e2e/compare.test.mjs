@@ -77,11 +77,11 @@ describe('Run management and compare', () => {
     const cellColumn = 'tags.`flowbook.cell`';
     await page.locator('label.column-choice', { hasText: cellColumn }).locator('input').check();
     const cells = await page.locator(`[data-testid="run-row"] [data-column="${cellColumn}"]`).allTextContents();
-    assert.deepEqual(cells, ['train', 'train', 'train']);
+    assert.deepEqual(cells, ['train-panel', 'train-panel', 'train-panel']);
     const filter = page.getByTestId('runs-filter');
-    await filter.fill("tags.flowbook.cell = 'train' and tags.mlflow.user = 'Ada'");
+    await filter.fill("tags.flowbook.cell = 'train-panel' and tags.mlflow.user = 'Ada'");
     await rowCount(3);
-    await filter.fill("tags.flowbook.notebook = 'Default notebook' and params.model = 'ridge'");
+    await filter.fill("tags.flowbook.notebook = 'Train panel' and params.model = 'ridge'");
     await rowCount(2);
     await filter.fill("tags.mlflow.user = 'Bob'");
     await rowCount(0);
