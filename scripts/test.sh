@@ -99,11 +99,15 @@ done_step
 
 step "trunk build --release --offline (scripts/trunk.sh)"
 bash scripts/trunk.sh build --release
-WASM_FILES=(dist/*_bg.wasm)
-[ ${#WASM_FILES[@]} -eq 1 ] && [ -f "${WASM_FILES[0]}" ] || { echo "expected one dist/*_bg.wasm" >&2; exit 1; }
+# Two wasm modules: the page (flowbook-web, name hashed) and the training worker.
+WASM_FILES=(dist/flowbook-web-*_bg.wasm)
+[ ${#WASM_FILES[@]} -eq 1 ] && [ -f "${WASM_FILES[0]}" ] || { echo "expected one dist/flowbook-web-*_bg.wasm" >&2; exit 1; }
+WORKER_WASM=dist/flowbook-worker_bg.wasm
+[ -f "$WORKER_WASM" ] || { echo "$WORKER_WASM is missing" >&2; exit 1; }
 WASM_FILE="${WASM_FILES[0]}"
 WASM_RAW=$(wc -c <"$WASM_FILE")
 WASM_GZIP=$(gzip -9 -c "$WASM_FILE" | wc -c)
+echo "worker wasm: $(wc -c <"$WORKER_WASM") bytes raw, $(gzip -9 -c "$WORKER_WASM" | wc -c) bytes gzip -9"
 for name in green_tripdata_2021-01.parquet green_tripdata_2021-02.parquet taxi_zone_lookup.csv; do
   [ -f "dist/data/$name" ] || { echo "dist/data/$name is missing" >&2; exit 1; }
 done
