@@ -5,19 +5,11 @@
 use flowbook_charts::{
     draw_largest_coefficients, draw_predicted_vs_actual, draw_residuals, ChartError,
 };
-use flowbook_core::data::{TripTable, ZoneLookup};
-use flowbook_core::evaluate::{
-    largest_coefficients, overlaid_distributions, residuals, table_predictions,
-};
-use flowbook_core::features::PrepareSpec;
-use flowbook_core::model::LinearModel;
+use flowbook_core::evaluate::Evaluation;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
-
-/// Coefficients in the chart, as on the page.
-const TOP_COEFFICIENTS: usize = 15;
 
 /// The PNG bytes of one chart of `width`×`height` pixels.
 fn png(
@@ -49,33 +41,23 @@ fn png(
     Ok(binary.chars().map(|c| c as u32 as u8).collect())
 }
 
-/// The three evaluation charts of `model` on `validation`, as `(path, PNG bytes)`.
-pub fn evaluation_pngs(
-    model: &LinearModel,
-    validation: &TripTable,
-    prepare: &PrepareSpec,
-    zones: Option<&ZoneLookup>,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let predictions = table_predictions(model, validation, prepare).map_err(|e| e.to_string())?;
-    let (actual, predicted) =
-        overlaid_distributions(&predictions.actual, &predictions.predicted, 0.0, 60.0, 60);
-    let residuals = residuals(&predictions.actual, &predictions.predicted);
-    let coefficients = largest_coefficients(model, TOP_COEFFICIENTS, zones);
+/// The three evaluation charts of a training, as `(path, PNG bytes)`.
+pub fn evaluation_pngs(evaluation: &Evaluation) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(vec![
         (
             "charts/predicted_vs_actual.png".to_string(),
             png(720, 280, |area| {
-                draw_predicted_vs_actual(area, &actual, &predicted)
+                draw_predicted_vs_actual(area, &evaluation.actual, &evaluation.predicted)
             })?,
         ),
         (
             "charts/residuals.png".to_string(),
-            png(720, 280, |area| draw_residuals(area, &residuals))?,
+            png(720, 280, |area| draw_residuals(area, &evaluation.residuals))?,
         ),
         (
             "charts/largest_coefficients.png".to_string(),
             png(720, 420, |area| {
-                draw_largest_coefficients(area, &coefficients)
+                draw_largest_coefficients(area, &evaluation.coefficients)
             })?,
         ),
     ])

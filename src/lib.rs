@@ -8,6 +8,7 @@
 pub mod app;
 pub mod chart_artifacts;
 pub mod load;
+pub mod local_settings;
 pub mod mlflow_client;
 pub mod mlflow_settings;
 pub mod notebook_ui;

@@ -7,6 +7,8 @@ use flowbook_core::mlflow::{Auth, ServerConfig};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::local_settings::{local_setting, set_local_setting};
+
 /// The `localStorage` key of the saved settings.
 pub const SETTINGS_KEY: &str = "flowbook.mlflow.settings";
 
@@ -36,16 +38,11 @@ impl Default for SavedSettings {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The saved settings, or the defaults when there are none or they cannot be read (a
 /// private window without storage, or text from another version: settings are not worth
 /// an error message).
 fn load() -> SavedSettings {
-    storage()
-        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+    local_setting(SETTINGS_KEY)
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default()
 }
@@ -98,9 +95,8 @@ impl MlflowSettings {
             remember_secret,
             secret: remember_secret.then(|| self.secret.get()),
         };
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&saved)) {
-            // A full or disabled storage only means the settings are not remembered.
-            let _ = storage.set_item(SETTINGS_KEY, &text);
+        if let Ok(text) = serde_json::to_string(&saved) {
+            set_local_setting(SETTINGS_KEY, &text);
         }
     }
 

@@ -8,10 +8,9 @@ use flowbook_core::store::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::local_settings::set_local_setting;
 use crate::persist::save_experiments;
-use crate::runs::{
-    new_client_id, set_local_setting, RunStore, StoreStatus, CURRENT_EXPERIMENT_KEY,
-};
+use crate::runs::{new_client_id, RunStore, StoreStatus, CURRENT_EXPERIMENT_KEY};
 
 impl RunStore {
     /// Applies `edit` to run `client_id` and saves it; the message says why not otherwise.

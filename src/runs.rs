@@ -3,6 +3,7 @@
 //! (`flowbook_core::tracking`, `flowbook_core::store`).
 
 use flowbook_core::data::TripTable;
+use flowbook_core::evaluate::Evaluation;
 use flowbook_core::export::add_model_directory;
 use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::{TrainReport, TrainRequest};
@@ -18,30 +19,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::chart_artifacts::evaluation_pngs;
+use crate::local_settings::local_setting;
 use crate::persist::{load_blobs, load_experiments, load_runs, save_run};
 
 /// localStorage keys of the user's choices that outlive the page.
 pub const CURRENT_EXPERIMENT_KEY: &str = "flowbook.experiment";
 pub const USER_NAME_KEY: &str = "flowbook.user_name";
-
-/// A value the user chose earlier in this browser (`None` when unset or unavailable).
-pub fn local_setting(key: &str) -> Option<String> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    storage.get_item(key).ok()?
-}
-
-/// Keeps a choice for the next visit; empty text forgets it. Storage being unavailable
-/// (private window) only means the choice is not remembered.
-pub fn set_local_setting(key: &str, value: &str) {
-    let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) else {
-        return;
-    };
-    let _ = if value.is_empty() {
-        storage.remove_item(key)
-    } else {
-        storage.set_item(key, value)
-    };
-}
 
 /// The experiment new runs go to: the one chosen above the runs table.
 pub fn current_experiment() -> String {
@@ -146,25 +129,45 @@ impl RunStore {
     /// The run with all its files, read back from storage when the page holds only
     /// their names (runs loaded on page open): for pushing, exporting and predicting.
     pub async fn full_run(&self, client_id: &str) -> Result<Run, String> {
-        let stored = self
-            .runs
-            .with_untracked(|runs| runs.iter().find(|s| s.run.client_id == client_id).cloned())
-            .ok_or_else(|| format!("no run with id {client_id} in this browser"))?;
-        let refs = self
-            .artifact_refs
-            .with_value(|known| known.get(client_id).cloned())
-            .unwrap_or_default();
-        let mut run = stored.run;
-        if refs
-            .iter()
-            .all(|r| run.artifacts.iter().any(|a| a.path == r.path))
-        {
-            return Ok(run);
+        let mut runs = self.full_runs(&[client_id.to_string()]).await?;
+        runs.pop()
+            .ok_or_else(|| format!("no run with id {client_id} in this browser"))
+    }
+
+    /// `full_run` of each of `client_ids`, in that order, with their files read from
+    /// storage in one go.
+    pub async fn full_runs(&self, client_ids: &[String]) -> Result<Vec<Run>, String> {
+        let mut runs = Vec::with_capacity(client_ids.len());
+        for client_id in client_ids {
+            let stored = self
+                .runs
+                .with_untracked(|runs| runs.iter().find(|s| &s.run.client_id == client_id).cloned())
+                .ok_or_else(|| format!("no run with id {client_id} in this browser"))?;
+            let refs = self
+                .artifact_refs
+                .with_value(|known| known.get(client_id).cloned())
+                .unwrap_or_default();
+            runs.push((stored.run, refs));
         }
-        let digests: Vec<String> = refs.iter().map(|r| r.sha256.clone()).collect();
-        let blobs = load_blobs(&digests).await?;
-        attach_artifacts(&mut run, &refs, &blobs)?;
-        Ok(run)
+        // Only files the page does not hold already are read back.
+        let missing: Vec<String> = runs
+            .iter()
+            .flat_map(|(run, refs)| {
+                refs.iter()
+                    .filter(|r| !run.artifacts.iter().any(|a| a.path == r.path))
+                    .map(|r| r.sha256.clone())
+            })
+            .collect();
+        if missing.is_empty() {
+            return Ok(runs.into_iter().map(|(run, _)| run).collect());
+        }
+        let blobs = load_blobs(&missing).await?;
+        runs.into_iter()
+            .map(|(mut run, refs)| {
+                attach_artifacts(&mut run, &refs, &blobs)?;
+                Ok(run)
+            })
+            .collect()
     }
 
     /// The experiment with all its runs as one file (Flowbook's experiment format), for
@@ -172,8 +175,9 @@ impl RunStore {
     /// The registry entries whose versions come from these runs go along.
     pub async fn export_file(&self, registry: &Registry) -> Result<String, String> {
         let mut runs = self.runs.get_untracked();
-        for stored in &mut runs {
-            stored.run = self.full_run(&stored.run.client_id).await?;
+        let ids: Vec<String> = runs.iter().map(|s| s.run.client_id.clone()).collect();
+        for (stored, run) in runs.iter_mut().zip(self.full_runs(&ids).await?) {
+            stored.run = run;
         }
         let created = runs.iter().map(|s| s.run.start_time_ms).min().unwrap_or(0);
         let mut experiment = Experiment::new("default", DEFAULT_EXPERIMENT, created);
@@ -265,22 +269,16 @@ pub struct TrainingContext {
     pub cell: String,
 }
 
-/// The run record of one training made in `context`, filed under the current experiment,
-/// with the app version, notebook, cell and (when the user gave a name) the user as tags.
-pub fn training_run_in(
-    context: &TrainingContext,
-    request: &TrainRequest,
-    report: &TrainReport,
+/// A training's run metadata: a fresh id, the current experiment, the clock (ending now,
+/// `elapsed_ms` long), and the train and validation files it read.
+pub fn training_meta(
+    name: String,
     train: &TripTable,
     validation: &TripTable,
     elapsed_ms: f64,
-) -> StoredRun {
+) -> RunMeta {
     let end_time_ms = now_epoch_ms();
-    let name = match report.kind.alpha() {
-        Some(alpha) => format!("{} α={alpha}", report.kind.short_name()),
-        None => report.kind.short_name().to_string(),
-    };
-    let meta = RunMeta {
+    RunMeta {
         client_id: new_client_id(),
         name,
         experiment: current_experiment(),
@@ -291,26 +289,46 @@ pub fn training_run_in(
             input(train, DatasetRole::Train),
             input(validation, DatasetRole::Validation),
         ],
-    };
-    let mut run = run_from_training(request, std::slice::from_ref(report), meta);
-    let user = local_setting(USER_NAME_KEY).filter(|name| !name.trim().is_empty());
-    let tags = [
-        (
-            "flowbook.app_version",
-            Some(env!("CARGO_PKG_VERSION").to_string()),
-        ),
-        ("flowbook.notebook", Some(context.notebook.clone())),
-        ("flowbook.cell", Some(context.cell.clone())),
-        ("mlflow.user", user.map(|name| name.trim().to_string())),
-    ];
-    for (key, value) in tags {
-        if let Some(value) = value {
-            run.tags.insert(key.to_string(), value);
-        }
     }
+}
+
+/// Where a training was made, as run tags: the app version, notebook and cell, and the
+/// user when they gave a name.
+pub fn context_tags(context: &TrainingContext) -> Vec<(String, String)> {
+    let mut tags = vec![
+        (
+            "flowbook.app_version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("flowbook.notebook".to_string(), context.notebook.clone()),
+        ("flowbook.cell".to_string(), context.cell.clone()),
+    ];
+    if let Some(user) = local_setting(USER_NAME_KEY).filter(|name| !name.trim().is_empty()) {
+        tags.push(("mlflow.user".to_string(), user.trim().to_string()));
+    }
+    tags
+}
+
+/// The run record of one training made in `context`, with its evaluation's charts as files
+/// (or, when there is no evaluation, the reason as the `flowbook.charts_error` tag).
+pub fn training_run_in(
+    context: &TrainingContext,
+    request: &TrainRequest,
+    report: &TrainReport,
+    train: &TripTable,
+    validation: &TripTable,
+    elapsed_ms: f64,
+    evaluation: Result<&Evaluation, &str>,
+) -> StoredRun {
+    let name = match report.kind.alpha() {
+        Some(alpha) => format!("{} α={alpha}", report.kind.short_name()),
+        None => report.kind.short_name().to_string(),
+    };
+    let meta = training_meta(name, train, validation, elapsed_ms);
+    let mut run = run_from_training(request, std::slice::from_ref(report), meta);
+    run.tags.extend(context_tags(context));
     // The charts are a bonus: a run without them is still a complete run.
-    let zones = use_context::<crate::app::Zones>().and_then(|z| z.0.get_untracked());
-    match evaluation_pngs(&report.model, validation, &request.prepare, zones.as_ref()) {
+    match evaluation.map_err(str::to_string).and_then(evaluation_pngs) {
         Ok(files) => {
             for (path, bytes) in files {
                 run.add_artifact(&path, bytes);

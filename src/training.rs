@@ -7,12 +7,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use flowbook_core::data::TripTable;
-use flowbook_core::features::PrepareSpec;
+use flowbook_core::evaluate::{evaluate, Evaluation};
 use flowbook_core::pipeline::{train_or_sweep, Progress, TrainReport, TrainRequest};
 use flowbook_core::store::StoredRun;
-use flowbook_core::tracking::{client_id_from_seed, run_from_training, Run};
+use flowbook_core::tracking::{run_from_training, Run};
+use leptos::prelude::{use_context, GetUntracked};
 
-use crate::runs::{training_run_in, RunStore, TrainingContext};
+use crate::app::Zones;
+use crate::runs::{context_tags, training_meta, training_run_in, RunStore, TrainingContext};
 use crate::train_worker::{self, OffThreadError};
 
 /// Milliseconds from the page's clock.
@@ -30,8 +32,10 @@ pub struct TrainOutcome {
     /// Every alpha's report of a sweep (one element when there was no sweep).
     pub reports: Vec<TrainReport>,
     pub elapsed_ms: f64,
-    pub validation: Arc<TripTable>,
-    pub prepare: PrepareSpec,
+    /// `report`'s model on the validation rows, or why it could not be evaluated.
+    pub evaluation: Result<Arc<Evaluation>, String>,
+    /// The validation file's name (it names the charts' PNG files).
+    pub validation_file: String,
     /// The run recorded for this training.
     pub run: Run,
     /// Said beside the result when the training ran on the page instead of the worker.
@@ -102,6 +106,16 @@ pub async fn train_and_record(
             "the sweep produced no model".to_string(),
         ));
     };
+    // Once per training: the page shows it and the run keeps its charts.
+    let zones = use_context::<Zones>().and_then(|zones| zones.0.get_untracked());
+    let evaluation = evaluate(
+        &report.model,
+        validation_table,
+        &request.prepare,
+        zones.as_ref(),
+    )
+    .map(Arc::new)
+    .map_err(|e| format!("Could not evaluate the model: {e}"));
     let stored = if reports.len() == 1 {
         training_run_in(
             context,
@@ -110,13 +124,13 @@ pub async fn train_and_record(
             train_table,
             validation_table,
             elapsed_ms,
+            evaluation.as_deref().map_err(String::as_str),
         )
     } else {
         sweep_run(
             context,
             request,
             &reports,
-            &report,
             train_table,
             validation_table,
             elapsed_ms,
@@ -130,51 +144,32 @@ pub async fn train_and_record(
         report,
         reports,
         elapsed_ms,
-        validation: validation_table.clone(),
-        prepare: request.prepare.clone(),
+        evaluation,
+        validation_file: validation_table.file_name.clone(),
         run,
         note,
     })
 }
 
-/// A sweep's run: the single-training record's metadata (name, digests, roles), with one
-/// metric step per alpha from the engine's `run_from_training`.
+/// A sweep's run: one metric step per alpha (the engine's `run_from_training`), with the
+/// same metadata and tags as a single training. The charts are left out: they would show
+/// the last alpha's model, and the sweep keeps the best one.
 fn sweep_run(
     context: &TrainingContext,
     request: &TrainRequest,
     reports: &[TrainReport],
-    last: &TrainReport,
     train_table: &TripTable,
     validation_table: &TripTable,
     elapsed_ms: f64,
 ) -> StoredRun {
-    let single = training_run_in(
-        context,
-        request,
-        last,
-        train_table,
-        validation_table,
-        elapsed_ms,
-    );
-    let single_run = single.run;
-    let meta = flowbook_core::tracking::RunMeta {
-        client_id: client_id_from_seed(
-            format!("{}:sweep:{}", single_run.client_id, reports.len()).as_bytes(),
-        ),
-        name: format!("{} sweep ×{}", last.kind.short_name(), reports.len()),
-        experiment: single_run.experiment.clone(),
-        start_time_ms: single_run.start_time_ms,
-        end_time_ms: single_run.end_time_ms.unwrap_or(single_run.start_time_ms),
-        description: String::new(),
-        inputs: single_run.inputs.clone(),
+    let name = match reports.last() {
+        Some(last) => format!("{} sweep ×{}", last.kind.short_name(), reports.len()),
+        None => "empty sweep".to_string(),
     };
+    let meta = training_meta(name, train_table, validation_table, elapsed_ms);
     let mut run = run_from_training(request, reports, meta);
-    // Where it was made, as for a single training. The charts are left out: they show
-    // the last alpha's model, and the sweep keeps the best one.
-    for (key, value) in &single_run.tags {
-        if key.starts_with("flowbook.") || key == "mlflow.user" {
-            run.tags.entry(key.clone()).or_insert_with(|| value.clone());
-        }
+    for (key, value) in context_tags(context) {
+        run.tags.entry(key).or_insert(value);
     }
     StoredRun::new(run)
 }

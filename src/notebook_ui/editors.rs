@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use super::runner::request_run;
 use super::state::{remember_autorun, NotebookState, RunRequest};
 use crate::state::Role;
+use crate::ui::train_result::model_options;
 
 /// Writes a cell's new settings; a problem shows in `problem`.
 pub fn commit(
@@ -20,6 +21,11 @@ pub fn commit(
     settings: CellKind,
     problem: RwSignal<Option<String>>,
 ) {
+    // A field left without a change (its `change` fires on blur all the same) runs nothing.
+    if state.kind_of(id).as_ref() == Some(&settings) {
+        problem.set(None);
+        return;
+    }
     match state.edit_settings(id, settings) {
         Ok(()) => {
             problem.set(None);
@@ -261,10 +267,7 @@ pub fn TrainEditor(
                         let model = event_target_value(&ev);
                         update(&|s| { s.model = model.clone(); Ok(()) });
                     }>
-                    <option value="ols">"Linear regression (OLS)"</option>
-                    <option value="ridge">"Ridge"</option>
-                    <option value="lasso">"Lasso"</option>
-                    <option value="elasticnet">"Elastic net"</option>
+                    {model_options(None)}
                 </select>
             </label>
             <label>

@@ -6,15 +6,7 @@ use leptos::prelude::*;
 use super::state::CellOutput;
 use crate::ui::chart::{Chart, Draw};
 use crate::ui::evaluate_view::EvaluateView;
-
-fn metric(label: &'static str, testid: &'static str, value: f64, digits: usize) -> impl IntoView {
-    view! {
-        <div class="stat">
-            <dt>{label}</dt>
-            <dd data-testid=testid data-value=value.to_string()>{format!("{value:.digits$}")}</dd>
-        </div>
-    }
-}
+use crate::ui::train_result::TrainResult;
 
 #[component]
 pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
@@ -49,37 +41,24 @@ pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
             .into_any()
         }
         CellOutput::Train(outcome) => {
-            let report = &outcome.report;
-            let sweep_note = (outcome.reports.len() > 1).then(|| {
+            let extra = if outcome.reports.len() > 1 {
                 format!(
                     " · sweep of {} alphas (the last one shown)",
                     outcome.reports.len()
                 )
-            });
+            } else {
+                String::new()
+            };
             view! {
-                <div data-testid="cell-train-result">
-                    <p class="muted">
-                        {format!(
-                            "{} · {} training rows, {} validation rows, {} features · {:.0} ms in this browser{}",
-                            report.kind, report.train_rows, report.val_rows, report.n_features,
-                            outcome.elapsed_ms, sweep_note.unwrap_or_default()
-                        )}
-                    </p>
-                    <dl class="stats">
-                        {metric("Train RMSE", "cell-train-rmse", report.train.rmse, 6)}
-                        {metric("Validation RMSE", "cell-val-rmse", report.validation.rmse, 6)}
-                        {metric("Validation MAE", "cell-val-mae", report.validation.mae, 4)}
-                        {metric("Validation R²", "cell-val-r2", report.validation.r2, 4)}
-                    </dl>
-                </div>
+                <TrainResult report=outcome.report.clone() elapsed_ms=outcome.elapsed_ms
+                    testid_prefix="cell-" extra />
             }
             .into_any()
         }
         CellOutput::Evaluate(outcome) => view! {
             <EvaluateView
-                model=outcome.report.model.clone()
-                validation=outcome.validation.clone()
-                prepare=outcome.prepare.clone()
+                evaluation=outcome.evaluation.clone()
+                validation_file=outcome.validation_file.clone()
             />
         }
         .into_any(),

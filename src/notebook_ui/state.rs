@@ -12,6 +12,7 @@ use flowbook_core::notebook::{
 use flowbook_core::pipeline::Progress;
 use leptos::prelude::*;
 
+use crate::local_settings::{local_setting, set_local_setting};
 use crate::runs::RunStore;
 use crate::state::Datasets;
 use crate::training::TrainOutcome;
@@ -156,14 +157,10 @@ impl NotebookState {
     }
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 /// The notebook kept from the last visit, or the walk-through on a first one. A kept
 /// notebook that cannot be read any more gives way to the walk-through, with the reason.
 pub fn stored_notebook() -> (Notebook, Option<String>) {
-    let text = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let text = local_setting(STORAGE_KEY);
     match text.map(|text| open(&text)) {
         None => (default_notebook(), None),
         Some(Ok(opened)) => (opened.notebook, None),
@@ -179,20 +176,14 @@ pub fn stored_notebook() -> (Notebook, Option<String>) {
 /// Keeps the notebook for the next visit. Storage can be full or switched off: the page
 /// works on without it.
 pub fn store_notebook(notebook: &Notebook) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(STORAGE_KEY, &save(notebook));
-    }
+    set_local_setting(STORAGE_KEY, &save(notebook));
 }
 
 fn autorun_saved() -> bool {
-    local_storage()
-        .and_then(|s| s.get_item(AUTORUN_KEY).ok().flatten())
-        .is_some_and(|v| v == "1")
+    local_setting(AUTORUN_KEY).is_some_and(|v| v == "1")
 }
 
 /// Remembers that this browser's user runs the notebook.
 pub fn remember_autorun() {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(AUTORUN_KEY, "1");
-    }
+    set_local_setting(AUTORUN_KEY, "1");
 }

@@ -2,54 +2,42 @@
 //! durations, residuals, and the largest coefficients with zone names. The numbers come from
 //! `flowbook_core::evaluate`, the drawings from `flowbook_charts`.
 
+use std::sync::Arc;
+
 use flowbook_charts::{draw_largest_coefficients, draw_predicted_vs_actual, draw_residuals};
-use flowbook_core::data::TripTable;
-use flowbook_core::evaluate::{
-    largest_coefficients, overlaid_distributions, residuals, table_predictions,
-};
-use flowbook_core::features::PrepareSpec;
-use flowbook_core::model::LinearModel;
+use flowbook_core::evaluate::Evaluation;
 use leptos::prelude::*;
 
-use crate::app::Zones;
 use crate::ui::chart::{Chart, Draw};
 
-/// Coefficients shown in the chart: enough to see which zone pairs matter most.
-const TOP_COEFFICIENTS: usize = 15;
-
+/// `evaluation` of a training whose validation file is `validation_file` (it names the
+/// saved PNGs), or why there is none.
 #[component]
 pub fn EvaluateView(
-    model: LinearModel,
-    validation: std::sync::Arc<TripTable>,
-    prepare: PrepareSpec,
+    evaluation: Result<Arc<Evaluation>, String>,
+    validation_file: String,
 ) -> impl IntoView {
-    let predictions = match table_predictions(&model, &validation, &prepare) {
-        Ok(predictions) => predictions,
-        Err(error) => {
+    let evaluation = match evaluation {
+        Ok(evaluation) => evaluation,
+        Err(message) => {
             return view! {
-                <p class="error-message" data-testid="evaluate-error">
-                    {format!("Could not evaluate the model: {error}")}
-                </p>
+                <p class="error-message" data-testid="evaluate-error">{message}</p>
             }
             .into_any()
         }
     };
-    let (actual, predicted) =
-        overlaid_distributions(&predictions.actual, &predictions.predicted, 0.0, 60.0, 60);
-    let residuals = residuals(&predictions.actual, &predictions.predicted);
-    let summary = residuals.summary;
-    let zones = use_context::<Zones>().and_then(|z| z.0.get_untracked());
-    let coefficients = largest_coefficients(&model, TOP_COEFFICIENTS, zones.as_ref());
-    let stem = validation
-        .file_name
+    let summary = evaluation.residuals.summary;
+    let stem = validation_file
         .rsplit_once('.')
-        .map_or(validation.file_name.clone(), |(stem, _)| stem.to_string());
+        .map_or(validation_file.clone(), |(stem, _)| stem.to_string());
 
+    let shown = evaluation.clone();
     let distributions: Draw =
-        Box::new(move |area| draw_predicted_vs_actual(area, &actual, &predicted));
-    let residual_chart: Draw = Box::new(move |area| draw_residuals(area, &residuals));
+        Box::new(move |area| draw_predicted_vs_actual(area, &shown.actual, &shown.predicted));
+    let shown = evaluation.clone();
+    let residual_chart: Draw = Box::new(move |area| draw_residuals(area, &shown.residuals));
     let coefficient_chart: Draw =
-        Box::new(move |area| draw_largest_coefficients(area, &coefficients));
+        Box::new(move |area| draw_largest_coefficients(area, &evaluation.coefficients));
     view! {
         <div class="evaluate" data-testid="evaluate">
             <h3 class="card-title">"Evaluation on the validation data"</h3>

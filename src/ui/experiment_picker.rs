@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::runs::{local_setting, set_local_setting, RunStore, USER_NAME_KEY};
+use crate::local_settings::{local_setting, set_local_setting};
+use crate::runs::{RunStore, USER_NAME_KEY};
 
 #[component]
 pub fn ExperimentPicker() -> impl IntoView {

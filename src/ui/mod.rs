@@ -8,6 +8,7 @@ pub mod dataset_view;
 pub mod evaluate_view;
 pub mod experiment_picker;
 pub mod file_picker;
+pub mod form;
 pub mod format;
 pub mod registry_details;
 pub mod registry_panel;
@@ -17,6 +18,7 @@ pub mod server_runs;
 pub mod sync_panel;
 pub mod train_panel;
 pub mod train_progress;
+pub mod train_result;
 pub mod trip_preview;
 pub mod url_loader;
 

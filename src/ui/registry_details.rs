@@ -6,6 +6,7 @@ use flowbook_core::store::check_key;
 use leptos::prelude::*;
 
 use crate::registry::RegistryStore;
+use crate::ui::form::bound_input;
 
 /// `key=value` pairs, one line.
 fn tag_text(tags: &std::collections::BTreeMap<String, String>) -> String {
@@ -75,12 +76,8 @@ pub fn DetailsForm(name: String) -> impl IntoView {
         });
         feedback.set(Some(outcome.map(|()| format!("Tag {}={v} set.", k.trim()))));
     };
-    let input = |testid: &'static str, signal: RwSignal<String>, placeholder: &'static str| {
-        view! {
-            <input data-testid=testid placeholder=placeholder prop:value=move || signal.get()
-                on:input=move |ev| signal.set(event_target_value(&ev)) />
-        }
-    };
+    let input =
+        |testid, signal, placeholder| bound_input(testid, signal, "text", Some(placeholder));
     view! {
         <div class="train-controls" data-testid="details-form">
             <label>

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::app::Zones;
 use crate::registry::{trip_from_text, Prediction, RegistryStore};
 use crate::runs::{RunStore, StoreStatus};
+use crate::ui::form::bound_input;
 use crate::ui::registry_details::{version_tags, DetailsForm, ModelDetails};
 
 /// Aliases offered in the alias field; any other valid alias can be typed.
@@ -162,20 +163,11 @@ fn RegisterForm() -> impl IntoView {
             </label>
             <label>
                 "Model name "
-                <input
-                    data-testid="register-name"
-                    prop:value=move || model_name.get()
-                    on:input=move |ev| model_name.set(event_target_value(&ev))
-                />
+                {bound_input("register-name", model_name, "text", None)}
             </label>
             <label>
                 "Description "
-                <input
-                    data-testid="register-description"
-                    placeholder="what changed in this version"
-                    prop:value=move || description.get()
-                    on:input=move |ev| description.set(event_target_value(&ev))
-                />
+                {bound_input("register-description", description, "text", Some("what changed in this version"))}
             </label>
             <button class="button" data-testid="register" on:click=on_register>"Register version"</button>
         </div>
@@ -556,12 +548,7 @@ fn PredictBox() -> impl IntoView {
             <div class="train-controls">
                 <label>
                     "Model "
-                    <input
-                        data-testid="predict-reference"
-                        placeholder="taxi-duration@champion or taxi-duration/2"
-                        prop:value=move || reference.get()
-                        on:input=move |ev| reference.set(event_target_value(&ev))
-                    />
+                    {bound_input("predict-reference", reference, "text", Some("taxi-duration@champion or taxi-duration/2"))}
                 </label>
                 <label>
                     "Pickup zone "

@@ -5,6 +5,7 @@ use flowbook_core::store::RunEdit;
 use leptos::prelude::*;
 
 use crate::runs::RunStore;
+use crate::ui::form::bound_input;
 
 #[component]
 pub fn RunEditor(
@@ -73,12 +74,7 @@ pub fn RunEditor(
                 <div class="train-controls">
                     <label>
                         "Name "
-                        <input
-                            data-testid="run-name-input"
-                            type="text"
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                        />
+                        {bound_input("run-name-input", name, "text", None)}
                     </label>
                     <button class="button button-quiet" data-testid="run-rename" on:click=move |_| apply(RunEdit::Rename(name.get_untracked()))>
                         "Rename"
@@ -87,12 +83,7 @@ pub fn RunEditor(
                 <div class="train-controls">
                     <label>
                         "Description "
-                        <input
-                            data-testid="run-description-input"
-                            type="text"
-                            prop:value=move || description.get()
-                            on:input=move |ev| description.set(event_target_value(&ev))
-                        />
+                        {bound_input("run-description-input", description, "text", None)}
                     </label>
                     <button class="button button-quiet" data-testid="run-describe" on:click=move |_| apply(RunEdit::Describe(description.get_untracked()))>
                         "Save description"
@@ -100,20 +91,8 @@ pub fn RunEditor(
                 </div>
                 <ul class="run-tags">{tags}</ul>
                 <div class="train-controls">
-                    <input
-                        data-testid="run-tag-key"
-                        type="text"
-                        placeholder="tag key"
-                        prop:value=move || tag_key.get()
-                        on:input=move |ev| tag_key.set(event_target_value(&ev))
-                    />
-                    <input
-                        data-testid="run-tag-value"
-                        type="text"
-                        placeholder="value"
-                        prop:value=move || tag_value.get()
-                        on:input=move |ev| tag_value.set(event_target_value(&ev))
-                    />
+                    {bound_input("run-tag-key", tag_key, "text", Some("tag key"))}
+                    {bound_input("run-tag-value", tag_value, "text", Some("value"))}
                     <button
                         class="button button-quiet"
                         data-testid="run-tag-add"

@@ -13,6 +13,7 @@ use crate::mlflow_client::BrowserHttp;
 pub use crate::mlflow_settings::MlflowSettings;
 use crate::registry::RegistryStore;
 use crate::runs::{with_model_directory, RunStore};
+use crate::ui::form::bound_input;
 
 /// What the panel last did, for the status line.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,14 +47,13 @@ async fn push_pending(
             .collect()
     });
     // Runs loaded on page open hold their files' names only: read the files back.
-    let mut pending = Vec::with_capacity(pending_ids.len());
-    for client_id in &pending_ids {
-        let run = store
-            .full_run(client_id)
-            .await
-            .map_err(SyncError::InvalidInput)?;
-        pending.push(with_model_directory(run));
-    }
+    let pending: Vec<_> = store
+        .full_runs(&pending_ids)
+        .await
+        .map_err(SyncError::InvalidInput)?
+        .into_iter()
+        .map(with_model_directory)
+        .collect();
     if pending.is_empty() {
         return Ok((server.version, 0));
     }
@@ -229,17 +229,7 @@ pub fn SyncPanel() -> impl IntoView {
         }
         now
     });
-    let text_input = |testid: &'static str, signal: RwSignal<String>, kind: &'static str| {
-        view! {
-            <input
-                data-testid=testid
-                type=kind
-                autocomplete="off"
-                prop:value=move || signal.get()
-                on:input=move |ev| signal.set(event_target_value(&ev))
-            />
-        }
-    };
+    let text_input = |testid, signal, kind| bound_input(testid, signal, kind, None);
 
     view! {
         <section class="card" data-testid="sync-panel">

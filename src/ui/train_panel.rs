@@ -3,8 +3,8 @@
 //! numerics are the engine's.
 
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
-use flowbook_core::pipeline::{Progress, TrainReport, TrainRequest};
-use flowbook_core::solve::ModelKind;
+use flowbook_core::pipeline::{Progress, TrainRequest};
+use flowbook_core::solve::{ModelKind, DEFAULT_L1_RATIO};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -13,6 +13,7 @@ use crate::state::{Datasets, Role, RoleHolder};
 use crate::training::{train_and_record, TrainError, TrainOutcome};
 use crate::ui::evaluate_view::EvaluateView;
 use crate::ui::train_progress::TrainProgress;
+use crate::ui::train_result::{model_options, TrainResult};
 
 pub const TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
 pub const VALIDATION_FILE: &str = "green_tripdata_2021-02.parquet";
@@ -171,10 +172,7 @@ pub fn TrainPanel() -> impl IntoView {
                         on:change=move |ev| model.set(event_target_value(&ev))
                         prop:value=move || model.get()
                     >
-                        <option value="ols">"Linear regression (OLS)"</option>
-                        <option value="ridge">"Ridge"</option>
-                        <option value="lasso">"Lasso"</option>
-                        <option value="elasticnet">"Elastic net (l1_ratio 0.5)"</option>
+                        {model_options(Some(DEFAULT_L1_RATIO))}
                     </select>
                 </label>
                 <label>
@@ -185,7 +183,9 @@ pub fn TrainPanel() -> impl IntoView {
                         step="any"
                         min="0"
                         prop:disabled=move || model.get() == "ols"
-                        prop:value=move || alpha.get()
+                        // Set once, not written back while typing: a number field reads
+                        // "0." as "0", and writing that back would swallow the point.
+                        value=alpha.get_untracked()
                         on:input=move |ev| alpha.set(event_target_value(&ev))
                     />
                 </label>
@@ -203,12 +203,11 @@ pub fn TrainPanel() -> impl IntoView {
                 <p class="muted" data-testid="train-status">{text}</p>
             })}
             {move || outcome.get().map(|result| match result {
-                Ok(TrainOutcome { report, elapsed_ms, validation, prepare, note, .. }) => {
-                    let model = report.model.clone();
+                Ok(TrainOutcome { report, elapsed_ms, evaluation, validation_file, note, .. }) => {
                     view! {
                         {note.map(|note| view! { <p class="muted" data-testid="train-note">{note}</p> })}
-                        <TrainResult report elapsed_ms />
-                        <EvaluateView model validation prepare />
+                        <TrainResult report elapsed_ms testid_prefix="" />
+                        <EvaluateView evaluation validation_file />
                     }
                     .into_any()
                 }
@@ -217,33 +216,5 @@ pub fn TrainPanel() -> impl IntoView {
                 }.into_any(),
             })}
         </section>
-    }
-}
-
-#[component]
-fn TrainResult(report: TrainReport, elapsed_ms: f64) -> impl IntoView {
-    let metric = |label: &'static str, testid: &'static str, value: f64, digits: usize| {
-        view! {
-            <div class="stat">
-                <dt>{label}</dt>
-                <dd data-testid=testid data-value=value.to_string()>{format!("{value:.digits$}")}</dd>
-            </div>
-        }
-    };
-    view! {
-        <div data-testid="train-result">
-            <p class="muted">
-                {format!(
-                    "{} · {} training rows, {} validation rows, {} features · {:.0} ms in this browser",
-                    report.kind, report.train_rows, report.val_rows, report.n_features, elapsed_ms
-                )}
-            </p>
-            <dl class="stats">
-                {metric("Train RMSE", "train-rmse", report.train.rmse, 6)}
-                {metric("Validation RMSE", "val-rmse", report.validation.rmse, 6)}
-                {metric("Validation MAE", "val-mae", report.validation.mae, 4)}
-                {metric("Validation R²", "val-r2", report.validation.r2, 4)}
-            </dl>
-        </div>
     }
 }

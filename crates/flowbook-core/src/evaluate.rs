@@ -15,7 +15,7 @@ pub use runs::{rmse_per_run, sweep_curve, RunRmse, SweepPoint};
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::TripTable;
+use crate::data::{Histogram, TripTable, ZoneLookup};
 use crate::features::{prepare_rows, Design, PrepareSpec};
 use crate::model::LinearModel;
 use crate::pipeline::PipelineError;
@@ -55,4 +55,42 @@ pub fn table_predictions(
     let rows = prepare_rows(table, prepare, &model.encoder.spec)?;
     let design = model.encoder.encode(table, &rows)?;
     Ok(predictions(model, &design))
+}
+
+/// Coefficients the evaluation lists: enough to see which zone pairs matter most.
+pub const EVALUATION_COEFFICIENTS: usize = 15;
+
+/// The durations (minutes) the predicted-vs-actual chart covers, one bin per minute.
+const DURATION_RANGE_MIN: (f64, f64, usize) = (0.0, 60.0, 60);
+
+/// Everything the evaluation shows of one model on its validation rows: what the page's
+/// Evaluate view draws and what a run keeps as chart files, computed once per training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Actual durations on the predicted-vs-actual chart's bins.
+    pub actual: Histogram,
+    /// Predicted durations on the same bins.
+    pub predicted: Histogram,
+    pub residuals: Residuals,
+    /// The `EVALUATION_COEFFICIENTS` largest, labelled with zone names when known.
+    pub coefficients: Vec<Coefficient>,
+}
+
+/// Evaluates `model` on `table`, prepared with the spec it was trained with.
+pub fn evaluate(
+    model: &LinearModel,
+    table: &TripTable,
+    prepare: &PrepareSpec,
+    zones: Option<&ZoneLookup>,
+) -> Result<Evaluation, PipelineError> {
+    let predictions = table_predictions(model, table, prepare)?;
+    let (lo, hi, bins) = DURATION_RANGE_MIN;
+    let (actual, predicted) =
+        overlaid_distributions(&predictions.actual, &predictions.predicted, lo, hi, bins);
+    Ok(Evaluation {
+        actual,
+        predicted,
+        residuals: residuals(&predictions.actual, &predictions.predicted),
+        coefficients: largest_coefficients(model, EVALUATION_COEFFICIENTS, zones),
+    })
 }

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use flowbook_core::data::{TripTable, ZoneLookup};
 use flowbook_core::evaluate::{
-    largest_coefficients, overlaid_distributions, predictions, residuals, rmse_per_run,
-    sweep_curve, table_predictions, Predictions, RunRmse,
+    evaluate, largest_coefficients, overlaid_distributions, predictions, residuals, rmse_per_run,
+    sweep_curve, table_predictions, Predictions, RunRmse, EVALUATION_COEFFICIENTS,
 };
 use flowbook_core::features::{FeatureSpec, PrepareSpec};
 use flowbook_core::pipeline::{PreparedTraining, TrainReport, TrainRequest};
@@ -92,6 +92,32 @@ fn predictions_reproduce_the_reports_validation_rmse() {
         "{got} vs report {}",
         f.ols.validation.rmse
     );
+}
+
+#[test]
+fn one_evaluation_holds_what_the_view_and_the_chart_files_show() {
+    let f = fixture();
+    let zones = zones();
+    let got = evaluate(
+        &f.ols.model,
+        &f.validation,
+        &PrepareSpec::default(),
+        Some(&zones),
+    )
+    .expect("evaluate");
+    let p = predictions(&f.ols.model, &f.prepared.validation);
+    let (actual, predicted) = overlaid_distributions(&p.actual, &p.predicted, 0.0, 60.0, 60);
+    assert_eq!(got.actual, actual);
+    assert_eq!(got.predicted, predicted);
+    assert_eq!(got.residuals, residuals(&p.actual, &p.predicted));
+    assert_eq!(got.residuals.summary.rows, f.ols.val_rows);
+    assert_eq!(
+        got.coefficients,
+        largest_coefficients(&f.ols.model, EVALUATION_COEFFICIENTS, Some(&zones))
+    );
+    // A validation table without the model's numerical feature cannot be evaluated.
+    let no_distance = common::load(VALIDATION, &[]);
+    assert!(evaluate(&f.ols.model, &no_distance, &PrepareSpec::default(), None).is_err());
 }
 
 #[test]

@@ -34,6 +34,9 @@ pub enum ModelKind {
     ElasticNet { alpha: f64, l1_ratio: f64 },
 }
 
+/// The elastic net's l1 ratio when none is given (scikit-learn's default).
+pub const DEFAULT_L1_RATIO: f64 = 0.5;
+
 impl ModelKind {
     /// Builds a kind from the CLI's words: `ols`, `ridge`, `lasso`, `elasticnet`.
     pub fn parse(name: &str, alpha: Option<f64>, l1_ratio: Option<f64>) -> Result<Self, String> {
@@ -49,7 +52,7 @@ impl ModelKind {
             }),
             "elasticnet" | "enet" => Ok(ModelKind::ElasticNet {
                 alpha: need_alpha()?,
-                l1_ratio: l1_ratio.unwrap_or(0.5),
+                l1_ratio: l1_ratio.unwrap_or(DEFAULT_L1_RATIO),
             }),
             other => Err(format!(
                 "unknown model {other:?}; choose ols, ridge, lasso or elasticnet"
