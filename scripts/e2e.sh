@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the app (debug profile unless --release; --no-build keeps dist/ as it is), serves
-# dist/ and runs end-to-end tests in headless Chromium:
-#   bash scripts/e2e.sh [--release|--no-build] [tests/e2e/train.test.mjs ...]
+# dist/ and runs end-to-end tests in headless Chromium, or in Firefox ESR with
+# FLOWBOOK_BROWSER=firefox:
+#   [FLOWBOOK_BROWSER=firefox] bash scripts/e2e.sh [--release|--no-build] [tests/e2e/train.test.mjs ...]
 # The full check (scripts/test.sh) runs them against the release build it made.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,4 +25,5 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 echo "serving dist/ at $FLOWBOOK_URL"
-node --test --test-reporter=spec "${tests[@]}"
+# --test-force-exit: a browser left open by a failed test must not keep the run waiting.
+node --test --test-force-exit --test-reporter=spec "${tests[@]}"

@@ -71,13 +71,14 @@ fi
 # --- Debian packages ----------------------------------------------------------------------
 # clang: builds zstd-sys for wasm32. nodejs + npm: binaryen's wasm-opt (below) and the e2e
 # tests. chromium + chromium-driver: browser tests (wasm-bindgen-test and the e2e tests).
+# firefox-esr: the e2e tests again in Firefox (Playwright drives it over WebDriver BiDi).
 # (Debian's own binaryen, version 108, is not used: it rewrites the export of wasm-bindgen's
 # externref table to the function table, and the app then fails to start.)
 APT_PACKAGES=(clang)
 command -v node >/dev/null || APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
 if [ "$MODE" = all ]; then
-  APT_PACKAGES+=(chromium chromium-driver python3-venv)
+  APT_PACKAGES+=(chromium chromium-driver firefox-esr python3-venv)
 fi
 missing_apt=()
 for package in "${APT_PACKAGES[@]}"; do

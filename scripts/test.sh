@@ -118,6 +118,16 @@ step "end-to-end tests (node --test, headless Chromium)"
 bash scripts/e2e.sh --no-build
 done_step
 
+step "end-to-end tests again in headless Firefox ESR (WebDriver BiDi)"
+# Every file but the MLflow 2 proxy test, which serves its own release build through
+# Trunk and checks the proxy, not the browser.
+FIREFOX_TESTS=()
+for file in tests/e2e/*.test.mjs; do
+  [ "$file" = tests/e2e/mlflow_proxy.test.mjs ] || FIREFOX_TESTS+=("$file")
+done
+FLOWBOOK_BROWSER=firefox bash scripts/e2e.sh --no-build "${FIREFOX_TESTS[@]}"
+done_step
+
 step "oracle tests against scikit-learn and pyarrow (scripts/oracle_test.sh)"
 bash scripts/oracle_test.sh
 done_step

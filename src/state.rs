@@ -174,6 +174,26 @@ impl Datasets {
         });
     }
 
+    /// Gives `role` to the latest opened file called `file_name`; `false` when no open
+    /// file has that name.
+    pub fn set_role_by_name(&self, file_name: &str, role: Role) -> bool {
+        let found = self.list.with_untracked(|list| {
+            list.iter()
+                .rev()
+                .find(|dataset| dataset.file_name == file_name)
+                .map(|dataset| (dataset.id, dataset.role.get_untracked()))
+        });
+        match found {
+            Some((id, current)) => {
+                if current != role {
+                    self.set_role(id, role);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The dataset that has `role` (tracked).
     pub fn holder(&self, role: Role) -> RoleHolder {
         self.list.with(

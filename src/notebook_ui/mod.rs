@@ -14,7 +14,7 @@ pub mod outputs;
 pub mod runner;
 pub mod state;
 
-use flowbook_core::notebook::{open_bytes, save, Opened};
+use flowbook_core::notebook::{open_bytes, save, CellKind, Notebook, Opened};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -42,9 +42,10 @@ fn notebook_url() -> Option<String> {
 fn take_opened(state: NotebookState, source: &str, opened: Result<Opened, String>) {
     match opened {
         Ok(Opened { notebook, warnings }) => {
+            let missing_files = take_roles_from(&notebook, state.datasets);
             state.replace(notebook);
             let mut message = format!("Opened {source}.");
-            for warning in warnings {
+            for warning in warnings.into_iter().chain(missing_files) {
                 message.push(' ');
                 message.push_str(&warning);
             }
@@ -57,6 +58,31 @@ fn take_opened(state: NotebookState, source: &str, opened: Result<Opened, String
             .message
             .set(Some(Err(format!("Could not open {source}: {message}")))),
     }
+}
+
+/// Gives the train and validation roles to the files the notebook's Data cell names, so
+/// a notebook handed round reads the same months everywhere. Returns what to tell the
+/// user about named files that are not open in this page.
+fn take_roles_from(notebook: &Notebook, datasets: Datasets) -> Vec<String> {
+    let Some(data) = notebook.cells.iter().find_map(|cell| match &cell.kind {
+        CellKind::Data(data) => Some(data),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    [(Role::Train, &data.train), (Role::Validation, &data.validation)]
+        .into_iter()
+        .filter(|(role, file)| {
+            !file.file_name.is_empty() && !datasets.set_role_by_name(&file.file_name, *role)
+        })
+        .map(|(role, file)| {
+            let purpose = if role == Role::Train { "training" } else { "validation" };
+            format!(
+                "Its {purpose} data is {}, which is not open here: open that file, then choose it in the Data cell.",
+                file.file_name
+            )
+        })
+        .collect()
 }
 
 fn open_result(bytes: Result<bytes::Bytes, String>) -> Result<Opened, String> {

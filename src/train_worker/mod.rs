@@ -16,10 +16,14 @@ use flowbook_core::train_protocol::{unpack_reports, TableRef, TrainJob, WorkerRe
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 /// The loader Trunk writes for the `flowbook-worker` binary (index.html).
 pub const WORKER_URL: &str = "./flowbook-worker_loader.js";
+
+/// How long a new worker may take to say it is ready (to download and compile its wasm)
+/// before the training goes to the page instead.
+const READY_TIMEOUT_MS: i32 = 20_000;
 
 const FIELD_JSON: &str = "json";
 const FIELD_TRAIN_BYTES: &str = "trainBytes";
@@ -126,7 +130,7 @@ pub async fn train(
             "the page could not wait for the worker".into(),
         ));
     };
-    CLIENT.with(|client| {
+    let starting = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         client.next_id += 1;
         let id = client.next_id;
@@ -148,14 +152,52 @@ pub async fn train(
             wake,
             unsent: Some(message),
         };
+        let waiting_for_start = !client.ready;
         if client.ready {
             send(&client, &mut pending);
         }
         client.pending = Some(pending);
+        waiting_for_start.then_some(id)
     });
+    if let Some(id) = starting {
+        give_up_unless_ready(id);
+    }
     let _ = wasm_bindgen_futures::JsFuture::from(woken).await;
     let result = outcome.borrow_mut().take();
     result.unwrap_or_else(|| Err(OffThreadError::Failed("the worker gave no answer".into())))
+}
+
+/// After `READY_TIMEOUT_MS`, a worker that has still not said it is ready for job `id` is
+/// taken as unable to start here (it would leave the training waiting for ever): it is
+/// ended, and this training and the later ones go to the page.
+fn give_up_unless_ready(id: u64) {
+    let check = Closure::once_into_js(move || {
+        let pending = CLIENT.with(|client| {
+            let mut client = client.borrow_mut();
+            if client.ready || client.pending.as_ref().map(|p| p.id) != Some(id) {
+                return None;
+            }
+            let reason = format!(
+                "the training worker did not start within {} s",
+                READY_TIMEOUT_MS / 1000
+            );
+            client.unavailable = Some(reason.clone());
+            if let Some(worker) = client.worker.take() {
+                worker.terminate();
+            }
+            client.held.clear();
+            client.pending.take().map(|pending| (pending, reason))
+        });
+        if let Some((pending, reason)) = pending {
+            finish(pending, Err(OffThreadError::Unavailable(reason)));
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            check.unchecked_ref(),
+            READY_TIMEOUT_MS,
+        );
+    }
 }
 
 fn send(client: &Client, pending: &mut Pending) {
@@ -215,7 +257,7 @@ fn ensure_worker() -> Result<(), OffThreadError> {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(on_error);
+    let on_error = Closure::<dyn FnMut(Event)>::new(on_error);
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     CLIENT.with(|client| {
@@ -229,14 +271,21 @@ fn ensure_worker() -> Result<(), OffThreadError> {
 
 /// A worker that fails before it is ready cannot start in this browser (train on the page
 /// from now on); one that fails later stopped mid-job (the next job starts a fresh one).
-fn on_error(event: ErrorEvent) {
+fn on_error(event: Event) {
     event.prevent_default();
+    // A script that fails inside the worker sends an `ErrorEvent`; one that cannot be
+    // fetched at all sends a plain `Event`, which has no message.
+    let message = event
+        .dyn_ref::<ErrorEvent>()
+        .map(ErrorEvent::message)
+        .filter(|message| !message.is_empty())
+        .unwrap_or_else(|| "its script could not be loaded".to_string());
     let (pending, outcome) = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         let outcome = if client.ready {
-            OffThreadError::Failed(format!("the training worker stopped: {}", event.message()))
+            OffThreadError::Failed(format!("the training worker stopped: {message}"))
         } else {
-            let reason = format!("the training worker did not start: {}", event.message());
+            let reason = format!("the training worker did not start: {message}");
             client.unavailable = Some(reason.clone());
             OffThreadError::Unavailable(reason)
         };

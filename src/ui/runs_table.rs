@@ -61,9 +61,21 @@ fn download_text(file_name: &str, text: &str) -> Result<(), String> {
         web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
     let offered = crate::load::offer_download(&url, file_name);
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Firefox reads the file after `click` returns: the address must outlive the click.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(&revoke),
+            BLOB_URL_LIFETIME_MS,
+        );
+    }
     offered
 }
+
+/// How long an exported file's address stays valid after the download is offered.
+const BLOB_URL_LIFETIME_MS: i32 = 60_000;
 
 /// A run's sync state: pending, a link to the run on the server, or the failure; a run
 /// not on the server yet can be pushed on its own (the failure's reason is its tooltip).

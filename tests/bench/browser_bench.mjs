@@ -8,7 +8,7 @@
 // DevTools protocol after the load (Performance.getMetrics: JSHeapUsedSize and
 // JSHeapTotalSize, the JS heap, which does not include the wasm linear memory).
 
-import { launchChromium } from '../e2e/browser.mjs';
+import { launchBrowser } from '../e2e/browser.mjs';
 
 const mode = process.argv[2] || 'default';
 if (!['default', 'large'].includes(mode)) {
@@ -16,7 +16,7 @@ if (!['default', 'large'].includes(mode)) {
 }
 const query = mode === 'large' ? '?bench=large' : '?bench';
 const url = new URL(query, process.env.FLOWBOOK_URL).toString();
-const browser = await launchChromium();
+const browser = await launchBrowser();
 try {
   const page = await browser.newPage();
   const cdp = mode === 'large' ? await page.context().newCDPSession(page) : null;

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { launchBrowser } from './browser.mjs';
 import { freePort } from './servers.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,7 +64,7 @@ describe('Flowbook in a browser', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app, e.g. http://127.0.0.1:8080/');
-    browser = await launchChromium();
+    browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     page = await context.newPage();
     page.on('console', (message) => {

@@ -4,7 +4,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
+import { runRows, typeInto, waitForRunRows, waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
 const RUN_COLORS = [
@@ -19,7 +20,7 @@ describe('Run management and compare', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
-    browser = await launchChromium();
+    browser = await launchBrowser();
     const context = await browser.newContext();
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -30,29 +31,15 @@ describe('Run management and compare', () => {
     await browser?.close();
   });
 
-  const rowCount = (n) =>
-    page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, n, {
-      timeout: 60_000,
-    });
-
-  async function rows() {
-    return page.getByTestId('run-row').evaluateAll((trs) =>
-      trs.map((tr) => ({
-        id: tr.dataset.clientId,
-        deleted: tr.dataset.deleted === 'true',
-        name: tr.querySelector('[data-column="run_name"]')?.dataset.value,
-        model: tr.querySelector('[data-column="params.model"]')?.dataset.value,
-        alpha: tr.querySelector('[data-column="params.alpha"]')?.dataset.value,
-      })),
-    );
-  }
+  const rowCount = (n) => waitForRunRows(page, n);
+  const rows = () => runRows(page);
 
   const row = (id) => page.locator(`[data-testid="run-row"][data-client-id="${id}"]`);
 
   async function train(model, alpha) {
     const before = await page.getByTestId('run-row').count();
     await page.getByTestId('model').selectOption(model);
-    if (alpha) await page.getByTestId('alpha').fill(alpha);
+    if (alpha) await typeInto(page.getByTestId('alpha'), alpha);
     await page.getByTestId('train').click();
     await rowCount(before + 1);
   }
@@ -60,10 +47,8 @@ describe('Run management and compare', () => {
   const ids = {};
 
   test('three trainings become runs tagged with where they were made', async () => {
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-      timeout: 60_000,
-    });
-    await page.getByTestId('user-name').fill('Ada');
+    await waitForTrainEnabled(page, 60_000);
+    await typeInto(page.getByTestId('user-name'), 'Ada');
     await page.getByTestId('user-name').press('Tab');
     await train('ols', '');
     await train('ridge', '1');

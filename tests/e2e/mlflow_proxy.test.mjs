@@ -11,7 +11,8 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,7 +55,7 @@ describe("MLflow through Trunk's development proxy", () => {
       console.log(readFileSync(trunkLog, 'utf8').slice(-4000));
       throw error;
     }
-    browser = await launchChromium();
+    browser = await launchBrowser();
     page = await (await browser.newContext()).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(appUrl, { waitUntil: 'load' });
@@ -78,9 +79,7 @@ describe("MLflow through Trunk's development proxy", () => {
   });
 
   test('through the proxy, test connection and push work, and MLflow has the run once', async () => {
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-      timeout: 60_000,
-    });
+    await waitForTrainEnabled(page, 60_000);
     await page.getByTestId('train').click();
     await page.getByTestId('run-row').first().waitFor();
     await page.getByTestId('mlflow-url').fill(`${appUrl}mlflow`);

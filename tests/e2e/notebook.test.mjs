@@ -8,46 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { cell, cellRuns, cellValRmse, REFERENCE, reference, typeInto, waitAllFresh } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REFERENCE = JSON.parse(
-  readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
-);
 const BASE_URL = process.env.FLOWBOOK_URL;
 const WORK = mkdtempSync(join(tmpdir(), 'flowbook-notebook-'));
 const LONG = { timeout: 120_000 };
-
-function reference(firstFeature, model) {
-  const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
-  assert.ok(row, `no reference row for ${firstFeature} ${model}`);
-  return row;
-}
-
-const cell = (page, kind) => page.locator(`[data-testid="cell"][data-kind="${kind}"]`).first();
-
-async function cellRuns(page, kind) {
-  return Number(await cell(page, kind).getAttribute('data-runs'));
-}
-
-async function waitAllFresh(page) {
-  await page.waitForFunction(
-    () => {
-      const states = [...document.querySelectorAll('[data-testid="cell-state"]')];
-      return states.length > 0 && states.every((s) => s.dataset.state === 'fresh');
-    },
-    null,
-    LONG,
-  );
-}
-
-async function validationRmse(page) {
-  const value = cell(page, 'train').getByTestId('cell-val-rmse');
-  await value.waitFor(LONG);
-  return Number(await value.getAttribute('data-value'));
-}
 
 /** Waits for the app to mount the notebook (the page's `load` comes before the wasm runs). */
 async function waitForCells(page) {
@@ -70,7 +38,7 @@ describe('Notebook', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
-    browser = await launchChromium();
+    browser = await launchBrowser();
     context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -92,7 +60,7 @@ describe('Notebook', () => {
     // A first visit waits for the user: nothing runs (and no run is recorded) uninvited.
     assert.equal(await cellRuns(page, 'train'), 0);
     await page.getByTestId('run-all').click();
-    const got = await validationRmse(page);
+    const got = await cellValRmse(page);
     const elapsed = Date.now() - started;
     const want = reference('PU_DO', 'ols');
     assert.ok(Math.abs(got - want.val_rmse) <= 1e-3, `val ${got} vs ${want.val_rmse}`);
@@ -123,7 +91,7 @@ describe('Notebook', () => {
     await trainCell.getByTestId('cell-model').selectOption('ridge');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="cell"][data-kind="train"]').dataset.runs) > n, before, LONG);
     await waitAllFresh(page);
-    ridgeRmse = await validationRmse(page);
+    ridgeRmse = await cellValRmse(page);
     const ridge = reference('PU_DO', 'ridge alpha=1');
     assert.ok(Math.abs(ridgeRmse - ridge.val_rmse) <= 1e-3, `ridge(1) val ${ridgeRmse} vs ${ridge.val_rmse}`);
 
@@ -138,7 +106,7 @@ describe('Notebook', () => {
         new MutationObserver(() => seen.push(badge.dataset.state)).observe(badge, { attributes: true });
       }
     });
-    await trainCell.getByTestId('cell-alpha').fill('10');
+    await typeInto(trainCell.getByTestId('cell-alpha'), '10');
     await trainCell.getByTestId('cell-alpha').dispatchEvent('change');
     await page.waitForFunction(
       (n) => Number(document.querySelector('[data-testid="cell"][data-kind="predict"]').dataset.runs) > n,
@@ -157,7 +125,7 @@ describe('Notebook', () => {
       assert.equal(await cellRuns(page, kind), runsBefore[kind], `${kind} did not run again`);
       assert.deepEqual(seen[kind] ?? [], [], `${kind} stayed fresh`);
     }
-    const tenRmse = await validationRmse(page);
+    const tenRmse = await cellValRmse(page);
     assert.notEqual(tenRmse, ridgeRmse, 'alpha 10 gives another model');
     const ten = reference('PU_DO', 'ridge alpha=10');
     assert.ok(Math.abs(tenRmse - ten.val_rmse) <= 1e-3, `ridge(10) val ${tenRmse} vs ${ten.val_rmse}`);
@@ -182,7 +150,7 @@ describe('Notebook', () => {
     assert.equal(await cell(page, 'train').getByTestId('cell-model').inputValue(), 'ridge');
     assert.equal(await cell(page, 'train').getByTestId('cell-alpha').inputValue(), '10');
     // Once run here, the notebook runs by itself on the next visit.
-    assert.ok(Math.abs((await validationRmse(page)) - ridgeRmse) <= 1e-9, 'same result after reload');
+    assert.ok(Math.abs((await cellValRmse(page)) - ridgeRmse) <= 1e-9, 'same result after reload');
 
     const fresh = await browser.newContext();
     const other = await fresh.newPage();
@@ -193,7 +161,7 @@ describe('Notebook', () => {
     await other.getByTestId('notebook-message').filter({ hasText: 'Opened' }).waitFor(LONG);
     assert.deepEqual(await cellSummary(other), cellsBefore);
     await other.getByTestId('run-all').click();
-    assert.ok(Math.abs((await validationRmse(other)) - ridgeRmse) <= 1e-9, 'same result in a fresh profile');
+    assert.ok(Math.abs((await cellValRmse(other)) - ridgeRmse) <= 1e-9, 'same result in a fresh profile');
     await fresh.close();
     assert.deepEqual(pageErrors, []);
   });
@@ -221,7 +189,7 @@ describe('Notebook', () => {
 
     assert.deepEqual(await cellSummary(page), cellsBefore);
     assert.equal(await cell(page, 'train').getByTestId('cell-alpha').inputValue(), '10');
-    assert.ok(Math.abs((await validationRmse(page)) - ridgeRmse) <= 1e-9);
+    assert.ok(Math.abs((await cellValRmse(page)) - ridgeRmse) <= 1e-9);
     assert.deepEqual(pageErrors, []);
     await page.screenshot({ path: '/tmp/flowbook-notebook.png' });
   });
@@ -229,15 +197,23 @@ describe('Notebook', () => {
   test('?notebook=<url> opens a notebook from an address; cells can be added, moved, copied and deleted', async () => {
     const shared = JSON.parse(readFileSync(savedPath, 'utf8'));
     shared.title = 'A notebook shared by address';
+    // A teacher's own web server, on another origin that allows reading its files.
+    const teacher = createServer((request, response) => {
+      if (request.url !== '/shared-notebook.json') {
+        response.writeHead(404, { 'access-control-allow-origin': '*' }).end('not found');
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      response.end(JSON.stringify(shared));
+    });
+    await new Promise((resolve) => teacher.listen(0, '127.0.0.1', resolve));
+    const teacherUrl = `http://127.0.0.1:${teacher.address().port}`;
     const fresh = await browser.newContext();
     const other = await fresh.newPage();
     other.on('pageerror', (error) => pageErrors.push(error.message));
-    await other.route('**/shared-notebook.json', (route) =>
-      route.fulfill({ contentType: 'application/json', body: JSON.stringify(shared) }),
-    );
-    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent('/shared-notebook.json')}`, { waitUntil: 'load' });
+    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent(`${teacherUrl}/shared-notebook.json`)}`, { waitUntil: 'load' });
     await other.getByTestId('notebook-title').filter({ hasText: shared.title }).waitFor(LONG);
-    assert.match(await other.getByTestId('notebook-message').textContent(), /Opened \/shared-notebook\.json/);
+    assert.match(await other.getByTestId('notebook-message').textContent(), /Opened http:\/\/127\.0\.0\.1:\d+\/shared-notebook\.json/);
     assert.equal(await cell(other, 'train').getByTestId('cell-alpha').inputValue(), '10');
 
     const ids = async () => (await cellSummary(other)).map((c) => c.split(':')[0]);
@@ -255,10 +231,11 @@ describe('Notebook', () => {
     assert.equal((await cellSummary(other))[0].split(':')[1], 'markdown');
     assert.equal((await ids()).length, start.length + 1);
 
-    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent('/no-such-notebook.json')}`, { waitUntil: 'load' });
+    await other.goto(`${BASE_URL}?notebook=${encodeURIComponent(`${teacherUrl}/no-such-notebook.json`)}`, { waitUntil: 'load' });
     await other.getByTestId('notebook-message').filter({ hasText: 'Could not open' }).waitFor(LONG);
     assert.match(await other.getByTestId('notebook-message').textContent(), /no-such-notebook\.json/);
     await fresh.close();
+    teacher.close();
     assert.deepEqual(pageErrors, []);
   });
 
@@ -275,9 +252,66 @@ describe('Notebook', () => {
     await waitAllFresh(page);
     await cell(page, 'compare').locator('[data-testid="chart-sweep"][data-drawn="true"]').waitFor(LONG);
     // The cell shows the sweep's last alpha: Ridge(10) of the reference.
-    const last = await validationRmse(page);
+    const last = await cellValRmse(page);
     const ten = reference('PU_DO', 'ridge alpha=10');
     assert.ok(Math.abs(last - ten.val_rmse) <= 1e-3, `sweep's last alpha ${last} vs ${ten.val_rmse}`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('Shift+Enter runs the focused cell and what reads it; Ctrl+Enter runs the whole notebook', async () => {
+    await waitAllFresh(page);
+    const kinds = ['data', 'prepare', 'train', 'evaluate', 'compare', 'predict'];
+    const runs = async () => Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await cellRuns(page, k)])));
+    const before = await runs();
+    await cell(page, 'predict').focus();
+    await page.keyboard.press('Shift+Enter');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="cell"][data-kind="predict"]').dataset.runs) > n, before.predict, LONG);
+    await waitAllFresh(page);
+    const afterShift = await runs();
+    assert.deepEqual(afterShift, { ...before, predict: before.predict + 1 }, 'only the Predict cell ran');
+
+    await cell(page, 'prepare').focus();
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="cell"][data-kind="predict"]').dataset.runs) > n, afterShift.predict, LONG);
+    await waitAllFresh(page);
+    const afterCtrl = await runs();
+    for (const kind of kinds) assert.equal(afterCtrl[kind], afterShift[kind] + 1, `${kind} ran once more`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("an opened notebook gives its Data cell's files their roles, and names a file that is not open", async () => {
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8'));
+    const data = saved.cells.find((c) => c.kind === 'data');
+    assert.ok(data.train.file_name.endsWith('2021-01.parquet') && data.validation.file_name.endsWith('2021-02.parquet'));
+    // February trains and January validates: the reverse of the page's own roles.
+    [data.train, data.validation] = [data.validation, data.train];
+    const swapped = join(WORK, 'swapped.json');
+    writeFileSync(swapped, JSON.stringify(saved));
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    other.on('pageerror', (error) => pageErrors.push(error.message));
+    await other.goto(BASE_URL, { waitUntil: 'load' });
+    await waitForCells(other);
+    await other.getByTestId('dataset').nth(1).getByTestId('row-count').waitFor(LONG);
+    await other.getByTestId('open-notebook').setInputFiles(swapped);
+    await other.getByTestId('notebook-message').filter({ hasText: 'Opened' }).waitFor(LONG);
+    const chosen = (testid) => cell(other, 'data').getByTestId(testid).evaluate((select) => select.selectedOptions[0]?.textContent);
+    assert.equal(await chosen('cell-train-file'), data.train.file_name);
+    assert.equal(await chosen('cell-validation-file'), data.validation.file_name);
+    await other.getByTestId('run-all').click();
+    await cellValRmse(other);
+    const summary = await cell(other, 'train').getByTestId('cell-train-result').textContent();
+    // February's and January's trips, as the reference counts them.
+    assert.match(summary, new RegExp(`${REFERENCE.val_rows} training rows, ${REFERENCE.train_rows} validation rows`), summary);
+
+    data.train.file_name = 'green_tripdata_2021-03.parquet';
+    const missing = join(WORK, 'missing-month.json');
+    writeFileSync(missing, JSON.stringify(saved));
+    await other.getByTestId('open-notebook').setInputFiles(missing);
+    const message = other.getByTestId('notebook-message').filter({ hasText: 'missing-month.json' });
+    await message.waitFor(LONG);
+    assert.match(await message.textContent(), /training data is green_tripdata_2021-03\.parquet, which is not open here/);
+    await fresh.close();
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -8,16 +8,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { reference, waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REFERENCE = JSON.parse(
-  readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
-);
 const BASE_URL = process.env.FLOWBOOK_URL;
 const LOAD_TIMEOUT_MS = 60_000;
 
@@ -87,7 +81,7 @@ describe('Offline app shell', () => {
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
     proxy = await startProxy(BASE_URL);
-    browser = await launchChromium();
+    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -183,13 +177,11 @@ describe('Offline app shell', () => {
     assert.equal((await rowCount.textContent()).trim(), '76518');
     await dataset(page, FEBRUARY).getByTestId('row-count').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
 
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-      timeout: LOAD_TIMEOUT_MS,
-    });
+    await waitForTrainEnabled(page, LOAD_TIMEOUT_MS);
     await page.getByTestId('train').click();
     await page.getByTestId('train-result').waitFor({ timeout: LOAD_TIMEOUT_MS });
     const validation = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
-    const want = REFERENCE.results.find((r) => r.features[0] === 'PU_DO' && r.model === 'ols');
+    const want = reference('PU_DO', 'ols');
     assert.ok(want, 'no reference row for PU_DO ols');
     assert.ok(Math.abs(validation - want.val_rmse) <= 1e-3, `val ${validation} vs ${want.val_rmse}`);
 

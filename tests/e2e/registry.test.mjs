@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { exportExperiment, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -81,7 +82,7 @@ describe('Model registry', () => {
     // The scikit-learn fit takes a while: it runs while the browser trains.
     oracle = existsSync(VENV_PYTHON) ? sklearnPredictions() : Promise.resolve(null);
     oracle.catch(() => {});
-    browser = await launchChromium();
+    browser = await launchBrowser();
     const context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -133,14 +134,12 @@ describe('Model registry', () => {
   }
 
   test('two trainings registered as versions 1 and 2, with their lineage', async () => {
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-      timeout: 60_000,
-    });
+    await waitForTrainEnabled(page, 60_000);
     await waitForRegistryLoaded();
     assert.equal(await page.getByTestId('registered-model').count(), 0, 'a fresh browser has no registered models');
     for (const [model, alpha] of [['ols', ''], ['ridge', '1']]) {
       await page.getByTestId('model').selectOption(model);
-      if (alpha) await page.getByTestId('alpha').fill(alpha);
+      if (alpha) await typeInto(page.getByTestId('alpha'), alpha);
       await page.getByTestId('train').click();
       const row = page.locator('[data-testid="run-row"]').filter({
         has: page.locator(`[data-column="params.model"][data-value="${model}"]`),
@@ -175,8 +174,7 @@ describe('Model registry', () => {
     assert.equal((await versionRow(1).getByTestId('version-stage').textContent()).trim(), 'None');
 
     // The models' own files, from the exported experiment: the expected predictions.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-experiment').click()]);
-    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    const exported = JSON.parse(readFileSync(await exportExperiment(page), 'utf8'));
     exportedFile = exported;
     for (const [model, id] of Object.entries(runIds)) {
       const run = exported.runs.map((r) => r.run).find((r) => r.client_id === id);

@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchChromium } from './browser.mjs';
+import { exportExperiment, runRows, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
 
@@ -16,7 +17,7 @@ describe('Runs', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
-    browser = await launchChromium();
+    browser = await launchBrowser();
     const context = await browser.newContext();
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -27,24 +28,14 @@ describe('Runs', () => {
     await browser?.close();
   });
 
-  async function rows() {
-    return page.getByTestId('run-row').evaluateAll((trs) =>
-      trs.map((tr) => ({
-        id: tr.dataset.clientId,
-        model: tr.querySelector('[data-column="params.model"]')?.dataset.value,
-        val: Number(tr.querySelector('[data-column="metrics.val_rmse"]')?.dataset.value),
-      })),
-    );
-  }
+  const rows = () => runRows(page);
 
   test('each training is recorded with its metrics', async () => {
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-      timeout: 60_000,
-    });
+    await waitForTrainEnabled(page, 60_000);
     assert.equal(await page.getByTestId('run-row').count(), 0, 'a fresh browser has no runs');
     for (const [model, alpha] of [['ols', ''], ['ridge', '1'], ['lasso', '0.01']]) {
       await page.getByTestId('model').selectOption(model);
-      if (alpha) await page.getByTestId('alpha').fill(alpha);
+      if (alpha) await typeInto(page.getByTestId('alpha'), alpha);
       await page.getByTestId('train').click();
       await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, trained.length + 1);
       const val = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
@@ -110,11 +101,7 @@ describe('Runs', () => {
 
   test('an exported experiment imports into a fresh browser profile with nothing lost', async () => {
     const original = (await rows()).sort((a, b) => a.id.localeCompare(b.id));
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('export-experiment').click(),
-    ]);
-    const path = await download.path();
+    const path = await exportExperiment(page);
     const exported = JSON.parse(readFileSync(path, 'utf8'));
     assert.equal(exported.format, 'flowbook-experiment');
     assert.equal(exported.runs.length, 3);
@@ -128,13 +115,7 @@ describe('Runs', () => {
     await other.getByTestId('import-experiment').setInputFiles(path);
     await other.locator('[data-testid="exchange-status"][data-state="done"]').waitFor();
     assert.match(await other.getByTestId('exchange-status').textContent(), /Imported 3 run\(s\)/);
-    const imported = (await other.getByTestId('run-row').evaluateAll((trs) =>
-      trs.map((tr) => ({
-        id: tr.dataset.clientId,
-        model: tr.querySelector('[data-column="params.model"]')?.dataset.value,
-        val: Number(tr.querySelector('[data-column="metrics.val_rmse"]')?.dataset.value),
-      })),
-    )).sort((a, b) => a.id.localeCompare(b.id));
+    const imported = (await runRows(other)).sort((a, b) => a.id.localeCompare(b.id));
     assert.deepEqual(imported, original);
 
     // Importing again adds nothing; imported runs survive a reload; garbage is explained.

@@ -7,17 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, launchChromium } from './browser.mjs';
+import { waitForTrainEnabled } from './app_page.mjs';
+import { BROWSER, launchBrowser, launchPersistent } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'];
 
 async function trainOnce(page) {
   await page.goto(BASE_URL, { waitUntil: 'load' });
-  await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-    timeout: 60_000,
-  });
+  await waitForTrainEnabled(page, 60_000);
   await page.getByTestId('train').click();
   const row = page.getByTestId('run-row').first();
   await row.waitFor({ timeout: 60_000 });
@@ -28,36 +25,41 @@ describe('Run storage', () => {
   const profile = mkdtempSync(join(tmpdir(), 'flowbook-profile-'));
   after(() => rmSync(profile, { recursive: true, force: true }));
 
-  test('a run survives closing the browser and starting it again', async () => {
+  test('a run survives closing the browser and starting it again', async (t) => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
-    let context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS });
+    let context = await launchPersistent(profile);
+    t.after(() => context.close());
     const clientId = await trainOnce(context.pages()[0] ?? (await context.newPage()));
     // The write is committed before the run row's save finishes; give it that moment.
     await new Promise((r) => setTimeout(r, 1000));
     await context.close();
 
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS });
+    context = await launchPersistent(profile);
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(BASE_URL, { waitUntil: 'load' });
     const row = page.locator(`[data-testid="run-row"][data-client-id="${clientId}"]`);
     await row.waitFor({ timeout: 60_000 });
     assert.ok(Number(await row.locator('[data-column="metrics.val_rmse"]').getAttribute('data-value')) > 0);
-    await context.close();
   });
 
-  test('a full storage quota is explained and the run stays on the page', async () => {
-    const browser = await launchChromium();
+  test('a full storage quota is explained and the run stays on the page', async (t) => {
+    // Far less than one run with its model file and charts: in Chromium, its quota
+    // override for the origin (over CDP); in Firefox, a limit on all of the profile's
+    // temporary storage, in KiB (a preference).
+    const browser = await launchBrowser({ 'dom.quotaManager.temporaryStorage.fixedLimit': 50 });
+    // Closed even when an assertion fails: an open browser would keep the test file running.
+    t.after(() => browser.close());
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(BASE_URL, { waitUntil: 'load' });
-    const cdp = await context.newCDPSession(page);
-    // Far less than one run with its model file and charts.
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(BASE_URL).origin, quotaSize: 50_000 });
+    if (BROWSER === 'chromium') {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(BASE_URL).origin, quotaSize: 50_000 });
+    }
     await trainOnce(page);
     const status = page.getByTestId('runs-status');
     await status.waitFor({ timeout: 30_000 });
     assert.match(await status.textContent(), /storage is full/);
     assert.equal(await page.getByTestId('run-row').count(), 1, 'the run is still shown');
-    await browser.close();
   });
 });

@@ -4,18 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { join } from 'node:path';
+import { REFERENCE, reference, REPO, SHARED_DATA, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REFERENCE = JSON.parse(
-  readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
-);
 const BASE_URL = process.env.FLOWBOOK_URL;
-const SHARED_DATA = resolve(REPO, '..', 'shared', 'data');
 const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
 
 /** scikit-learn's converged results for a train/validation pair, computed now by the oracle. */
@@ -28,12 +22,6 @@ function oracle(trainName, validationName) {
   return JSON.parse(out);
 }
 
-function reference(firstFeature, model) {
-  const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
-  assert.ok(row, `no reference row for ${firstFeature} ${model}`);
-  return row;
-}
-
 describe('Train cell', () => {
   let browser;
   let page;
@@ -41,7 +29,7 @@ describe('Train cell', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
-    browser = await launchChromium();
+    browser = await launchBrowser();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(BASE_URL, { waitUntil: 'load' });
@@ -62,9 +50,7 @@ describe('Train cell', () => {
   test('PU_DO OLS matches the reference within 1e-5 (train) and 1e-3 (validation)', async () => {
     const started = Date.now();
     const train = page.getByTestId('train');
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, {
-      timeout: 60_000,
-    });
+    await waitForTrainEnabled(page, 60_000);
     assert.ok(await train.isEnabled());
     const got = await trainAndRead();
     const want = reference('PU_DO', 'ols');
@@ -98,7 +84,7 @@ describe('Train cell', () => {
       ['lasso', '0.01', 'lasso alpha=0.01'],
     ]) {
       await page.getByTestId('model').selectOption(model);
-      await page.getByTestId('alpha').fill(alpha);
+      await typeInto(page.getByTestId('alpha'), alpha);
       const got = await trainAndRead();
       const want = reference('PULocationID', name);
       assert.ok(Math.abs(got.train - want.train_rmse) <= 1e-5, `${name} train ${got.train}`);
@@ -108,7 +94,7 @@ describe('Train cell', () => {
 
   test('a bad alpha is explained, not crashed on', async () => {
     await page.getByTestId('model').selectOption('ridge');
-    await page.getByTestId('alpha').fill('');
+    await typeInto(page.getByTestId('alpha'), '');
     await page.getByTestId('train').click();
     const message = await page.getByTestId('train-error').textContent();
     assert.match(message, /Cannot train: the ridge model needs a value for alpha/);

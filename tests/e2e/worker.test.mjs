@@ -5,51 +5,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from './browser.mjs';
+import { cell, cellRuns, cellValRmse, reference, waitAllFresh, waitForTrainEnabled } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REFERENCE = JSON.parse(
-  readFileSync(resolve(REPO, '..', 'shared', 'data', 'reference_2021-01_2021-02.json'), 'utf8'),
-);
 const BASE_URL = process.env.FLOWBOOK_URL;
 const LONG = { timeout: 180_000 };
-
-function reference(firstFeature, model) {
-  const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
-  assert.ok(row, `no reference row for ${firstFeature} ${model}`);
-  return row;
-}
 
 /** `count` alphas spread from 1e-3 to 1e3 (log scale), then `last`. */
 function sweepAlphas(count, last) {
   const alphas = Array.from({ length: count - 1 }, (_, i) => 10 ** (-3 + (6 * i) / (count - 2)));
   return [...alphas.map((a) => a.toPrecision(6)), String(last)].join(', ');
-}
-
-const cell = (page, kind) => page.locator(`[data-testid="cell"][data-kind="${kind}"]`).first();
-
-async function cellRuns(page, kind) {
-  return Number(await cell(page, kind).getAttribute('data-runs'));
-}
-
-async function waitAllFresh(page) {
-  await page.waitForFunction(
-    () => {
-      const states = [...document.querySelectorAll('[data-testid="cell-state"]')];
-      return states.length > 0 && states.every((s) => s.dataset.state === 'fresh');
-    },
-    null,
-    LONG,
-  );
-}
-
-async function cellValRmse(page) {
-  const value = cell(page, 'train').getByTestId('cell-val-rmse');
-  await value.waitFor(LONG);
-  return Number(await value.getAttribute('data-value'));
 }
 
 /** Records, from now on, the progress bar's values and the longest gap between frames. */
@@ -93,7 +58,7 @@ describe('Training in the worker', () => {
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
-    browser = await launchChromium();
+    browser = await launchBrowser();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (m) => { if (m.type() === 'error') console.log('console:', m.text().slice(0, 300)); });
@@ -112,7 +77,7 @@ describe('Training in the worker', () => {
     assert.ok(Math.abs(cellVal - want.val_rmse) <= 1e-3, `cell val ${cellVal} vs ${want.val_rmse}`);
     await waitAllFresh(page);
 
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train"]')?.disabled, null, LONG);
+    await waitForTrainEnabled(page, LONG.timeout);
     await page.getByTestId('train').click();
     await page.getByTestId('train-result').waitFor(LONG);
     const panelVal = await page.getByTestId('val-rmse').getAttribute('data-value');
@@ -176,5 +141,46 @@ describe('Training in the worker', () => {
     const want = reference('PU_DO', 'ridge alpha=1');
     assert.ok(Math.abs(got - want.val_rmse) <= 1e-3, `ridge(1) val ${got} vs ${want.val_rmse}`);
     assert.deepEqual(pageErrors, []);
+  });
+
+  /**
+   * Trains OLS from the Train panel on a fresh page whose worker script is answered by
+   * `serveWorker`, and returns the page's note and validation RMSE.
+   */
+  async function trainWithWorker(serveWorker) {
+    // Requests from a service worker's cache would not reach the route.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const fresh = await context.newPage();
+    const errors = [];
+    fresh.on('pageerror', (error) => errors.push(error.message));
+    await context.route('**/flowbook-worker_loader.js', serveWorker);
+    await fresh.goto(BASE_URL, { waitUntil: 'load' });
+    await waitForTrainEnabled(fresh, LONG.timeout);
+    await fresh.getByTestId('model').selectOption('ols');
+    await fresh.getByTestId('train').click();
+    await fresh.getByTestId('train-result').waitFor(LONG);
+    const note = (await fresh.getByTestId('train-note').textContent()).trim();
+    const validation = Number(await fresh.getByTestId('val-rmse').getAttribute('data-value'));
+    await context.close();
+    assert.deepEqual(errors, []);
+    return { note, validation };
+  }
+
+  test('a worker script that cannot load: the training runs on the page and says so', async () => {
+    const { note, validation } = await trainWithWorker((route) => route.abort());
+    assert.match(note, /^Trained on the page, which could not respond meanwhile: the training worker did not start/);
+    const want = reference('PU_DO', 'ols');
+    assert.ok(Math.abs(validation - want.val_rmse) <= 1e-3, `val ${validation} vs ${want.val_rmse}`);
+  });
+
+  test('a worker that never says it is ready: after 20 s the training runs on the page', async () => {
+    const started = Date.now();
+    const { note, validation } = await trainWithWorker((route) =>
+      route.fulfill({ contentType: 'text/javascript', body: '// a worker that never answers\n' }),
+    );
+    assert.match(note, /the training worker did not start within 20 s/);
+    assert.ok(Date.now() - started >= 20_000, 'it waited for the worker first');
+    const want = reference('PU_DO', 'ols');
+    assert.ok(Math.abs(validation - want.val_rmse) <= 1e-3, `val ${validation} vs ${want.val_rmse}`);
   });
 });

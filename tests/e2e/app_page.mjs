@@ -1,0 +1,130 @@
+// What the end-to-end tests read and do on Flowbook's page, shared by the test files: the
+// reference results, the notebook's cells, the Train panel, the runs table, and typing a
+// number the way a person does.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BROWSER } from './browser.mjs';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHARED_DATA = resolve(REPO, '..', 'shared', 'data');
+/** scikit-learn's converged results on the bundled January (train) / February (validation). */
+export const REFERENCE = JSON.parse(readFileSync(resolve(SHARED_DATA, 'reference_2021-01_2021-02.json'), 'utf8'));
+
+/** The reference row whose first feature and model name are these. */
+export function reference(firstFeature, model) {
+  const row = REFERENCE.results.find((r) => r.features[0] === firstFeature && r.model === model);
+  assert.ok(row, `no reference row for ${firstFeature} ${model}`);
+  return row;
+}
+
+/**
+ * Replaces an input's text by selecting it and typing, as a person does. Playwright's
+ * `fill` does not select the text of an `<input type="number">` in Firefox (over WebDriver
+ * BiDi) and would append to it; the keyboard works the same in both browsers.
+ */
+export async function typeInto(input, text) {
+  await input.click();
+  await input.press('ControlOrMeta+A');
+  if (text === '') await input.press('Delete');
+  else await input.pressSequentially(text);
+}
+
+/** Waits until the Train panel's button exists and is enabled (the sample files are in). */
+export async function waitForTrainEnabled(page, timeout = 60_000) {
+  await page.waitForFunction(
+    () => {
+      const button = document.querySelector('[data-testid="train"]');
+      return button !== null && !button.disabled;
+    },
+    null,
+    { timeout },
+  );
+}
+
+/**
+ * Clicks "Export experiment" and returns the path of the file the page offered.
+ *
+ * Chromium's download is saved as it is. Playwright over WebDriver BiDi reports no download
+ * for a `blob:` address in Firefox, so there the file is read from the address of the link
+ * the page clicks, at the moment it clicks it.
+ */
+export async function exportExperiment(page) {
+  const path = join(mkdtempSync(join(tmpdir(), 'flowbook-export-')), 'flowbook-experiment.json');
+  if (BROWSER !== 'firefox') {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-experiment').click()]);
+    await download.saveAs(path);
+    return path;
+  }
+  await page.evaluate(() => {
+    const click = HTMLAnchorElement.prototype.click;
+    window.flowbookOffered = new Promise((resolve, reject) => {
+      HTMLAnchorElement.prototype.click = function offered() {
+        HTMLAnchorElement.prototype.click = click;
+        fetch(this.href).then((response) => response.text()).then((text) => resolve({ name: this.download, text }), reject);
+        return click.call(this);
+      };
+    });
+  });
+  await page.getByTestId('export-experiment').click();
+  const offered = await page.evaluate(() => window.flowbookOffered);
+  assert.equal(offered.name, 'flowbook-experiment.json');
+  writeFileSync(path, offered.text);
+  return path;
+}
+
+// --- The notebook ----------------------------------------------------------------------
+
+export const cell = (page, kind) => page.locator(`[data-testid="cell"][data-kind="${kind}"]`).first();
+
+/** How many times the first cell of this kind has run (its `data-runs`). */
+export async function cellRuns(page, kind) {
+  return Number(await cell(page, kind).getAttribute('data-runs'));
+}
+
+export async function waitAllFresh(page, timeout = 120_000) {
+  await page.waitForFunction(
+    () => {
+      const states = [...document.querySelectorAll('[data-testid="cell-state"]')];
+      return states.length > 0 && states.every((s) => s.dataset.state === 'fresh');
+    },
+    null,
+    { timeout },
+  );
+}
+
+/** The Train cell's validation RMSE, once shown. */
+export async function cellValRmse(page, timeout = 120_000) {
+  const value = cell(page, 'train').getByTestId('cell-val-rmse');
+  await value.waitFor({ timeout });
+  return Number(await value.getAttribute('data-value'));
+}
+
+// --- The runs table ----------------------------------------------------------------------
+
+/** Waits until the runs table shows exactly `n` rows. */
+export function waitForRunRows(page, n, timeout = 60_000) {
+  return page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, n, {
+    timeout,
+  });
+}
+
+/** The runs table's rows as the page shows them. */
+export function runRows(page) {
+  return page.getByTestId('run-row').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const value = (column) => tr.querySelector(`[data-column="${column}"]`)?.dataset.value;
+      return {
+        id: tr.dataset.clientId,
+        deleted: tr.dataset.deleted === 'true',
+        name: value('run_name'),
+        model: value('params.model'),
+        alpha: value('params.alpha'),
+        val: Number(value('metrics.val_rmse')),
+      };
+    }),
+  );
+}
