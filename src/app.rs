@@ -70,7 +70,7 @@ fn report(handle: DatasetHandle, file_name: &str, bytes: Result<Bytes, String>) 
 }
 
 /// The zone names, shared with every component that shows location IDs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Zones(pub RwSignal<Option<ZoneLookup>>);
 
 /// Inspects a parquet file's bytes with the engine; the error is the engine's message.

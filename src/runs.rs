@@ -267,6 +267,10 @@ pub struct TrainingContext {
     pub notebook: String,
     /// The cell (panel) that trained, e.g. "train".
     pub cell: String,
+    /// The zone names, to label the evaluation's coefficients. Taken from the page's
+    /// context where the training is set up: the training itself runs in a task that has
+    /// no context to look it up in.
+    pub zones: Option<crate::app::Zones>,
 }
 
 /// A training's run metadata: a fresh id, the current experiment, the clock (ending now,

@@ -11,9 +11,8 @@ use flowbook_core::evaluate::{evaluate, Evaluation};
 use flowbook_core::pipeline::{train_or_sweep, Progress, TrainReport, TrainRequest};
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{run_from_training, Run};
-use leptos::prelude::{use_context, GetUntracked};
+use leptos::prelude::GetUntracked;
 
-use crate::app::Zones;
 use crate::runs::{context_tags, training_meta, training_run_in, RunStore, TrainingContext};
 use crate::train_worker::{self, OffThreadError};
 
@@ -107,7 +106,7 @@ pub async fn train_and_record(
         ));
     };
     // Once per training: the page shows it and the run keeps its charts.
-    let zones = use_context::<Zones>().and_then(|zones| zones.0.get_untracked());
+    let zones = context.zones.and_then(|zones| zones.0.get_untracked());
     let evaluation = evaluate(
         &report.model,
         validation_table,

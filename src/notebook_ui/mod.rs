@@ -103,7 +103,12 @@ fn ready_tables(datasets: Datasets) -> (Option<usize>, Option<usize>) {
 pub fn NotebookSection() -> impl IntoView {
     let datasets = expect_context::<Datasets>();
     let (notebook, problem) = stored_notebook();
-    let state = NotebookState::new(notebook, datasets, use_context::<RunStore>());
+    let state = NotebookState::new(
+        notebook,
+        datasets,
+        use_context::<RunStore>(),
+        use_context::<crate::app::Zones>(),
+    );
     state.message.set(problem.map(Err));
     if let Some(url) = notebook_url() {
         spawn_local(async move {

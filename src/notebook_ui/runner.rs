@@ -234,6 +234,7 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             let context = TrainingContext {
                 notebook: state.doc.with_untracked(|d| d.title.clone()),
                 cell: id.to_string(),
+                zones: state.zones,
             };
             let outcome = train_and_record(
                 train,

@@ -12,6 +12,7 @@ use flowbook_core::notebook::{
 use flowbook_core::pipeline::Progress;
 use leptos::prelude::*;
 
+use crate::app::Zones;
 use crate::local_settings::{local_setting, set_local_setting};
 use crate::runs::RunStore;
 use crate::state::Datasets;
@@ -80,6 +81,8 @@ pub struct NotebookState {
     pub reactive: RwSignal<bool>,
     pub datasets: Datasets,
     pub run_store: Option<RunStore>,
+    /// The zone names, for the Train cell's evaluation.
+    pub zones: Option<Zones>,
     /// The Train cell training now, and how far it is.
     pub train_progress: RwSignal<Option<(String, Progress)>>,
     pub(crate) busy: StoredValue<bool>,
@@ -92,6 +95,7 @@ impl NotebookState {
         notebook: Notebook,
         datasets: Datasets,
         run_store: Option<RunStore>,
+        zones: Option<Zones>,
     ) -> NotebookState {
         let flow = Dataflow::new(&notebook);
         NotebookState {
@@ -103,6 +107,7 @@ impl NotebookState {
             reactive: RwSignal::new(autorun_saved()),
             datasets,
             run_store,
+            zones,
             train_progress: RwSignal::new(None),
             busy: StoredValue::new(false),
             queue: StoredValue::new(Vec::new()),

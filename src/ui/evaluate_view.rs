@@ -36,6 +36,19 @@ pub fn EvaluateView(
         Box::new(move |area| draw_predicted_vs_actual(area, &shown.actual, &shown.predicted));
     let shown = evaluation.clone();
     let residual_chart: Draw = Box::new(move |area| draw_residuals(area, &shown.residuals));
+    // The same coefficients as text, for screen readers and for copying.
+    let coefficient_rows = evaluation
+        .coefficients
+        .iter()
+        .map(|c| {
+            view! {
+                <tr data-testid="coefficient-row">
+                    <td>{c.label.clone()}</td>
+                    <td class="number">{format!("{:+.3}", c.value)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let coefficient_chart: Draw =
         Box::new(move |area| draw_largest_coefficients(area, &evaluation.coefficients));
     view! {
@@ -74,6 +87,13 @@ pub fn EvaluateView(
                     height=420
                 />
                 <figcaption class="muted">"The largest coefficients: minutes added (or taken off) by each feature."</figcaption>
+                <details>
+                    <summary>"As a table"</summary>
+                    <table class="coefficients" data-testid="coefficients-table">
+                        <thead><tr><th>"feature"</th><th>"minutes"</th></tr></thead>
+                        <tbody>{coefficient_rows}</tbody>
+                    </table>
+                </details>
             </figure>
         </div>
     }

@@ -55,6 +55,7 @@ fn feature_spec(choice: &str) -> FeatureSpec {
 pub fn TrainPanel() -> impl IntoView {
     let datasets = expect_context::<Datasets>();
     let run_store = use_context::<RunStore>();
+    let zones = use_context::<crate::app::Zones>();
     // Derived, not memoised: comparing decoded tables for equality would cost a pass over them.
     let tables = Signal::derive(move || {
         match (
@@ -116,6 +117,7 @@ pub fn TrainPanel() -> impl IntoView {
                 &TrainingContext {
                     notebook: "Train panel".into(),
                     cell: "train-panel".into(),
+                    zones,
                 },
                 move |step| progress.set(Some(step)),
             )

@@ -75,6 +75,17 @@ describe('Train cell', () => {
     }
     const summary = await page.getByTestId('evaluate').textContent();
     assert.match(summary, new RegExp(`${REFERENCE.val_rows} trips: residual mean`));
+
+    // The coefficients, as text too: the largest first, zone pairs named by their zones.
+    const coefficients = await page.getByTestId('coefficient-row').evaluateAll((rows) =>
+      rows.map((row) => ({ label: row.cells[0].textContent, value: Number(row.cells[1].textContent) })),
+    );
+    assert.equal(coefficients.length, 15);
+    const magnitudes = coefficients.map((c) => Math.abs(c.value));
+    assert.deepEqual(magnitudes, [...magnitudes].sort((a, b) => b - a));
+    const pairs = coefficients.filter((c) => c.label.startsWith('PU_DO'));
+    assert.ok(pairs.length > 0, 'zone pairs among the largest');
+    for (const { label } of pairs) assert.match(label, /^PU_DO \d+→\d+: .+ → .+$/, label);
   });
 
   test('changing the model and alpha retrains: Ridge(1) and Lasso(0.01) on PU+DO', async () => {
