@@ -2,14 +2,13 @@
 //! who validated a version, which ticket it belongs to. They go to MLflow with the
 //! registry push. The rules are the engine's registry (`flowbook_core::store`).
 
-use flowbook_core::store::check_key;
 use leptos::prelude::*;
 
 use crate::registry::RegistryStore;
 use crate::ui::form::bound_input;
 
-/// `key=value` pairs, one line.
-fn tag_text(tags: &std::collections::BTreeMap<String, String>) -> String {
+/// `key=value` pairs, one line (a model's or a version's tags).
+pub fn tag_text(tags: &std::collections::BTreeMap<String, String>) -> String {
     tags.iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -27,11 +26,6 @@ pub fn ModelDetails(name: String) -> impl IntoView {
             <p class="muted" data-testid="model-tags">{tag_text(&m.tags)}</p>
         })}
     }
-}
-
-/// The tags of one version, for its table row.
-pub fn version_tags(tags: &std::collections::BTreeMap<String, String>) -> String {
-    tag_text(tags)
 }
 
 /// Edits the description or sets a tag of the model or of one of its versions.
@@ -66,10 +60,6 @@ pub fn DetailsForm(name: String) -> impl IntoView {
     };
     let tag = move |_| {
         let (k, v) = (key.get_untracked(), value.get_untracked());
-        if let Err(problem) = check_key(k.trim()) {
-            feedback.set(Some(Err(format!("Tag key “{}”: {problem}", k.trim()))));
-            return;
-        }
         let outcome = registry.change(|r, time| match which() {
             Some(version) => r.set_version_tag(&name, version, k.trim(), &v, time),
             None => r.set_model_tag(&name, k.trim(), &v, time),

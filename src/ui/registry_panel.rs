@@ -12,7 +12,7 @@ use crate::app::Zones;
 use crate::registry::{trip_from_text, Prediction, RegistryStore};
 use crate::runs::{RunStore, StoreStatus};
 use crate::ui::form::bound_input;
-use crate::ui::registry_details::{version_tags, DetailsForm, ModelDetails};
+use crate::ui::registry_details::{tag_text, DetailsForm, ModelDetails};
 
 /// Aliases offered in the alias field; any other valid alias can be typed.
 const SUGGESTED_ALIASES: [&str; 2] = ["champion", "challenger"];
@@ -221,7 +221,7 @@ fn ModelCard(name: String) -> impl IntoView {
                                 <td data-testid="version-stage">{version.stage.to_string()}</td>
                                 <td data-testid="version-aliases">{aliases.join(", ")}</td>
                                 <td>{version.description.clone()}</td>
-                                <td data-testid="version-tags">{version_tags(&version.tags)}</td>
+                                <td data-testid="version-tags">{tag_text(&version.tags)}</td>
                             </tr>
                         }
                     })

@@ -33,6 +33,17 @@ export async function typeInto(input, text) {
   else await input.pressSequentially(text);
 }
 
+/**
+ * Opens the app (`url`, by default the served one) on a new page in a context of its own;
+ * the page's errors are collected in `pageErrors`.
+ */
+export async function openApp(browser, pageErrors, { url = process.env.FLOWBOOK_URL, contextOptions = {} } = {}) {
+  const page = await (await browser.newContext(contextOptions)).newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
 /** Waits until the Train panel's button exists and is enabled (the sample files are in). */
 export async function waitForTrainEnabled(page, timeout = 60_000) {
   await page.waitForFunction(

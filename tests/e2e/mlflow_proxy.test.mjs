@@ -11,7 +11,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForTrainEnabled } from './app_page.mjs';
+import { openApp, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -56,9 +56,7 @@ describe("MLflow through Trunk's development proxy", () => {
       throw error;
     }
     browser = await launchBrowser();
-    page = await (await browser.newContext()).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(appUrl, { waitUntil: 'load' });
+    page = await openApp(browser, pageErrors, { url: appUrl });
   });
 
   after(async () => {

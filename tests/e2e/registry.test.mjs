@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportExperiment, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { exportExperiment, openApp, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -83,10 +83,7 @@ describe('Model registry', () => {
     oracle = existsSync(VENV_PYTHON) ? sklearnPredictions() : Promise.resolve(null);
     oracle.catch(() => {});
     browser = await launchBrowser();
-    const context = await browser.newContext({ acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(BASE_URL, { waitUntil: 'load' });
+    page = await openApp(browser, pageErrors, { contextOptions: { acceptDownloads: true } });
   });
 
   after(async () => {

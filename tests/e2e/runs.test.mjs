@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { exportExperiment, runRows, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { exportExperiment, openApp, runRows, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -18,10 +18,7 @@ describe('Runs', () => {
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
     browser = await launchBrowser();
-    const context = await browser.newContext();
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(BASE_URL, { waitUntil: 'load' });
+    page = await openApp(browser, pageErrors);
   });
 
   after(async () => {

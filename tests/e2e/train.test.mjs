@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { REFERENCE, reference, REPO, SHARED_DATA, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { openApp, REFERENCE, reference, REPO, SHARED_DATA, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -30,9 +30,7 @@ describe('Train cell', () => {
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
     browser = await launchBrowser();
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(BASE_URL, { waitUntil: 'load' });
+    page = await openApp(browser, pageErrors);
   });
 
   after(async () => {

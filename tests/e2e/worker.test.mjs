@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cell, cellRuns, cellValRmse, reference, waitAllFresh, waitForTrainEnabled } from './app_page.mjs';
+import { cell, cellRuns, cellValRmse, openApp, reference, waitAllFresh, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -59,10 +59,7 @@ describe('Training in the worker', () => {
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
     browser = await launchBrowser();
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (m) => { if (m.type() === 'error') console.log('console:', m.text().slice(0, 300)); });
-    await page.goto(BASE_URL, { waitUntil: 'load' });
+    page = await openApp(browser, pageErrors);
     await page.locator('[data-testid="cell"]').first().waitFor(LONG);
   });
 

@@ -143,6 +143,16 @@ pub enum RegistryError {
     BadReference { reference: String },
     #[error("model '{model}' has used every version number; register under a new model name")]
     VersionsExhausted { model: String },
+    #[error("tag key “{key}”: {reason}")]
+    InvalidTagKey { key: String, reason: String },
+}
+
+/// A tag key MLflow accepts (the registry's tags go to MLflow with a push).
+fn check_tag_key(key: &str) -> Result<(), RegistryError> {
+    super::check_key(key).map_err(|reason| RegistryError::InvalidTagKey {
+        key: key.to_string(),
+        reason,
+    })
 }
 
 /// All registered models. Names are unique and compared exactly, as in MLflow.
@@ -228,6 +238,7 @@ impl Registry {
         value: &str,
         time_ms: i64,
     ) -> Result<(), RegistryError> {
+        check_tag_key(key)?;
         let model = self.model_mut(name)?;
         model.tags.insert(key.to_string(), value.to_string());
         model.updated_time_ms = time_ms;

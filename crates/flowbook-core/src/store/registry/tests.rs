@@ -64,6 +64,24 @@ fn models_are_unique_and_versions_keep_their_lineage() {
     registry
         .set_version_tag("taxi-duration", 4, "validated", "yes", 62)
         .expect("tag");
+    // Keys MLflow would refuse are refused here, before a push could fail on them.
+    for bad in ["bad key!", "", "a..b"] {
+        let error = registry
+            .set_version_tag("taxi-duration", 4, bad, "x", 62)
+            .unwrap_err();
+        assert!(
+            matches!(error, RegistryError::InvalidTagKey { .. }),
+            "{bad:?}: {error}"
+        );
+        assert!(registry
+            .set_model_tag("taxi-duration", bad, "x", 62)
+            .is_err());
+    }
+    assert!(!registry
+        .model("taxi-duration")
+        .unwrap()
+        .tags
+        .contains_key("bad key!"));
     let v4 = registry.model("taxi-duration").unwrap().version(4).unwrap();
     assert_eq!(
         (v4.description.as_str(), v4.updated_time_ms),

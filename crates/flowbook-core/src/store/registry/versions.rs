@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use crate::tracking::Run;
 
-use super::{AliasMove, ModelVersion, Registry, RegistryError, Stage, VersionStatus};
+use super::{
+    check_tag_key, AliasMove, ModelVersion, Registry, RegistryError, Stage, VersionStatus,
+};
 
 impl Registry {
     /// Registers `run`'s model as the next version of `name`, creating the model if needed
@@ -65,6 +67,7 @@ impl Registry {
         value: &str,
         time_ms: i64,
     ) -> Result<(), RegistryError> {
+        check_tag_key(key)?;
         let entry = self.model_mut(name)?.version_mut(version)?;
         entry.tags.insert(key.to_string(), value.to_string());
         entry.updated_time_ms = time_ms;
