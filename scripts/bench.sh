@@ -8,22 +8,32 @@
 #   bash scripts/bench.sh          # everything
 #   bash scripts/bench.sh large    # only the large-file load
 #   bash scripts/bench.sh mlflow   # only the MLflow push
+#   bash scripts/bench.sh trees    # only the gradient-boosted trees against XGBoost
 set -euo pipefail
 ONLY="${1:-all}"
 case "$ONLY" in
-  all | large | mlflow) ;;
-  *) echo "usage: $0 [large|mlflow]" >&2; exit 2 ;;
+  all | large | mlflow | trees) ;;
+  *) echo "usage: $0 [large|mlflow|trees]" >&2; exit 2 ;;
 esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+source scripts/env.sh
 export FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
 bash scripts/setup.sh >/dev/null
+export FLOWBOOK_BIN="$CARGO_TARGET_DIR/release/flowbook"
 echo "==> building (release): flowbook command and the app"
 cargo build --release -p flowbook-cli
-if [ "$ONLY" != large ]; then
+if [ "$ONLY" = all ] || [ "$ONLY" = mlflow ]; then
   echo "==> MLflow push: 100 runs, flowbook push vs MLflow's Python client, same server"
-  "$FLOWBOOK_VENV/bin/python" tests/bench/mlflow_push.py --flowbook target/release/flowbook
+  "$FLOWBOOK_VENV/bin/python" tests/bench/mlflow_push.py --flowbook "$CARGO_TARGET_DIR/release/flowbook"
   [ "$ONLY" = mlflow ] && exit 0
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = trees ]; then
+  echo "==> gradient-boosted trees: the course's model, Flowbook against XGBoost (1 and all threads)"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/trees.py --pairs 3
+  echo "==> the tree oracle on all three month pairs"
+  (cd tests/oracle && FLOWBOOK_TREE_CASES=all "$FLOWBOOK_VENV/bin/python" -m unittest test_trees.CourseModel)
+  [ "$ONLY" = trees ] && exit 0
 fi
 bash scripts/trunk.sh build --release >/dev/null
 cp ../shared/data/green_tripdata_2023-03.parquet dist/data/

@@ -7,6 +7,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+source scripts/env.sh
 build=(build)
 case "${1:-}" in
   --release) build=(build --release); shift ;;

@@ -6,6 +6,7 @@
 # Needs the Python venv made by scripts/setup.sh (mlflow, onnx, onnxruntime, pandas).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
 TARGET="${CARGO_TARGET_DIR:-target}"

@@ -24,7 +24,8 @@ MLFLOW="$VENV/bin/mlflow"
 DATA="$REPO/../shared/data"
 TRAIN="$DATA/green_tripdata_2021-01.parquet"
 VAL="$DATA/green_tripdata_2021-02.parquet"
-FLOWBOOK="$REPO/target/debug/flowbook"
+source "$REPO/scripts/env.sh"
+FLOWBOOK="$CARGO_TARGET_DIR/debug/flowbook"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/flowbook-mlflow.XXXXXX")"
 START=$SECONDS
 CHECKS=0

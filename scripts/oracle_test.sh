@@ -3,9 +3,12 @@
 # Needs the Python venv made by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
 echo "==> building the flowbook command (release)"
 cargo build --release -p flowbook-cli
 echo "==> oracle tests (scikit-learn $("$VENV/bin/python" -c 'import sklearn; print(sklearn.__version__)'), pyarrow $("$VENV/bin/python" -c 'import pyarrow; print(pyarrow.__version__)'))"
+export FLOWBOOK_BIN="$CARGO_TARGET_DIR/release/flowbook"
+echo "==> XGBoost $("$VENV/bin/python" -c 'import xgboost; print(xgboost.__version__)'): gradient-boosted trees (the course model on one month pair; FLOWBOOK_TREE_CASES=all for three)"
 cd tests/oracle
-"$VENV/bin/python" -m unittest -v test_oracle.py
+"$VENV/bin/python" -m unittest -v test_oracle.py test_trees.py

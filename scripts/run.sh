@@ -12,6 +12,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+source scripts/env.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 PORT="${PORT:-8080}"
 URL="http://127.0.0.1:${PORT}/"

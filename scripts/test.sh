@@ -11,6 +11,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+source scripts/env.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 export FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

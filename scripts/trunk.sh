@@ -6,6 +6,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+source scripts/env.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 FLOWBOOK_TOOLS="${FLOWBOOK_TOOLS:-$HOME/.cache/flowbook/tools}"
 export PATH="$FLOWBOOK_TOOLS/node_modules/.bin:$PATH"

@@ -27,7 +27,7 @@ def run(argv, env=None):
 
 def main():
     browser = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"timings": []}
-    flowbook, flowbook_rss = run([str(REPO / "target/release/flowbook"), "bench", *FILES, "--runs", "5"])
+    flowbook, flowbook_rss = run([os.environ.get("FLOWBOOK_BIN", str(REPO / "target/release/flowbook")), "bench", *FILES, "--runs", "5"])
     env = dict(os.environ)
     # Single-threaded BLAS would make the reference look slower than it is: leave
     # numpy its own threading; unset the OpenBLAS overrides this machine sets.

@@ -73,7 +73,7 @@ def main():
     size_mib = Path(path).stat().st_size / 2**20
     # Five columns of 8-byte values: what any columnar reader must hold at least.
     decoded_mib = rows * 5 * 8 / 2**20
-    fb_s, fb_rss = measure([str(REPO / "target/release/flowbook"), "inspect", path])
+    fb_s, fb_rss = measure([os.environ.get("FLOWBOOK_BIN", str(REPO / "target/release/flowbook")), "inspect", path])
     pa_s, pa_rss = measure([PYTHON, "-c", READ, path])
     print(f"file: {rows} rows, {size_mib:.0f} MiB on disk; 5 decoded columns = {decoded_mib:.0f} MiB of values")
     print(f"flowbook (native): {fb_s:.2f} s, peak RSS {fb_rss:.0f} MiB ({fb_rss / decoded_mib:.2f}x the decoded columns)")

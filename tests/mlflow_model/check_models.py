@@ -25,7 +25,9 @@ import pandas as pd  # noqa: E402
 TOLERANCE_MIN = 1e-4
 EXPECTED_COLUMN = "flowbook_duration"
 OUTPUT = "duration"
-REQUIRED_CASES = {"pu_do_distance_ols", "zones_distance_ridge", "unseen_zone_time_ridge"}
+REQUIRED_CASES = {
+    "pu_do_distance_ols", "zones_distance_ridge", "unseen_zone_time_ridge", "pu_do_distance_gbdt",
+}
 ID_COLUMNS = {"PULocationID", "DOLocationID", "pickup_datetime_us"}
 
 

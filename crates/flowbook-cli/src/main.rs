@@ -3,7 +3,9 @@
 mod args;
 mod http_native;
 mod mlflow_sync;
+mod predict;
 mod pull;
+mod train_trees;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -44,6 +46,13 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Some("predict") => match predict::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flowbook: {message}");
+                ExitCode::from(1)
+            }
+        },
         Some("inspect") => match run_inspect(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -62,7 +71,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &Path, numeric: &[String]) -> Result<TripTable, String> {
+pub(crate) fn load(path: &Path, numeric: &[String]) -> Result<TripTable, String> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -91,6 +100,9 @@ fn report_json(report: &TrainReport) -> serde_json::Value {
 
 fn run_train(raw: &[String]) -> Result<(), String> {
     let args = args::parse_train(raw).map_err(|e| format!("{e}\n\n{}", args::USAGE))?;
+    if let Some(params) = args.trees {
+        return train_trees::run(&args, &params);
+    }
     let request = TrainRequest {
         prepare: args.prepare.clone(),
         features: args.features.clone(),

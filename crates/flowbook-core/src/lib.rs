@@ -20,3 +20,4 @@ pub mod solve;
 pub mod store;
 pub mod tracking;
 pub mod train_protocol;
+pub mod trees;

@@ -21,6 +21,34 @@ pub struct LinearModel {
     pub train_sha256: String,
 }
 
+/// What every trip-duration model offers the code that exports, evaluates or describes
+/// it, whatever its family (linear or trees).
+pub trait TripModel {
+    /// The features and vocabularies the model reads.
+    fn encoder(&self) -> &Encoder;
+    /// Predicted duration (minutes) for each row of an encoded design.
+    fn predict_design(&self, design: &Design) -> Vec<f64>;
+    /// A short description for people and metadata, e.g. `ridge alpha=1` or `gbdt 100 trees`.
+    fn description(&self) -> String;
+    /// SHA-256 of the training file.
+    fn train_sha256(&self) -> &str;
+}
+
+impl TripModel for LinearModel {
+    fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+    fn predict_design(&self, design: &Design) -> Vec<f64> {
+        self.predict(design)
+    }
+    fn description(&self) -> String {
+        self.kind.to_string()
+    }
+    fn train_sha256(&self) -> &str {
+        &self.train_sha256
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
     #[error("this is not a Flowbook model file: {0}")]

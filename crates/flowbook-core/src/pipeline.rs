@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::data::{DataError, TripTable};
-use crate::features::{prepare_rows, Encoder, FeatureError, FeatureSpec, PrepareSpec};
+use crate::features::{prepare_rows, Design, Encoder, FeatureError, FeatureSpec, PrepareSpec};
 use crate::metrics::RegressionMetrics;
 use crate::model::LinearModel;
 use linfa::traits::Fit;
+
+use crate::trees::{boost, Round, TreeError, TreeModel, TreeParams};
 
 use crate::solve::{
     fit, fit_path_with_progress, Gram, LinearParams, LinearSolution, ModelKind, OneHotRecords,
@@ -43,6 +45,8 @@ pub enum PipelineError {
     Features(#[from] FeatureError),
     #[error("training failed: {0}")]
     Solve(#[from] SolveError),
+    #[error(transparent)]
+    Trees(#[from] TreeError),
 }
 
 /// Outcome of one training: metrics on both sets and the model itself.
@@ -75,11 +79,8 @@ impl PreparedTraining {
         prepare: &PrepareSpec,
         features: &FeatureSpec,
     ) -> Result<PreparedTraining, PipelineError> {
-        let train_rows = prepare_rows(train, prepare, features)?;
-        let val_rows = prepare_rows(validation, prepare, features)?;
-        let encoder = Encoder::fit(features, train, &train_rows)?;
-        let train_design = encoder.encode(train, &train_rows)?;
-        let val_design = encoder.encode(validation, &val_rows)?;
+        let (encoder, train_design, val_design) =
+            prepare_designs(train, validation, prepare, features)?;
         let layout = encoder.layout();
         let gram = Gram::accumulate(&train_design, &layout);
         Ok(PreparedTraining {
@@ -260,4 +261,82 @@ pub fn train(
 ) -> Result<TrainReport, PipelineError> {
     PreparedTraining::new(train, validation, &request.prepare, &request.features)?
         .train(request.kind)
+}
+
+/// The rows both sets keep after the filters, encoded with a vocabulary learnt from the
+/// training set.
+pub fn prepare_designs(
+    train: &TripTable,
+    validation: &TripTable,
+    prepare: &PrepareSpec,
+    features: &FeatureSpec,
+) -> Result<(Encoder, Design, Design), PipelineError> {
+    let train_rows = prepare_rows(train, prepare, features)?;
+    let val_rows = prepare_rows(validation, prepare, features)?;
+    let encoder = Encoder::fit(features, train, &train_rows)?;
+    let train_design = encoder.encode(train, &train_rows)?;
+    let val_design = encoder.encode(validation, &val_rows)?;
+    Ok((encoder, train_design, val_design))
+}
+
+/// Outcome of one gradient-boosted tree training.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeReport {
+    pub train_rows: usize,
+    pub val_rows: usize,
+    /// One-hot columns, as DictVectorizer counts them.
+    pub n_features: usize,
+    /// Metrics of the model as kept (up to `best_iteration`).
+    pub train: RegressionMetrics,
+    pub validation: RegressionMetrics,
+    pub best_iteration: u32,
+    /// Rounds boosted, including those after the best one.
+    pub rounds_trained: u32,
+    pub stopped_early: bool,
+    /// Train and validation RMSE after each round: the run's metric history.
+    pub curve: Vec<Round>,
+    pub model: TreeModel,
+}
+
+/// Prepare, boost and evaluate. `on_round` sees each round and may stop the training, in
+/// which case the result is `Ok(None)`.
+pub fn train_trees(
+    train: &TripTable,
+    validation: &TripTable,
+    prepare: &PrepareSpec,
+    features: &FeatureSpec,
+    params: &TreeParams,
+    on_round: &mut dyn FnMut(&Round) -> std::ops::ControlFlow<()>,
+) -> Result<Option<TreeReport>, PipelineError> {
+    params.validate()?;
+    let (encoder, train_design, val_design) =
+        prepare_designs(train, validation, prepare, features)?;
+    let block_sizes = encoder.layout().block_sizes;
+    let Some(boosted) = boost(&train_design, &val_design, &block_sizes, params, on_round)? else {
+        return Ok(None);
+    };
+    let n_features = encoder.n_columns();
+    let model = TreeModel::new(
+        *params,
+        prepare.clone(),
+        encoder,
+        boosted.ensemble,
+        boosted.best_iteration,
+        &train.sha256_hex,
+    );
+    let train_metrics =
+        RegressionMetrics::compute(&train_design.target, &model.predict(&train_design));
+    let val_metrics = RegressionMetrics::compute(&val_design.target, &model.predict(&val_design));
+    Ok(Some(TreeReport {
+        train_rows: train_design.n_rows,
+        val_rows: val_design.n_rows,
+        n_features,
+        train: train_metrics,
+        validation: val_metrics,
+        best_iteration: boosted.best_iteration,
+        rounds_trained: boosted.curve.len() as u32,
+        stopped_early: boosted.stopped_early,
+        curve: boosted.curve,
+        model,
+    }))
 }

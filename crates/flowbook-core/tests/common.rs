@@ -32,3 +32,21 @@ pub fn sha256_of(name: &str) -> String {
         })
         .unwrap_or_else(|| panic!("{name} not in SHA256SUMS"))
 }
+
+/// Boosts trees on PU_DO + trip_distance with the default filters, to the end.
+pub fn boost(
+    train: &TripTable,
+    validation: &TripTable,
+    params: &flowbook_core::trees::TreeParams,
+) -> flowbook_core::pipeline::TreeReport {
+    flowbook_core::pipeline::train_trees(
+        train,
+        validation,
+        &flowbook_core::features::PrepareSpec::default(),
+        &flowbook_core::features::FeatureSpec::pu_do_distance(),
+        params,
+        &mut |_| std::ops::ControlFlow::Continue(()),
+    )
+    .expect("train")
+    .expect("not cancelled")
+}

@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use flowbook_core::data::{NullableColumn, TripTable};
 use flowbook_core::export::protobuf::{read_fields, Field};
 use flowbook_core::export::{
-    mlflow_model_files, model_inputs, onnx_model_bytes, ExportError, InputKind, ModelInput,
-    MLMODEL_FILE, ONNX_FILE, OUTPUT_NAME,
+    mlflow_model_files, model_inputs, onnx_model_bytes, ExportError, Exportable, InputKind,
+    ModelInput, MLMODEL_FILE, ONNX_FILE, OUTPUT_NAME,
 };
 use flowbook_core::features::{prepare_rows, Categorical, FeatureSpec, PrepareSpec, PreparedRows};
-use flowbook_core::model::LinearModel;
+use flowbook_core::model::{LinearModel, TripModel};
 use flowbook_core::pipeline::PreparedTraining;
 use flowbook_core::solve::ModelKind;
 
@@ -62,14 +62,14 @@ struct Rows {
 }
 
 /// The validation rows Flowbook keeps (default filters), as a user's frame holds them.
-fn validation_rows(model: &LinearModel, validation: &TripTable) -> Rows {
-    let spec = &model.encoder.spec;
+fn validation_rows(model: &dyn TripModel, validation: &TripTable) -> Rows {
+    let spec = &model.encoder().spec;
     let kept = prepare_rows(validation, &PrepareSpec::default(), spec).expect("prepare");
     rows_of(model, validation, &kept)
 }
 
-fn rows_of(model: &LinearModel, table: &TripTable, kept: &PreparedRows) -> Rows {
-    let design = model.encoder.encode(table, kept).expect("encode");
+fn rows_of(model: &dyn TripModel, table: &TripTable, kept: &PreparedRows) -> Rows {
+    let design = model.encoder().encode(table, kept).expect("encode");
     let at = |column: &NullableColumn<i64>, i: u32| column.get(i as usize).unwrap_or_default();
     Rows {
         pickup_location: kept
@@ -93,18 +93,18 @@ fn rows_of(model: &LinearModel, table: &TripTable, kept: &PreparedRows) -> Rows 
                     .collect()
             })
             .collect(),
-        flowbook: model.predict(&design),
+        flowbook: model.predict_design(&design),
     }
 }
 
-fn spec_numeric(model: &LinearModel) -> &[String] {
-    &model.encoder.spec.numerical
+fn spec_numeric(model: &dyn TripModel) -> &[String] {
+    &model.encoder().spec.numerical
 }
 
 /// Rows with zones never seen in training, IDs outside TLC's range (including pairs
 /// whose naive key would equal a seen pair's, e.g. 0 and 74075 for 74_75), pickup
 /// times before 1970 and extreme distances; predicted by Flowbook's own encoder.
-fn unusual_rows(model: &LinearModel) -> Rows {
+fn unusual_rows(model: &dyn TripModel) -> Rows {
     let zones_pu = [0, 1, 7, 74, 75, 264, 999, 1000, -5, 4_000_000_000];
     let zones_do = [0, 74, 75, 236, 999, 1234, -925, 74075];
     let times = [
@@ -156,7 +156,7 @@ fn unusual_rows(model: &LinearModel) -> Rows {
 /// rows.csv: the model's input columns, then `flowbook_duration`. Numbers are printed
 /// in Rust's shortest round-trip form, so a reader parsing them exactly gets the same
 /// doubles Flowbook used.
-fn rows_csv(inputs: &[ModelInput], model: &LinearModel, parts: &[Rows]) -> String {
+fn rows_csv(inputs: &[ModelInput], model: &dyn TripModel, parts: &[Rows]) -> String {
     let mut csv: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     csv.push("flowbook_duration".to_string());
     let mut text = csv.join(",") + "\n";
@@ -184,7 +184,7 @@ fn rows_csv(inputs: &[ModelInput], model: &LinearModel, parts: &[Rows]) -> Strin
 }
 
 /// Writes `<root>/<case>/model/*` and `<root>/<case>/rows.csv`.
-fn write_case(case: &str, model: &LinearModel, validation: &TripTable) {
+fn write_case<M: Exportable>(case: &str, model: &M, validation: &TripTable) {
     let dir = cases_root().join(case);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).expect("clear case directory");
@@ -483,4 +483,35 @@ fn without_pickup_zone(table: &TripTable, zone: i64) -> TripTable {
             .map(|(name, column)| (name.clone(), column.take(&keep)))
             .collect(),
     }
+}
+
+/// Gradient-boosted trees as an MLflow model: the TreeEnsembleRegressor must predict
+/// Flowbook's durations on the whole validation month, unseen zones included
+/// (checked by tests/mlflow_model/check_models.py).
+#[test]
+fn gradient_boosted_trees_export() {
+    let (train, validation) = load_months(&["trip_distance"]);
+    let params = flowbook_core::trees::TreeParams {
+        num_boost_round: 40,
+        max_depth: 10,
+        learning_rate: 0.2,
+        ..Default::default()
+    };
+    let report = common::boost(&train, &validation, &params);
+    let model = report.model;
+    let bytes = onnx_model_bytes(&model).expect("export");
+    let graph_text = String::from_utf8_lossy(&bytes);
+    assert!(graph_text.contains("TreeEnsembleRegressor"));
+    assert!(graph_text.contains("BRANCH_EQ") && graph_text.contains("BRANCH_LT"));
+    let files = mlflow_model_files(&model).expect("files");
+    let mlmodel = files
+        .iter()
+        .find(|f| f.path == MLMODEL_FILE)
+        .expect("MLmodel");
+    let mlmodel = String::from_utf8_lossy(&mlmodel.bytes);
+    assert!(
+        mlmodel.contains("flowbook_model: \"gbdt 40 trees max_depth=10"),
+        "{mlmodel}"
+    );
+    write_case("pu_do_distance_gbdt", &model, &validation);
 }

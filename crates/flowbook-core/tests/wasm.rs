@@ -18,6 +18,10 @@ const NATIVE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../target/native-results/pu_do.json"
 ));
+const NATIVE_TREES: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../target/native-results/trees.json"
+));
 const REFERENCE: &str = include_str!("../../../../shared/data/reference_2021-01_2021-02.json");
 
 #[wasm_bindgen_test]
@@ -88,4 +92,49 @@ fn training_in_wasm_matches_native_and_the_reference() {
             1e-3
         ));
     }
+}
+
+/// The same seeded boosting (row and column sampling on) in wasm as natively: every
+/// validation prediction equal within 1e-9.
+#[wasm_bindgen_test]
+fn trees_in_wasm_match_native() {
+    let numeric = vec!["trip_distance".to_string()];
+    let train =
+        load_trips("train.parquet", Bytes::from_static(TRAIN), &numeric).expect("train file");
+    let val = load_trips("val.parquet", Bytes::from_static(VAL), &numeric).expect("val file");
+    let native: serde_json::Value = serde_json::from_str(NATIVE_TREES).expect("native results");
+    let params: flowbook_core::trees::TreeParams =
+        serde_json::from_value(native["params"].clone()).expect("params");
+    let report = flowbook_core::pipeline::train_trees(
+        &train,
+        &val,
+        &PrepareSpec::default(),
+        &FeatureSpec::pu_do_distance(),
+        &params,
+        &mut |_| std::ops::ControlFlow::Continue(()),
+    )
+    .expect("train")
+    .expect("not cancelled");
+    assert_eq!(
+        report.model.ensemble.n_nodes() as u64,
+        native["nodes"].as_u64().unwrap()
+    );
+    let (_, _, val_design) = flowbook_core::pipeline::prepare_designs(
+        &train,
+        &val,
+        &PrepareSpec::default(),
+        &FeatureSpec::pu_do_distance(),
+    )
+    .expect("prepare");
+    let predictions = report.model.predict(&val_design);
+    let native_predictions = native["predictions"].as_array().expect("predictions");
+    assert_eq!(predictions.len(), native_predictions.len());
+    for (i, (p, q)) in predictions.iter().zip(native_predictions).enumerate() {
+        let q = q.as_f64().unwrap();
+        assert!(
+            (p - q).abs() <= 1e-9,
+            "prediction {i}: {p} in wasm, {q} natively"
+        );
+    }
+    assert!((report.validation.rmse - native["val_rmse"].as_f64().unwrap()).abs() <= 1e-9);
 }

@@ -28,13 +28,7 @@ pub fn onnx_model(model: &LinearModel, inputs: &[ModelInput]) -> Result<Model, E
     check_numbers(model)?;
     let mut b = GraphBuilder::default();
     let columns = declare_inputs(&mut b, inputs);
-    let column = |name: &str| {
-        columns
-            .iter()
-            .find(|(input, _)| input == name)
-            .map(|(_, tensor)| tensor.clone())
-            .unwrap_or_else(|| name.to_string())
-    };
+    let column = |name: &str| column_of(&columns, name);
 
     let layout = model.layout();
     let mut terms = Vec::new();
@@ -46,18 +40,7 @@ pub fn onnx_model(model: &LinearModel, inputs: &[ModelInput]) -> Result<Model, E
             .ok_or_else(|| coefficient_count_error(model))?;
         let keys = vocabulary_keys(vocabulary)?;
         let key = key_tensor(&mut b, vocabulary.feature, block, &column);
-        let n = keys.len() as i64;
-        let attributes = vec![
-            Attribute::Tensor("keys_tensor".into(), Tensor::int64("keys", vec![n], &keys)),
-            Attribute::Tensor(
-                "values_tensor".into(),
-                Tensor::double("values", vec![n], coefficients),
-            ),
-            Attribute::Tensor(
-                "default_tensor".into(),
-                Tensor::double("default", vec![1], &[0.0]),
-            ),
-        ];
+        let attributes = label_encoder_attributes(&keys, coefficients, 0.0);
         let label = format!("{}{block}.contribution", vocabulary.feature.name());
         terms.push(b.ml_node("LabelEncoder", &[&key], &label, attributes));
     }
@@ -85,15 +68,12 @@ pub fn onnx_model(model: &LinearModel, inputs: &[ModelInput]) -> Result<Model, E
             sum = b.node("Add", &[&sum, term], &format!("sum{i}"), vec![]);
         }
     }
-    if let Some(clash) = inputs
-        .iter()
-        .find(|input| b.internal_names().any(|name| name == input.name))
-    {
-        return Err(ExportError::NameClash {
-            name: clash.name.clone(),
-        });
-    }
+    check_name_clash(&b, inputs)?;
+    Ok(model_proto(b, &model.kind.to_string(), &model.train_sha256))
+}
 
+/// Wraps a finished graph (whose last node wrote [`OUTPUT_NAME`]) as Flowbook's model.
+pub(super) fn model_proto(b: GraphBuilder, description: &str, train_sha256: &str) -> Model {
     let mut graph: Graph = b.graph;
     graph.name = "flowbook_trip_duration".to_string();
     graph.outputs.push(ValueInfo {
@@ -101,31 +81,70 @@ pub fn onnx_model(model: &LinearModel, inputs: &[ModelInput]) -> Result<Model, E
         elem_type: ElemType::Double,
         shape: vec![Dim::Named(ROWS.to_string())],
     });
-    Ok(Model {
+    Model {
         ir_version: IR_VERSION,
         opsets: vec![(String::new(), OPSET), (ML_DOMAIN.to_string(), ML_OPSET)],
         producer_name: "flowbook".to_string(),
         producer_version: env!("CARGO_PKG_VERSION").to_string(),
-        doc_string: format!(
-            "Flowbook {} model of NYC taxi trip duration in minutes",
-            model.kind
-        ),
+        doc_string: format!("Flowbook {description} model of NYC taxi trip duration in minutes"),
         graph,
         metadata: vec![
-            ("flowbook_model".to_string(), model.kind.to_string()),
+            ("flowbook_model".to_string(), description.to_string()),
             (
                 "flowbook_train_sha256".to_string(),
-                model.train_sha256.clone(),
+                train_sha256.to_string(),
             ),
         ],
-    })
+    }
+}
+
+/// A LabelEncoder from int64 `keys` to double `values`, `default` for any other key.
+pub(super) fn label_encoder_attributes(
+    keys: &[i64],
+    values: &[f64],
+    default: f64,
+) -> Vec<Attribute> {
+    let n = keys.len() as i64;
+    vec![
+        Attribute::Tensor("keys_tensor".into(), Tensor::int64("keys", vec![n], keys)),
+        Attribute::Tensor(
+            "values_tensor".into(),
+            Tensor::double("values", vec![n], values),
+        ),
+        Attribute::Tensor(
+            "default_tensor".into(),
+            Tensor::double("default", vec![1], &[default]),
+        ),
+    ]
+}
+
+/// The name of the 1-D tensor holding input `name`'s column.
+pub(super) fn column_of(columns: &[(String, String)], name: &str) -> String {
+    columns
+        .iter()
+        .find(|(input, _)| input == name)
+        .map(|(_, tensor)| tensor.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// An input column may not share a name with a tensor the graph makes.
+pub(super) fn check_name_clash(b: &GraphBuilder, inputs: &[ModelInput]) -> Result<(), ExportError> {
+    match inputs
+        .iter()
+        .find(|input| b.internal_names().any(|name| name == input.name))
+    {
+        Some(clash) => Err(ExportError::NameClash {
+            name: clash.name.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Declares the graph inputs and returns, per input, the 1-D tensor holding its column.
 /// MLflow feeds each column of a DataFrame as a 1-D array when a model has several
 /// inputs, but the whole frame as one 2-D array when it has one; a lone input is
 /// therefore declared `[N, 1]` and flattened.
-fn declare_inputs(b: &mut GraphBuilder, inputs: &[ModelInput]) -> Vec<(String, String)> {
+pub(super) fn declare_inputs(b: &mut GraphBuilder, inputs: &[ModelInput]) -> Vec<(String, String)> {
     let lone = inputs.len() == 1;
     let mut columns = Vec::with_capacity(inputs.len());
     for input in inputs {

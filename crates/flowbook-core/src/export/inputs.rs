@@ -5,7 +5,7 @@
 use super::onnx_proto::ElemType;
 use super::ExportError;
 use crate::features::Categorical;
-use crate::model::LinearModel;
+use crate::model::TripModel;
 
 /// The pickup time, for `pickup_hour` and `pickup_weekday`: TLC's local wall-clock time as
 /// integer microseconds since 1970-01-01 00:00 (in pandas:
@@ -55,9 +55,9 @@ pub struct ModelInput {
 
 /// The inputs of the exported model, in order: the zone IDs and the pickup time the
 /// categorical features need, then the numerical features in the model's order.
-pub fn model_inputs(model: &LinearModel) -> Result<Vec<ModelInput>, ExportError> {
+pub fn model_inputs<M: TripModel + ?Sized>(model: &M) -> Result<Vec<ModelInput>, ExportError> {
     let features: Vec<Categorical> = model
-        .encoder
+        .encoder()
         .vocabularies
         .iter()
         .map(|v| v.feature)
@@ -82,7 +82,7 @@ pub fn model_inputs(model: &LinearModel) -> Result<Vec<ModelInput>, ExportError>
             kind: InputKind::PickupTimeMicros,
         });
     }
-    for name in &model.encoder.spec.numerical {
+    for name in &model.encoder().spec.numerical {
         let taken = name == OUTPUT_NAME || inputs.iter().any(|input| &input.name == name);
         if taken {
             return Err(ExportError::NameClash { name: name.clone() });

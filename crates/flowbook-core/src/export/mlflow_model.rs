@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::graph::ONNX_RELEASE;
 use super::inputs::{ModelInput, OUTPUT_NAME};
-use crate::model::LinearModel;
+use crate::model::TripModel;
 
 pub const ONNX_FILE: &str = "model.onnx";
 pub const MLMODEL_FILE: &str = "MLmodel";
@@ -21,7 +21,11 @@ const PYTHON_VERSION: &str = "3.11";
 
 /// The `MLmodel` file. `model_uuid` is derived from the ONNX bytes, so exporting the
 /// same model twice gives the same directory.
-pub fn mlmodel_yaml(model: &LinearModel, inputs: &[ModelInput], onnx_bytes: &[u8]) -> String {
+pub fn mlmodel_yaml<M: TripModel + ?Sized>(
+    model: &M,
+    inputs: &[ModelInput],
+    onnx_bytes: &[u8],
+) -> String {
     let signature_inputs: Vec<_> = inputs
         .iter()
         .map(
@@ -31,12 +35,12 @@ pub fn mlmodel_yaml(model: &LinearModel, inputs: &[ModelInput], onnx_bytes: &[u8
     let signature_outputs = json!([{"type": "double", "name": OUTPUT_NAME, "required": true}]);
     let digest = Sha256::digest(onnx_bytes);
     let uuid: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let features: Vec<&str> = model
-        .encoder
+    let encoder = model.encoder();
+    let features: Vec<&str> = encoder
         .vocabularies
         .iter()
         .map(|v| v.feature.name())
-        .chain(model.encoder.spec.numerical.iter().map(String::as_str))
+        .chain(encoder.spec.numerical.iter().map(String::as_str))
         .collect();
     let lines = [
         "flavors:".to_string(),
@@ -53,11 +57,11 @@ pub fn mlmodel_yaml(model: &LinearModel, inputs: &[ModelInput], onnx_bytes: &[u8
         "    loader_module: mlflow.onnx".to_string(),
         format!("    python_version: {}", yaml_quote(PYTHON_VERSION)),
         "metadata:".to_string(),
-        format!("  flowbook_model: {}", yaml_quote(&model.kind.to_string())),
+        format!("  flowbook_model: {}", yaml_quote(&model.description())),
         format!("  flowbook_features: {}", yaml_quote(&features.join(", "))),
         format!(
             "  flowbook_train_sha256: {}",
-            yaml_quote(&model.train_sha256)
+            yaml_quote(model.train_sha256())
         ),
         format!(
             "  flowbook_version: {}",

@@ -10,6 +10,7 @@ mod keys;
 mod mlflow_model;
 mod onnx_proto;
 pub mod protobuf;
+mod tree_graph;
 
 pub use inputs::{
     model_inputs, InputKind, ModelInput, DROPOFF_LOCATION_INPUT, OUTPUT_NAME,
@@ -18,7 +19,25 @@ pub use inputs::{
 pub use keys::PAIR_KEY_BASE;
 pub use mlflow_model::{CONDA_FILE, MLMODEL_FILE, ONNX_FILE, PYTHON_ENV_FILE, REQUIREMENTS_FILE};
 
-use crate::model::LinearModel;
+use crate::model::{LinearModel, TripModel};
+use crate::trees::TreeModel;
+
+/// A model family that has an ONNX graph.
+pub trait Exportable: TripModel {
+    fn onnx_graph(&self, inputs: &[ModelInput]) -> Result<onnx_proto::Model, ExportError>;
+}
+
+impl Exportable for LinearModel {
+    fn onnx_graph(&self, inputs: &[ModelInput]) -> Result<onnx_proto::Model, ExportError> {
+        graph::onnx_model(self, inputs)
+    }
+}
+
+impl Exportable for TreeModel {
+    fn onnx_graph(&self, inputs: &[ModelInput]) -> Result<onnx_proto::Model, ExportError> {
+        tree_graph::onnx_model(self, inputs)
+    }
+}
 
 /// One file of the model directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,16 +74,16 @@ pub enum ExportError {
 
 /// The ONNX file alone: inputs as [`model_inputs`], output [`OUTPUT_NAME`] (double
 /// minutes, one per row).
-pub fn onnx_model_bytes(model: &LinearModel) -> Result<Vec<u8>, ExportError> {
+pub fn onnx_model_bytes<M: Exportable>(model: &M) -> Result<Vec<u8>, ExportError> {
     let inputs = model_inputs(model)?;
-    Ok(graph::onnx_model(model, &inputs)?.encode())
+    Ok(model.onnx_graph(&inputs)?.encode())
 }
 
 /// Every file of the MLflow Model directory: `MLmodel`, `model.onnx`, `conda.yaml`,
 /// `python_env.yaml` and `requirements.txt`.
-pub fn mlflow_model_files(model: &LinearModel) -> Result<Vec<ModelFile>, ExportError> {
+pub fn mlflow_model_files<M: Exportable>(model: &M) -> Result<Vec<ModelFile>, ExportError> {
     let inputs = model_inputs(model)?;
-    let onnx = graph::onnx_model(model, &inputs)?.encode();
+    let onnx = model.onnx_graph(&inputs)?.encode();
     let text = |path: &str, text: String| ModelFile {
         path: path.to_string(),
         bytes: text.into_bytes(),
@@ -89,9 +108,9 @@ pub fn mlflow_model_files(model: &LinearModel) -> Result<Vec<ModelFile>, ExportE
 pub const MODEL_DIR: &str = "model";
 
 /// Adds `model` to `run` as an MLflow Model directory under [`MODEL_DIR`].
-pub fn add_model_directory(
+pub fn add_model_directory<M: Exportable>(
     run: &mut crate::tracking::Run,
-    model: &LinearModel,
+    model: &M,
 ) -> Result<(), ExportError> {
     for file in mlflow_model_files(model)? {
         run.add_artifact(&format!("{MODEL_DIR}/{}", file.path), file.bytes);

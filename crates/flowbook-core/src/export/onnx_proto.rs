@@ -6,6 +6,7 @@ use super::protobuf::Message;
 /// Element types (`TensorProto.DataType`) used by Flowbook's graphs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ElemType {
+    Float = 1,
     Int64 = 7,
     Double = 11,
 }
@@ -56,30 +57,56 @@ impl Tensor {
     }
 }
 
-/// A node attribute: Flowbook's nodes only need integers and tensors.
+/// A node attribute: integers, strings, tensors and lists of integers or strings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Attribute {
     Int(String, i64),
+    Text(String, String),
     Tensor(String, Tensor),
+    Ints(String, Vec<i64>),
+    Texts(String, Vec<String>),
 }
 
 impl Attribute {
     fn encode(&self) -> Message {
         const NAME: u32 = 1;
         const I: u32 = 3;
+        const S: u32 = 4;
         const T: u32 = 5;
+        const INTS: u32 = 8;
+        const STRINGS: u32 = 9;
         const TYPE: u32 = 20;
         const TYPE_INT: i64 = 2;
+        const TYPE_STRING: i64 = 3;
         const TYPE_TENSOR: i64 = 4;
+        const TYPE_INTS: i64 = 7;
+        const TYPE_STRINGS: i64 = 8;
         let mut m = Message::new();
         match self {
             Attribute::Int(name, value) => {
                 m.string(NAME, name).int(I, *value).int(TYPE, TYPE_INT);
             }
+            Attribute::Text(name, value) => {
+                m.string(NAME, name).string(S, value).int(TYPE, TYPE_STRING);
+            }
             Attribute::Tensor(name, tensor) => {
                 m.string(NAME, name)
                     .message(T, &tensor.encode())
                     .int(TYPE, TYPE_TENSOR);
+            }
+            Attribute::Ints(name, values) => {
+                m.string(NAME, name);
+                for &v in values {
+                    m.int(INTS, v);
+                }
+                m.int(TYPE, TYPE_INTS);
+            }
+            Attribute::Texts(name, values) => {
+                m.string(NAME, name);
+                for v in values {
+                    m.string(STRINGS, v);
+                }
+                m.int(TYPE, TYPE_STRINGS);
             }
         }
         m
