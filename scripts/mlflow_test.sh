@@ -179,6 +179,23 @@ verify --tracking-uri "$URI" --experiment flowbook-fault --client-id fault-sweep
   --model-name taxi-sweep --alias best
 echo "  ($((SECONDS - T)) s)"
 
+say "(g) push a gradient-boosted tree run twice; MLflow's client reads the curve and loads the model"
+T=$SECONDS
+TREE_PUSH=(--model gbdt --num-boost-round 30 --max-depth 8 --learning-rate 0.3 --early-stopping-rounds 5
+  --save-model "$TMP/trees.json" --mlflow-uri "$URI" --experiment flowbook-trees
+  --register-model taxi-trees --alias champion --client-id e2e-trees-1)
+flowbook_train "$TMP/g1" "${TREE_PUSH[@]}" || { cat "$TMP/g1.err" >&2; fail "tree push failed"; }
+flowbook_train "$TMP/g2" "${TREE_PUSH[@]}" || { cat "$TMP/g2.err" >&2; fail "second tree push failed"; }
+[ "$(json_field "$TMP/g2.json" mlflow created)" = False ] || fail "the second tree push created a new run"
+pass "pushed twice: $(json_field "$TMP/g1.json" mlflow url)"
+"$FLOWBOOK" predict --model "$TMP/trees.json" --data "$VAL" --json >"$TMP/g-predict.json" ||
+  fail "flowbook predict failed"
+"$PY" tests/mlflow/verify_tree_push.py --tracking-uri "$URI" --experiment flowbook-trees \
+  --client-id e2e-trees-1 --cli-json "$TMP/g2.json" --predict-json "$TMP/g-predict.json" --val "$VAL" \
+  --model-name taxi-trees --alias champion || fail "tree run verification"
+CHECKS=$((CHECKS + 1))
+echo "  ($((SECONDS - T)) s)"
+
 say "(e) push 5 run records, push them again, pull them back 2 per page"
 T=$SECONDS
 "$PY" -c '

@@ -142,20 +142,11 @@ fn run_train(raw: &[String]) -> Result<(), String> {
         }
     };
     if args.json {
-        let mut value = match reports.as_slice() {
+        let value = match reports.as_slice() {
             [one] => report_json(one),
             many => json!({ "sweep": many.iter().map(report_json).collect::<Vec<_>>() }),
         };
-        match &pushed {
-            Some(Ok(summary)) => value["mlflow"] = summary.clone(),
-            Some(Err(message)) => value["mlflow"] = json!({ "error": message }),
-            None => {}
-        }
-        println!("{value}");
-        return match pushed {
-            Some(Err(message)) => Err(format!("MLflow sync failed: {message}")),
-            _ => Ok(()),
-        };
+        return mlflow_sync::print_json_with_push(value, pushed);
     }
     let Some(first) = reports.first() else {
         return Err("nothing was trained".to_string());
@@ -179,23 +170,7 @@ fn run_train(raw: &[String]) -> Result<(), String> {
         );
     }
     println!("time: {total_ms:.0} ms (reading files {loaded_ms:.0} ms)");
-    match pushed {
-        Some(Ok(summary)) => {
-            println!(
-                "mlflow run: {}",
-                summary["url"].as_str().unwrap_or_default()
-            );
-            if let Some(model) = summary.get("registered_model") {
-                println!(
-                    "registered model: {} version {}",
-                    model["name"], model["version"]
-                );
-            }
-            Ok(())
-        }
-        Some(Err(message)) => Err(format!("MLflow sync failed: {message}")),
-        None => Ok(()),
-    }
+    mlflow_sync::print_push(pushed)
 }
 
 /// `flowbook inspect FILE [--numerical a,b]`: schema facts and per-column checksums as

@@ -5,12 +5,12 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flowbook_core::data::TripTable;
-use flowbook_core::export::{add_model_directory, MODEL_DIR};
+use flowbook_core::export::{add_model_directory, Exportable, MODEL_DIR};
 use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError};
-use flowbook_core::pipeline::{TrainReport, TrainRequest};
+use flowbook_core::pipeline::{TrainReport, TrainRequest, TreeReport};
 use flowbook_core::tracking::{
-    client_id_from_seed, run_from_training, selected_report, DatasetInput, DatasetRole, Run,
-    RunMeta,
+    client_id_from_seed, run_from_training, run_from_trees, selected_report, DatasetInput,
+    DatasetRole, Run, RunMeta,
 };
 use serde_json::{json, Value};
 
@@ -69,17 +69,9 @@ pub struct Training<'a> {
     pub end_time_ms: i64,
 }
 
-/// The run record with its artifacts: `flowbook_model.json` and the MLflow model directory.
-pub fn build_run(args: &MlflowArgs, training: &Training) -> Result<Run, String> {
-    let default_name = match training.reports {
-        [one] => one.kind.to_string(),
-        many => format!(
-            "{} sweep ({} alphas)",
-            training.request.kind.short_name(),
-            many.len()
-        ),
-    };
-    let meta = RunMeta {
+/// Names, times and the two files' lineage, for any training's run.
+fn run_meta(args: &MlflowArgs, default_name: String, training: &Training) -> RunMeta {
+    RunMeta {
         client_id: args.client_id.clone().unwrap_or_else(invocation_client_id),
         name: args.run_name.clone().unwrap_or(default_name),
         experiment: args.experiment.clone(),
@@ -94,21 +86,45 @@ pub fn build_run(args: &MlflowArgs, training: &Training) -> Result<Run, String> 
                 DatasetRole::Validation,
             ),
         ],
-    };
-    let mut run = run_from_training(training.request, training.reports, meta);
-    let (_, selected) = selected_report(training.reports).ok_or("nothing was trained")?;
-    match add_model_directory(&mut run, &selected.model) {
-        Ok(()) => {}
-        // The run is still worth logging; the model stays loadable by Flowbook.
-        Err(e) => {
-            eprintln!("flowbook: the model cannot be written as an MLflow model ({e}); uploading Flowbook's JSON only");
-            run.add_artifact(
-                &format!("{MODEL_DIR}/flowbook_model.json"),
-                selected.model.to_json().into_bytes(),
-            );
-        }
     }
+}
+
+/// Adds the MLflow model directory; a model that cannot be exported keeps Flowbook's
+/// JSON under the same folder, and the run is still worth logging.
+fn attach_model<M: Exportable>(run: &mut Run, model: &M, json: String) {
+    if let Err(e) = add_model_directory(run, model) {
+        eprintln!("flowbook: the model cannot be written as an MLflow model ({e}); uploading Flowbook's JSON only");
+        run.add_artifact(
+            &format!("{MODEL_DIR}/flowbook_model.json"),
+            json.into_bytes(),
+        );
+    }
+}
+
+/// The run record with its artifacts: `flowbook_model.json` and the MLflow model directory.
+pub fn build_run(args: &MlflowArgs, training: &Training) -> Result<Run, String> {
+    let reports = training.reports;
+    let default_name = match reports {
+        [one] => one.kind.to_string(),
+        many => format!(
+            "{} sweep ({} alphas)",
+            training.request.kind.short_name(),
+            many.len()
+        ),
+    };
+    let meta = run_meta(args, default_name, training);
+    let mut run = run_from_training(training.request, reports, meta);
+    let (_, selected) = selected_report(reports).ok_or("nothing was trained")?;
+    attach_model(&mut run, &selected.model, selected.model.to_json());
     Ok(run)
+}
+
+/// The run record of a gradient-boosted tree training.
+pub fn build_tree_run(args: &MlflowArgs, training: &Training, report: &TreeReport) -> Run {
+    let default_name = format!("gbdt {} trees", report.model.ensemble.trees.len());
+    let mut run = run_from_trees(report, run_meta(args, default_name, training));
+    attach_model(&mut run, &report.model, report.model.to_json());
+    run
 }
 
 /// Pushes the run; returns what to report (`url`, ids, registered version).
@@ -219,4 +235,43 @@ pub fn run_push(raw: &[String]) -> Result<(), String> {
         }
         Ok(())
     })
+}
+
+/// Adds the push's outcome to a `--json` answer and prints it; a failed push fails the
+/// command after the answer is out.
+pub fn print_json_with_push(
+    mut value: Value,
+    pushed: Option<Result<Value, String>>,
+) -> Result<(), String> {
+    match &pushed {
+        Some(Ok(summary)) => value["mlflow"] = summary.clone(),
+        Some(Err(message)) => value["mlflow"] = json!({ "error": message }),
+        None => {}
+    }
+    println!("{value}");
+    match pushed {
+        Some(Err(message)) => Err(format!("MLflow sync failed: {message}")),
+        _ => Ok(()),
+    }
+}
+
+/// The push's outcome for people: the run's address and any registered version.
+pub fn print_push(pushed: Option<Result<Value, String>>) -> Result<(), String> {
+    match pushed {
+        Some(Ok(summary)) => {
+            println!(
+                "mlflow run: {}",
+                summary["url"].as_str().unwrap_or_default()
+            );
+            if let Some(model) = summary.get("registered_model") {
+                println!(
+                    "registered model: {} version {}",
+                    model["name"], model["version"]
+                );
+            }
+            Ok(())
+        }
+        Some(Err(message)) => Err(format!("MLflow sync failed: {message}")),
+        None => Ok(()),
+    }
 }

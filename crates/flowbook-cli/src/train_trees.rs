@@ -9,21 +9,16 @@ use flowbook_core::trees::TreeParams;
 use serde_json::json;
 
 use crate::args::TrainArgs;
+use crate::mlflow_sync;
 
 pub fn run(args: &TrainArgs, params: &TreeParams) -> Result<(), String> {
-    if args.mlflow.is_some() {
-        return Err(
-            "pushing a gradient-boosted tree run to MLflow from the command line is not built yet; \
-             save the model with --save-model and push a linear run, or leave out --mlflow-uri"
-                .to_string(),
-        );
-    }
     let request = TrainRequest {
         prepare: args.prepare.clone(),
         features: args.features.clone(),
         kind: args.kind,
     };
     let started = Instant::now();
+    let start_time_ms = mlflow_sync::now_ms();
     let numeric = request.numeric_columns();
     let train = crate::load(&args.train, &numeric)?;
     let val = crate::load(&args.val, &numeric)?;
@@ -53,6 +48,18 @@ pub fn run(args: &TrainArgs, params: &TreeParams) -> Result<(), String> {
         std::fs::write(path, report.model.to_json())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
+    let pushed = args.mlflow.as_ref().map(|mlflow| {
+        let training = mlflow_sync::Training {
+            request: &request,
+            reports: &[],
+            train: (&train, &args.train),
+            validation: (&val, &args.val),
+            start_time_ms,
+            end_time_ms: mlflow_sync::now_ms(),
+        };
+        let run = mlflow_sync::build_tree_run(mlflow, &training, &report);
+        mlflow_sync::push(mlflow, &run)
+    });
     if args.json {
         let value = json!({
             "model": "gbdt",
@@ -75,8 +82,7 @@ pub fn run(args: &TrainArgs, params: &TreeParams) -> Result<(), String> {
             "load_ms": loaded_ms,
             "total_ms": total_ms,
         });
-        println!("{value}");
-        return Ok(());
+        return mlflow_sync::print_json_with_push(value, pushed);
     }
     println!(
         "train {} ({} rows kept), validation {} ({} rows), {} features",
@@ -98,5 +104,5 @@ pub fn run(args: &TrainArgs, params: &TreeParams) -> Result<(), String> {
         report.train.rmse, report.validation.rmse, report.validation.mae, report.validation.r2
     );
     println!("time: {total_ms:.0} ms (reading files {loaded_ms:.0} ms)");
-    Ok(())
+    mlflow_sync::print_push(pushed)
 }

@@ -1,6 +1,8 @@
 //! A run record from one training (or one sweep) of the notebook's pipeline.
 
-use crate::pipeline::{TrainReport, TrainRequest};
+use crate::features::{FeatureSpec, PrepareSpec};
+use crate::model::TripModel;
+use crate::pipeline::{TrainReport, TrainRequest, TreeReport};
 use crate::solve::ModelKind;
 
 use super::{DatasetInput, Run, RunStatus};
@@ -48,25 +50,7 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
     if let ModelKind::ElasticNet { l1_ratio, .. } = request.kind {
         params.insert("l1_ratio".into(), l1_ratio.to_string());
     }
-    let categorical: Vec<&str> = request
-        .features
-        .categorical
-        .iter()
-        .map(|c| c.name())
-        .collect();
-    params.insert("categorical".into(), join(&categorical));
-    params.insert("numerical".into(), join(&request.features.numerical));
-    params.insert(
-        "min_duration_min".into(),
-        request.prepare.min_duration_min.to_string(),
-    );
-    params.insert(
-        "max_duration_min".into(),
-        request.prepare.max_duration_min.to_string(),
-    );
-    if let Some(min_distance) = request.prepare.min_distance_exclusive {
-        params.insert("min_distance_exclusive".into(), min_distance.to_string());
-    }
+    data_params(params, &request.features, &request.prepare);
 
     let at = meta.end_time_ms;
     for (step, report) in reports.iter().enumerate() {
@@ -102,6 +86,100 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
         if let Ok(vocabulary) = serde_json::to_vec_pretty(&selected.model.encoder) {
             run.add_artifact(FEATURE_VOCABULARY, vocabulary);
         }
+    }
+    run.finish(RunStatus::Finished, meta.end_time_ms);
+    run
+}
+
+/// The features and filters, as params every training's run carries.
+fn data_params(
+    params: &mut std::collections::BTreeMap<String, String>,
+    features: &FeatureSpec,
+    prepare: &PrepareSpec,
+) {
+    let categorical: Vec<&str> = features.categorical.iter().map(|c| c.name()).collect();
+    params.insert("categorical".into(), join(&categorical));
+    params.insert("numerical".into(), join(&features.numerical));
+    params.insert(
+        "min_duration_min".into(),
+        prepare.min_duration_min.to_string(),
+    );
+    params.insert(
+        "max_duration_min".into(),
+        prepare.max_duration_min.to_string(),
+    );
+    if let Some(min_distance) = prepare.min_distance_exclusive {
+        params.insert("min_distance_exclusive".into(), min_distance.to_string());
+    }
+}
+
+/// A gradient-boosted tree training as a run: XGBoost's parameter names, the learning
+/// curve as the history of `train_rmse` and `val_rmse` (step = round), and, as MLflow's
+/// XGBoost autologging does after early stopping, the kept model's metrics once more one
+/// step past the last round, so that a metric's latest value is the model's.
+pub fn run_from_trees(report: &TreeReport, meta: RunMeta) -> Run {
+    let mut run = Run::new(
+        &meta.client_id,
+        &meta.name,
+        &meta.experiment,
+        meta.start_time_ms,
+    );
+    run.description = meta.description;
+    run.inputs = meta.inputs;
+    let model = &report.model;
+    let p = &model.params;
+    let params = &mut run.params;
+    params.insert("model".into(), "gbdt".into());
+    for (key, value) in [
+        ("num_boost_round", p.num_boost_round.to_string()),
+        ("learning_rate", p.learning_rate.to_string()),
+        ("max_depth", p.max_depth.to_string()),
+        ("min_child_weight", p.min_child_weight.to_string()),
+        ("reg_lambda", p.reg_lambda.to_string()),
+        ("reg_alpha", p.reg_alpha.to_string()),
+        ("gamma", p.gamma.to_string()),
+        ("subsample", p.subsample.to_string()),
+        ("colsample_bytree", p.colsample_bytree.to_string()),
+        ("max_bin", p.max_bin.to_string()),
+        ("seed", p.seed.to_string()),
+    ] {
+        params.insert(key.into(), value);
+    }
+    if let Some(rounds) = p.early_stopping_rounds {
+        params.insert("early_stopping_rounds".into(), rounds.to_string());
+    }
+    data_params(params, &model.encoder.spec, &model.prepare);
+
+    let at = meta.end_time_ms;
+    for point in &report.curve {
+        let step = i64::from(point.round);
+        run.log_metric("train_rmse", point.train_rmse, at, step);
+        run.log_metric("val_rmse", point.val_rmse, at, step);
+    }
+    let last = report.curve.len() as i64;
+    run.log_metric("train_rmse", report.train.rmse, at, last);
+    run.log_metric("val_rmse", report.validation.rmse, at, last);
+    for (key, value) in [
+        ("train_mae", report.train.mae),
+        ("train_r2", report.train.r2),
+        ("val_mae", report.validation.mae),
+        ("val_r2", report.validation.r2),
+        ("train_rows", report.train_rows as f64),
+        ("val_rows", report.val_rows as f64),
+        ("n_features", report.n_features as f64),
+        ("best_iteration", f64::from(report.best_iteration)),
+        ("rounds_trained", f64::from(report.rounds_trained)),
+        ("n_nodes", model.ensemble.n_nodes() as f64),
+    ] {
+        run.log_metric(key, value, at, last);
+    }
+    run.tags
+        .insert("flowbook.model".into(), model.description());
+    run.tags
+        .insert("flowbook.train_sha256".into(), model.train_sha256.clone());
+    run.add_artifact("flowbook_model.json", model.to_json().into_bytes());
+    if let Ok(vocabulary) = serde_json::to_vec_pretty(&model.encoder) {
+        run.add_artifact(FEATURE_VOCABULARY, vocabulary);
     }
     run.finish(RunStatus::Finished, meta.end_time_ms);
     run

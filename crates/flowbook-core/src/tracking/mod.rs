@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use from_training::{run_from_training, selected_report, RunMeta, FEATURE_VOCABULARY};
+pub use from_training::{
+    run_from_training, run_from_trees, selected_report, RunMeta, FEATURE_VOCABULARY,
+};
 
 /// Version of the run record format; readers accept this and older versions.
 pub const RUN_FORMAT_VERSION: u32 = 1;
