@@ -82,7 +82,7 @@ pub fn inspect(file_name: &str, bytes: Bytes) -> Result<FileSummary, String> {
 fn bench_requested() -> bool {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .is_some_and(|search| search.contains("bench"))
+        .is_some_and(|search| flowbook_core::bench::bench_page(&search).is_some())
 }
 
 #[component]

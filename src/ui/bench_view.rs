@@ -32,12 +32,8 @@ const LARGE_FILE: &str = "large.parquet";
 fn large_requested() -> bool {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .is_some_and(|search| {
-            search
-                .trim_start_matches('?')
-                .split('&')
-                .any(|pair| pair == "bench=large")
-        })
+        .and_then(|search| flowbook_core::bench::bench_page(&search))
+        == Some(flowbook_core::bench::BenchPage::LargeFile)
 }
 
 /// Chrome's `performance.memory` (non-standard): used and total JS heap, in bytes.

@@ -97,5 +97,50 @@ class CommandLineErrors(unittest.TestCase):
         self.assertIn("needs a value for alpha", done.stderr)
 
 
+class CsvFiles(unittest.TestCase):
+    """The command reads CSV trip files as the page does; distances that are not usable
+    numbers (NaN, inf, 1e308, whose square overflows) count as missing, so the row is
+    dropped and the model stays finite."""
+
+    def test_csv_trains_like_parquet_and_unusable_distances_are_dropped(self):
+        import math
+        import tempfile
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+        with tempfile.TemporaryDirectory() as tmp:
+            columns = ["lpep_pickup_datetime", "lpep_dropoff_datetime", "PULocationID",
+                       "DOLocationID", "trip_distance"]
+            table = pq.read_table(DATA / PAIRS[0][0], columns=columns).slice(0, 20_000)
+            clean_parquet = Path(tmp) / "clean.parquet"
+            pq.write_table(table, clean_parquet)
+            frame = table.to_pandas()
+            minutes = (frame.lpep_dropoff_datetime - frame.lpep_pickup_datetime).dt.total_seconds() / 60
+            kept = frame.index[(minutes >= 1) & (minutes <= 60)][:3]
+            odd = frame.copy()
+            odd["trip_distance"] = odd["trip_distance"].astype(object)
+            for row, value in zip(kept, ["NaN", "inf", "1e308"]):
+                odd.loc[row, "trip_distance"] = value
+            odd_csv = Path(tmp) / "odd.csv"
+            odd.to_csv(odd_csv, index=False)
+            clean_csv = Path(tmp) / "clean.csv"
+            pacsv.write_csv(table, clean_csv)
+            val = str(DATA / PAIRS[0][1])
+            args = ["--val", val, "--model", "ols", "--json"]
+            from_parquet = flowbook("train", "--train", str(clean_parquet), *args)
+            from_csv = flowbook("train", "--train", str(clean_csv), *args)
+            self.assertEqual(from_csv["train_rows"], from_parquet["train_rows"])
+            self.assertAlmostEqual(from_csv["train_rmse"], from_parquet["train_rmse"], delta=1e-9)
+            odd_run = flowbook("train", "--train", str(odd_csv), *args)
+            self.assertEqual(odd_run["train_rows"], from_parquet["train_rows"] - 3)
+            self.assertTrue(math.isfinite(odd_run["val_rmse"]))
+            # The same as training on the file without those three trips.
+            without = Path(tmp) / "without.parquet"
+            pq.write_table(table.take([i for i in range(table.num_rows) if i not in set(kept)]), without)
+            from_without = flowbook("train", "--train", str(without), *args)
+            self.assertEqual(odd_run["train_rows"], from_without["train_rows"])
+            self.assertAlmostEqual(odd_run["train_rmse"], from_without["train_rmse"], delta=1e-9)
+            self.assertAlmostEqual(odd_run["val_rmse"], from_without["val_rmse"], delta=1e-9)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,6 +1,9 @@
 //! `flowbook`: the notebook's training pipeline without a browser, for scripts and CI.
 
 mod args;
+
+use args::{BenchCli, Cli, Command, InspectCli, TrainCli};
+use clap::Parser;
 mod http_native;
 mod mlflow_sync;
 mod predict;
@@ -11,62 +14,35 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use flowbook_core::data::{load_trips, NullableColumn, TripTable};
+use flowbook_core::data::{load_trip_file, NullableColumn, TripTable};
 use flowbook_core::pipeline::{PreparedTraining, TrainReport, TrainRequest};
 use serde_json::json;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("train") => match run_train(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("flowbook: {message}");
-                ExitCode::from(1)
-            }
-        },
-        Some("bench") => match run_bench(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("flowbook: {message}");
-                ExitCode::from(1)
-            }
-        },
-        Some("push") => match mlflow_sync::run_push(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("flowbook: {message}");
-                ExitCode::from(1)
-            }
-        },
-        Some("pull") => match pull::run_pull(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("flowbook: {message}");
-                ExitCode::from(1)
-            }
-        },
-        Some("predict") => match predict::run(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("flowbook: {message}");
-                ExitCode::from(1)
-            }
-        },
-        Some("inspect") => match run_inspect(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("flowbook: {message}");
-                ExitCode::from(1)
-            }
-        },
-        Some("--help" | "-h" | "help") => {
-            print!("{}", args::USAGE);
-            ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print to stdout and succeed; a usage error exits 2.
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            return match error.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(_) => ExitCode::from(2),
+            };
         }
-        _ => {
-            eprint!("{}", args::USAGE);
-            ExitCode::from(2)
+    };
+    let outcome = match cli.command {
+        Command::Train(train) => run_train(*train),
+        Command::Predict(predict) => predict::run(&predict),
+        Command::Push(push) => mlflow_sync::run_push(&push),
+        Command::Pull(pull) => pull::run_pull(&pull),
+        Command::Inspect(inspect) => run_inspect(&inspect),
+        Command::Bench(bench) => run_bench(&bench),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("flowbook: {message}");
+            ExitCode::from(1)
         }
     }
 }
@@ -77,7 +53,7 @@ pub(crate) fn load(path: &Path, numeric: &[String]) -> Result<TripTable, String>
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    load_trips(&name, bytes.into(), numeric).map_err(|e| e.to_string())
+    load_trip_file(&name, bytes.into(), numeric).map_err(|e| e.to_string())
 }
 
 fn report_json(report: &TrainReport) -> serde_json::Value {
@@ -98,8 +74,10 @@ fn report_json(report: &TrainReport) -> serde_json::Value {
     })
 }
 
-fn run_train(raw: &[String]) -> Result<(), String> {
-    let args = args::parse_train(raw).map_err(|e| format!("{e}\n\n{}", args::USAGE))?;
+fn run_train(cli: TrainCli) -> Result<(), String> {
+    let args = cli
+        .checked()
+        .map_err(|e| format!("{e}\n(see `flowbook train --help`)"))?;
     if let Some(params) = args.trees {
         return train_trees::run(&args, &params);
     }
@@ -175,24 +153,14 @@ fn run_train(raw: &[String]) -> Result<(), String> {
 
 /// `flowbook inspect FILE [--numerical a,b]`: schema facts and per-column checksums as
 /// JSON, so other tools (and Flowbook's tests) can compare what was decoded.
-fn run_inspect(raw: &[String]) -> Result<(), String> {
-    let mut path = None;
-    let mut numeric = vec!["trip_distance".to_string()];
-    let mut iter = raw.iter();
-    while let Some(arg) = iter.next() {
-        if arg == "--numerical" {
-            let list = iter.next().ok_or("--numerical needs a value")?;
-            numeric = list
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect();
-        } else {
-            path = Some(std::path::PathBuf::from(arg));
-        }
-    }
-    let path = path.ok_or_else(|| args::USAGE.to_string())?;
-    let table = load(&path, &numeric)?;
+fn run_inspect(cli: &InspectCli) -> Result<(), String> {
+    let numeric: Vec<String> = cli
+        .numerical
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let table = load(&cli.file, &numeric)?;
     let int_stats = |column: &NullableColumn<i64>| {
         let present: Vec<i64> = column.iter().flatten().collect();
         json!({
@@ -233,23 +201,8 @@ fn run_inspect(raw: &[String]) -> Result<(), String> {
 
 /// `flowbook bench TRAIN VAL [GZIP_FILE ZSTD_FILE] [--runs N] [--only decode|train]`:
 /// the engine's benchmark, printed as JSON for scripts/bench.py.
-fn run_bench(raw: &[String]) -> Result<(), String> {
-    let mut files = Vec::new();
-    let mut runs = 5;
-    let mut only = None;
-    let mut iter = raw.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--runs" => {
-                runs = iter
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .ok_or("--runs needs a whole number")?
-            }
-            "--only" => only = iter.next().cloned(),
-            path => files.push(std::path::PathBuf::from(path)),
-        }
-    }
+fn run_bench(cli: &BenchCli) -> Result<(), String> {
+    let (files, runs, only) = (&cli.files, cli.runs, cli.only.clone());
     let read = |p: &std::path::PathBuf| -> Result<bytes::Bytes, String> {
         std::fs::read(p)
             .map(bytes::Bytes::from)
@@ -260,7 +213,7 @@ fn run_bench(raw: &[String]) -> Result<(), String> {
     let mut timings = Vec::new();
     if only.as_deref() != Some("train") {
         let mut decode = Vec::new();
-        for path in &files {
+        for path in files {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

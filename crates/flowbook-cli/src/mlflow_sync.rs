@@ -14,7 +14,7 @@ use flowbook_core::tracking::{
 };
 use serde_json::{json, Value};
 
-use crate::args::MlflowArgs;
+use crate::args::{MlflowArgs, PushCli};
 use crate::http_native::NativeHttp;
 
 /// Time limit per HTTP request.
@@ -176,22 +176,9 @@ pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
 /// run records (each into its own experiment unless `--experiment` is given), one line of
 /// JSON per run as soon as it is on the server. Pushing a file again resumes or updates the
 /// same run. Runs of one experiment go out together with `push_runs` (one client-id lookup).
-pub fn run_push(raw: &[String]) -> Result<(), String> {
-    let mut uri = None;
-    let mut experiment = None;
-    let mut files = Vec::new();
-    let mut iter = raw.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--mlflow-uri" => uri = iter.next().cloned(),
-            "--experiment" => experiment = iter.next().cloned(),
-            path => files.push(path.to_string()),
-        }
-    }
-    let uri = uri.ok_or("push needs --mlflow-uri URL")?;
-    if files.is_empty() {
-        return Err("push needs at least one run file (Flowbook run JSON)".to_string());
-    }
+pub fn run_push(cli: &PushCli) -> Result<(), String> {
+    let (uri, experiment) = (&cli.mlflow_uri, &cli.experiment);
+    let files: Vec<String> = cli.files.iter().map(|f| f.display().to_string()).collect();
     // Read every file first: a bad file fails the command before anything is sent.
     let mut by_experiment: Vec<(String, Vec<(String, Run)>)> = Vec::new();
     for path in files {
@@ -204,7 +191,7 @@ pub fn run_push(raw: &[String]) -> Result<(), String> {
             None => by_experiment.push((name, vec![(path, run)])),
         }
     }
-    let config = ServerConfig::new(&uri, auth_from_env());
+    let config = ServerConfig::new(uri, auth_from_env());
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
     pollster::block_on(async {
         sync.test_connection().await.map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! `flowbook predict --model MODEL.json --data FILE [--json]`: a saved model's predictions
 //! for the trips of a file that pass the model's own filters, with their RMSE.
 
-use std::path::PathBuf;
+use crate::args::PredictCli;
 
 use flowbook_core::features::prepare_rows;
 use flowbook_core::metrics::RegressionMetrics;
@@ -9,31 +9,15 @@ use flowbook_core::model::LinearModel;
 use flowbook_core::trees::TreeModel;
 use serde_json::json;
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let (mut model_path, mut data_path, mut as_json) = (None, None, false);
-    let mut iter = raw.iter();
-    while let Some(flag) = iter.next() {
-        match flag.as_str() {
-            "--model" => model_path = iter.next().map(PathBuf::from),
-            "--data" => data_path = iter.next().map(PathBuf::from),
-            "--json" => as_json = true,
-            other => {
-                return Err(format!(
-                    "unknown option {other:?}\n\n{}",
-                    crate::args::USAGE
-                ))
-            }
-        }
-    }
-    let model_path = model_path.ok_or("--model MODEL.json is required")?;
-    let data_path = data_path.ok_or("--data FILE is required")?;
-    let text = std::fs::read_to_string(&model_path)
+pub fn run(cli: &PredictCli) -> Result<(), String> {
+    let (model_path, data_path, as_json) = (&cli.model, &cli.data, cli.json);
+    let text = std::fs::read_to_string(model_path)
         .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a model file: {e}", model_path.display()))?;
     let (kind, predictions, target, rows_in_file) = if value["model"] == "gbdt" {
         let model = TreeModel::from_json(&text).map_err(|e| e.to_string())?;
-        let table = crate::load(&data_path, &model.encoder.spec.numerical)?;
+        let table = crate::load(data_path, &model.encoder.spec.numerical)?;
         let rows =
             prepare_rows(&table, &model.prepare, &model.encoder.spec).map_err(|e| e.to_string())?;
         let design = model
@@ -43,7 +27,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         ("gbdt", model.predict(&design), design.target, table.len())
     } else {
         let model = LinearModel::from_json(&text).map_err(|e| e.to_string())?;
-        let table = crate::load(&data_path, &model.encoder.spec.numerical)?;
+        let table = crate::load(data_path, &model.encoder.spec.numerical)?;
         let rows = prepare_rows(&table, &Default::default(), &model.encoder.spec)
             .map_err(|e| e.to_string())?;
         let design = model

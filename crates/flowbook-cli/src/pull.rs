@@ -7,11 +7,9 @@ use flowbook_core::mlflow::{MlflowSync, ServerConfig, ServerRun, ORIGIN_TAG};
 use flowbook_core::store::latest_metric;
 use serde_json::{json, Value};
 
+use crate::args::PullCli;
 use crate::http_native::NativeHttp;
 use crate::mlflow_sync::{auth_from_env, REQUEST_TIMEOUT};
-
-/// Runs per `runs/search` page unless `--page-size` says otherwise.
-const DEFAULT_PAGE_SIZE: u32 = 1000;
 
 /// The run as the command prints it: attributes, params, latest metrics and the server's
 /// tags (without the origin marker Flowbook adds when reading).
@@ -52,36 +50,16 @@ fn run_json(run: &ServerRun) -> Value {
     })
 }
 
-pub fn run_pull(raw: &[String]) -> Result<(), String> {
-    let (mut uri, mut experiment, mut filter) = (None, None, String::new());
-    let (mut page_size, mut as_json) = (DEFAULT_PAGE_SIZE, false);
-    let mut iter = raw.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || iter.next().cloned().ok_or(format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--mlflow-uri" => uri = Some(value()?),
-            "--experiment" => experiment = Some(value()?),
-            "--filter" => filter = value()?,
-            "--page-size" => {
-                page_size = value()?
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or("--page-size needs a positive number")?
-            }
-            "--json" => as_json = true,
-            other => return Err(format!("pull: unknown argument {other}")),
-        }
-    }
-    let uri = uri.ok_or("pull needs --mlflow-uri URL")?;
-    let experiment = experiment.ok_or("pull needs --experiment NAME")?;
+pub fn run_pull(cli: &PullCli) -> Result<(), String> {
+    let (uri, experiment, filter) = (&cli.mlflow_uri, &cli.experiment, &cli.filter);
+    let (page_size, as_json) = (cli.page_size, cli.json);
     let sync = MlflowSync::new(
         NativeHttp::new(REQUEST_TIMEOUT),
-        ServerConfig::new(&uri, auth_from_env()),
+        ServerConfig::new(uri, auth_from_env()),
     );
     let (experiment_id, runs, pages) = pollster::block_on(async {
         let experiment_id = sync
-            .experiment_id_by_name(&experiment)
+            .experiment_id_by_name(experiment)
             .await
             .map_err(|e| e.to_string())?
             .ok_or(format!(
@@ -90,7 +68,7 @@ pub fn run_pull(raw: &[String]) -> Result<(), String> {
         let (mut runs, mut pages, mut token) = (Vec::new(), 0, None::<String>);
         loop {
             let (page, next) = sync
-                .search_server_runs(&experiment_id, &filter, token.as_deref(), page_size)
+                .search_server_runs(&experiment_id, filter, token.as_deref(), page_size)
                 .await
                 .map_err(|e| e.to_string())?;
             runs.extend(page);

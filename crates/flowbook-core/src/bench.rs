@@ -30,6 +30,27 @@ pub struct BenchReport {
 }
 
 /// Twenty alphas from 1 down to 1e-3, log-spaced, like a typical lasso path.
+/// Which benchmark a page address asks for: `?bench` (the engine's) or `?bench=large`
+/// (one large file). Only a query parameter named exactly `bench` counts, so
+/// `?notebook=benchmarks.json` opens a notebook as usual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchPage {
+    Engine,
+    LargeFile,
+}
+
+pub fn bench_page(search: &str) -> Option<BenchPage> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| match pair.split_once('=') {
+            None if pair == "bench" => Some(BenchPage::Engine),
+            Some(("bench", "large")) => Some(BenchPage::LargeFile),
+            Some(("bench", _)) => Some(BenchPage::Engine),
+            _ => None,
+        })
+}
+
 pub fn sweep_alphas() -> Vec<f64> {
     (0..20)
         .map(|i| 10f64.powf(-3.0 * i as f64 / 19.0))
@@ -131,4 +152,20 @@ pub fn bench_training(
         ));
     }
     Ok(timings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bench_page, BenchPage};
+
+    #[test]
+    fn only_a_parameter_named_bench_opens_a_benchmark() {
+        assert_eq!(bench_page("?bench"), Some(BenchPage::Engine));
+        assert_eq!(bench_page("?bench="), Some(BenchPage::Engine));
+        assert_eq!(bench_page("?x=1&bench=large"), Some(BenchPage::LargeFile));
+        assert_eq!(bench_page(""), None);
+        assert_eq!(bench_page("?notebook=benchmarks.json"), None);
+        assert_eq!(bench_page("?benchmark"), None);
+        assert_eq!(bench_page("?title=bench"), None);
+    }
 }

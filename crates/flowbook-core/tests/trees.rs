@@ -201,3 +201,41 @@ fn importance_names_zone_pairs_and_the_distance_leads() {
         .skip(1)
         .all(|f| f.label.starts_with("PU_DO ") && f.label.contains(" → ")));
 }
+
+#[test]
+fn a_training_too_large_for_a_tab_is_refused_with_its_estimate() {
+    use flowbook_core::features::Design;
+    use flowbook_core::trees::{boost, working_set_bytes, MEMORY_LIMIT_BYTES};
+    // 60 million rows of PU_DO codes and one number: the working set alone is too large.
+    let rows = 60_000_000;
+    let train = Design {
+        n_rows: rows,
+        n_categorical: 1,
+        n_numerical: 1,
+        codes: Vec::new(),
+        numeric: Vec::new(),
+        target: vec![1.0; 2],
+    };
+    let estimate = working_set_bytes(&train, &Design::default(), &[13_221], 256);
+    assert!(estimate > MEMORY_LIMIT_BYTES);
+    let error = boost(
+        &train,
+        &Design::default(),
+        &[13_221],
+        &TreeParams::default(),
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect_err("too large");
+    match &error {
+        TreeError::TooLarge {
+            estimate_mb,
+            limit_mb,
+            ..
+        } => {
+            assert_eq!(*estimate_mb, estimate >> 20);
+            assert_eq!(*limit_mb, 1536);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(error.to_string().contains("lower max_depth"), "{error}");
+}

@@ -9,29 +9,40 @@ use super::{sha256_hex, DataError, NullableColumn, TripTable};
 
 /// Microseconds since the epoch for `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` may separate).
 pub fn parse_timestamp_us(text: &str) -> Option<i64> {
+    // Each part is plain digits: a sign (`-5`) or a huge number would slip past the range
+    // checks below or overflow the arithmetic.
+    fn digits(part: &str, most: usize) -> Option<i64> {
+        if part.is_empty() || part.len() > most || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    }
     let text = text.trim();
     let (date, time) = text.split_once([' ', 'T']).unwrap_or((text, "00:00:00"));
     let mut date_parts = date.splitn(3, '-');
-    let year: i64 = date_parts.next()?.parse().ok()?;
-    let month: i64 = date_parts.next()?.parse().ok()?;
-    let day: i64 = date_parts.next()?.parse().ok()?;
+    let year = digits(date_parts.next()?, 4)?;
+    let month = digits(date_parts.next()?, 2)?;
+    let day = digits(date_parts.next()?, 2)?;
     // Years outside 1..=9999 are typos, and far ones would overflow the microseconds.
     if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
     let mut clock_parts = clock.splitn(3, ':');
-    let hour: i64 = clock_parts.next()?.parse().ok()?;
-    let minute: i64 = clock_parts.next()?.parse().ok()?;
-    let second: i64 = clock_parts.next().unwrap_or("0").parse().ok()?;
+    let hour = digits(clock_parts.next()?, 2)?;
+    let minute = digits(clock_parts.next()?, 2)?;
+    let second = digits(clock_parts.next().unwrap_or("0"), 2)?;
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let micros: i64 = if fraction.is_empty() {
         0
     } else {
-        let digits: String = fraction.chars().take(6).collect();
-        format!("{digits:0<6}").parse().ok()?
+        if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let first_six: String = fraction.chars().take(6).collect();
+        format!("{first_six:0<6}").parse().ok()?
     };
     Some(
         ((days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60_000_000
@@ -249,6 +260,18 @@ mod tests {
         assert_eq!(parse_timestamp_us("2021-13-01 00:00:00"), None);
         assert_eq!(parse_timestamp_us("300000-01-01 00:00:00"), None);
         assert_eq!(parse_timestamp_us("-5-01-01 00:00:00"), None);
+        // Signs and overlong numbers in the clock were accepted (or overflowed) before.
+        for text in [
+            "2021-01-01 -5:00:00",
+            "2021-01-01 10:-30:00",
+            "2021-01-01 10:30:-1",
+            "2021-01-01 -9223372036854775808:00:00",
+            "2021-01-01 10:30:00.-5",
+            "2021-01-+1 10:30:00",
+            "2021-01-01 010:30:00",
+        ] {
+            assert_eq!(parse_timestamp_us(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -13,11 +13,19 @@ pub struct PreparedRows {
     pub duration_min: Vec<f64>,
     /// Rows dropped because the duration fell outside the range or a filter failed.
     pub dropped_by_filter: usize,
-    /// Rows dropped because a column the model needs was empty (null) there.
+    /// Rows dropped because a column the model needs was empty (null) there, or held a
+    /// number no model can use (see [`USABLE_MAGNITUDE`]).
     pub dropped_null: usize,
 }
 
-/// Applies the target range and filters, and drops rows with nulls in used columns.
+/// Numbers beyond this magnitude (and ±inf, NaN) count as missing: their squares overflow
+/// a double, which would turn a linear model's statistics into infinities. Real trip
+/// distances are far below it (the TLC files' worst outliers are in the hundreds of
+/// thousands of miles), so no real row is lost.
+pub const USABLE_MAGNITUDE: f64 = 1e100;
+
+/// Applies the target range and filters, and drops rows with nulls (or unusable numbers)
+/// in used columns.
 pub fn prepare_rows(
     table: &TripTable,
     prepare: &PrepareSpec,
@@ -72,7 +80,9 @@ pub fn prepare_rows(
     for i in 0..table.len() {
         let keys_present =
             !needs_locations || (table.pu_location.is_valid(i) && table.do_location.is_valid(i));
-        let numeric_present = numeric.iter().all(|column| column.is_valid(i));
+        let numeric_present = numeric
+            .iter()
+            .all(|column| column.get(i).is_some_and(|v| v.abs() <= USABLE_MAGNITUDE));
         let Some(duration) = table.duration_min(i) else {
             out.dropped_null += 1;
             continue;

@@ -137,9 +137,11 @@ pub fn open(text: &str) -> Result<Opened, OpenError> {
         .unwrap_or(1);
     let cell_values = top.required("cells", "a list [...]", Value::as_array)?;
     let mut cells: Vec<Cell> = Vec::with_capacity(cell_values.len());
+    // Each id's first index: one lookup per cell, not a scan (files can hold thousands).
+    let mut first_index = std::collections::HashMap::with_capacity(cell_values.len());
     for (index, value) in cell_values.iter().enumerate() {
         let cell = read_cell(index, value, &mut warnings)?;
-        if let Some(first) = cells.iter().position(|c| c.id == cell.id) {
+        if let Some(&first) = first_index.get(&cell.id) {
             return Err(OpenError::Invalid {
                 path: format!("cells[{index}].id"),
                 message: format!(
@@ -148,6 +150,7 @@ pub fn open(text: &str) -> Result<Opened, OpenError> {
                 ),
             });
         }
+        first_index.insert(cell.id.clone(), index);
         cells.push(cell);
     }
     let unknown_fields = top.unknown(&mut warnings);

@@ -11,6 +11,39 @@ use super::params::TreeParams;
 use super::TreeError;
 use crate::features::Design;
 
+/// Bytes one tree node takes in memory (test, children, value, gain, cover).
+pub const NODE_BYTES: u64 = 44;
+/// What one training may hold: a browser tab's wasm memory is 4 GiB at most, and the
+/// page, the data and the model's copies for storage need their share.
+pub const MEMORY_LIMIT_BYTES: u64 = 1536 << 20;
+
+/// The working set of a training: per training row its gradient, hessian, prediction,
+/// row indices, sample flag, codes and bins; per validation row its prediction; the
+/// category and bin histograms. The trees come on top and are watched as they grow.
+pub fn working_set_bytes(
+    train: &Design,
+    validation: &Design,
+    block_sizes: &[usize],
+    max_bin: u32,
+) -> u64 {
+    let per_row = 3 * 8 + 2 * 4 + 1 + 4 * train.n_categorical as u64 + 2 * train.n_numerical as u64;
+    let widest = block_sizes.iter().copied().max().unwrap_or(0) as u64;
+    train.n_rows as u64 * per_row
+        + validation.n_rows as u64 * 8
+        + widest * 20
+        + u64::from(max_bin) * 16 * train.n_numerical.max(1) as u64
+}
+
+fn too_large(estimate: u64) -> TreeError {
+    TreeError::TooLarge {
+        estimate_mb: estimate >> 20,
+        limit_mb: MEMORY_LIMIT_BYTES >> 20,
+        advice:
+            "lower max_depth or num_boost_round, raise min_child_weight, or train on fewer rows"
+                .to_string(),
+    }
+}
+
 /// One boosting round's RMSE on both sets (the learning curve's point at `round`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Round {
@@ -106,7 +139,12 @@ pub fn boost(
                 .to_string(),
         });
     }
+    let working_set = working_set_bytes(train, validation, block_sizes, params.max_bin);
+    if working_set > MEMORY_LIMIT_BYTES {
+        return Err(too_large(working_set));
+    }
     let data = BinnedRows::new(train, block_sizes, params.max_bin as usize);
+    let mut model_bytes = 0u64;
     let mut grower = Grower::new(&data);
     let base_score = train.target.iter().sum::<f64>() / train.n_rows as f64;
     let mut train_pred = vec![base_score; train.n_rows];
@@ -158,6 +196,14 @@ pub fn boost(
         }
         for (i, p) in val_pred.iter_mut().enumerate() {
             *p += tree.predict_row(validation.row_codes(i), validation.row_numeric(i));
+        }
+        // The trees so far, and as many again for each round to come at this round's size.
+        model_bytes += tree.len() as u64 * NODE_BYTES;
+        let projected = working_set
+            + model_bytes
+            + tree.len() as u64 * NODE_BYTES * u64::from(params.num_boost_round - round - 1);
+        if working_set + model_bytes > MEMORY_LIMIT_BYTES {
+            return Err(too_large(projected));
         }
         let point = Round {
             round,

@@ -26,9 +26,10 @@ pub enum Test {
     },
 }
 
-/// One tree in breadth-first order, node 0 the root. Parallel arrays keep the model file
-/// small and prediction cache-friendly.
+/// One tree in breadth-first order, node 0 the root. Parallel arrays keep prediction
+/// cache-friendly; the model file stores them as columns of plain numbers ([`TreeFile`]).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(into = "TreeFile", try_from = "TreeFile")]
 pub struct Tree {
     pub tests: Vec<Test>,
     pub left: Vec<u32>,
@@ -39,6 +40,90 @@ pub struct Tree {
     pub gain: Vec<f64>,
     /// Hessian sum (row count) that reached the node in training.
     pub cover: Vec<f64>,
+}
+
+/// A tree as the model file holds it: a node's test as three numbers (`kind` 0 leaf,
+/// 1 category, 2 below; `feature`; `condition`, the category code or the threshold, both
+/// exact as `f32`), then its children, value, gain and cover. About half the size of the
+/// tagged form, which matters for a thousand deep trees.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TreeFile {
+    pub kind: Vec<u8>,
+    pub feature: Vec<u32>,
+    pub condition: Vec<f32>,
+    pub left: Vec<u32>,
+    pub right: Vec<u32>,
+    pub value: Vec<f64>,
+    pub gain: Vec<f32>,
+    pub cover: Vec<f64>,
+}
+
+/// Category codes travel as `f32`, exact below 2^24.
+const MAX_FILE_CODE: u32 = 1 << 24;
+
+impl From<Tree> for TreeFile {
+    fn from(tree: Tree) -> TreeFile {
+        let mut file = TreeFile {
+            left: tree.left,
+            right: tree.right,
+            value: tree.value,
+            gain: tree.gain.iter().map(|&g| g as f32).collect(),
+            cover: tree.cover,
+            ..TreeFile::default()
+        };
+        for test in &tree.tests {
+            let (kind, feature, condition) = match *test {
+                Test::Leaf => (0, 0, 0.0),
+                Test::Category { feature, code } => (1, feature, code.min(MAX_FILE_CODE) as f32),
+                Test::Below { feature, threshold } => (2, feature, threshold),
+            };
+            file.kind.push(kind);
+            file.feature.push(feature);
+            file.condition.push(condition);
+        }
+        file
+    }
+}
+
+impl TryFrom<TreeFile> for Tree {
+    type Error = String;
+    fn try_from(file: TreeFile) -> Result<Tree, String> {
+        let n = file.kind.len();
+        if file.feature.len() != n || file.condition.len() != n {
+            return Err("a tree's node arrays differ in length".into());
+        }
+        let tests = file
+            .kind
+            .iter()
+            .zip(&file.feature)
+            .zip(&file.condition)
+            .map(|((&kind, &feature), &condition)| match kind {
+                0 => Ok(Test::Leaf),
+                1 if condition >= 0.0
+                    && condition < MAX_FILE_CODE as f32
+                    && condition.fract() == 0.0 =>
+                {
+                    Ok(Test::Category {
+                        feature,
+                        code: condition as u32,
+                    })
+                }
+                2 => Ok(Test::Below {
+                    feature,
+                    threshold: condition,
+                }),
+                _ => Err(format!("unknown node kind {kind} or category {condition}")),
+            })
+            .collect::<Result<Vec<Test>, String>>()?;
+        Ok(Tree {
+            tests,
+            left: file.left,
+            right: file.right,
+            value: file.value,
+            gain: file.gain.iter().map(|&g| f64::from(g)).collect(),
+            cover: file.cover,
+        })
+    }
 }
 
 impl Tree {
