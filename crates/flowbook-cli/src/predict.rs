@@ -4,8 +4,9 @@
 use crate::args::PredictCli;
 
 use flowbook_core::features::prepare_rows;
+use flowbook_core::features::PrepareSpec;
 use flowbook_core::metrics::RegressionMetrics;
-use flowbook_core::model::LinearModel;
+use flowbook_core::model::{LinearModel, TripModel};
 use flowbook_core::trees::TreeModel;
 use serde_json::json;
 
@@ -15,32 +16,26 @@ pub fn run(cli: &PredictCli) -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a model file: {e}", model_path.display()))?;
-    let (kind, predictions, target, rows_in_file) = if value["model"] == "gbdt" {
-        let model = TreeModel::from_json(&text).map_err(|e| e.to_string())?;
-        let table = crate::load(data_path, &model.encoder.spec.numerical)?;
-        let rows =
-            prepare_rows(&table, &model.prepare, &model.encoder.spec).map_err(|e| e.to_string())?;
-        let design = model
-            .encoder
-            .encode(&table, &rows)
-            .map_err(|e| e.to_string())?;
-        ("gbdt", model.predict(&design), design.target, table.len())
-    } else {
-        let model = LinearModel::from_json(&text).map_err(|e| e.to_string())?;
-        let table = crate::load(data_path, &model.encoder.spec.numerical)?;
-        let rows = prepare_rows(&table, &Default::default(), &model.encoder.spec)
-            .map_err(|e| e.to_string())?;
-        let design = model
-            .encoder
-            .encode(&table, &rows)
-            .map_err(|e| e.to_string())?;
-        (
-            model.kind.short_name(),
-            model.predict(&design),
-            design.target,
-            table.len(),
-        )
-    };
+    // Either family predicts through the same steps: its own filters and encoder.
+    let (model, prepare, kind): (Box<dyn TripModel>, PrepareSpec, &str) =
+        if value["model"] == "gbdt" {
+            let model = TreeModel::from_json(&text).map_err(|e| e.to_string())?;
+            let prepare = model.prepare.clone();
+            (Box::new(model), prepare, "gbdt")
+        } else {
+            let model = LinearModel::from_json(&text).map_err(|e| e.to_string())?;
+            let kind = model.kind.short_name();
+            (Box::new(model), PrepareSpec::default(), kind)
+        };
+    let spec = &model.encoder().spec;
+    let table = crate::load(data_path, &spec.numerical)?;
+    let rows = prepare_rows(&table, &prepare, spec).map_err(|e| e.to_string())?;
+    let design = model
+        .encoder()
+        .encode(&table, &rows)
+        .map_err(|e| e.to_string())?;
+    let (predictions, target, rows_in_file) =
+        (model.predict_design(&design), design.target, table.len());
     let metrics = RegressionMetrics::compute(&target, &predictions);
     if as_json {
         println!(

@@ -27,10 +27,8 @@ fn join<T: ToString>(items: &[T]) -> String {
         .join(",")
 }
 
-/// Params (model, alpha, l1_ratio, features, filters), metrics (one point per report,
-/// `step` = its index in a sweep), the data lineage, and the selected model — the one with
-/// the lowest validation RMSE — as `flowbook_model.json`.
-pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: RunMeta) -> Run {
+/// A running run with the caller's names, times, description and inputs.
+fn new_run(meta: RunMeta) -> Run {
     let mut run = Run::new(
         &meta.client_id,
         &meta.name,
@@ -39,6 +37,15 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
     );
     run.description = meta.description;
     run.inputs = meta.inputs;
+    run
+}
+
+/// Params (model, alpha, l1_ratio, features, filters), metrics (one point per report,
+/// `step` = its index in a sweep), the data lineage, and the selected model — the one with
+/// the lowest validation RMSE — as `flowbook_model.json`.
+pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: RunMeta) -> Run {
+    let end_time_ms = meta.end_time_ms;
+    let mut run = new_run(meta);
     let params = &mut run.params;
     params.insert("model".into(), request.kind.short_name().into());
     if reports.len() > 1 {
@@ -52,7 +59,7 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
     }
     data_params(params, &request.features, &request.prepare);
 
-    let at = meta.end_time_ms;
+    let at = end_time_ms;
     for (step, report) in reports.iter().enumerate() {
         let step = step as i64;
         if reports.len() > 1 {
@@ -87,7 +94,7 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
             run.add_artifact(FEATURE_VOCABULARY, vocabulary);
         }
     }
-    run.finish(RunStatus::Finished, meta.end_time_ms);
+    run.finish(RunStatus::Finished, end_time_ms);
     run
 }
 
@@ -118,14 +125,8 @@ fn data_params(
 /// XGBoost autologging does after early stopping, the kept model's metrics once more one
 /// step past the last round, so that a metric's latest value is the model's.
 pub fn run_from_trees(report: &TreeReport, meta: RunMeta) -> Run {
-    let mut run = Run::new(
-        &meta.client_id,
-        &meta.name,
-        &meta.experiment,
-        meta.start_time_ms,
-    );
-    run.description = meta.description;
-    run.inputs = meta.inputs;
+    let end_time_ms = meta.end_time_ms;
+    let mut run = new_run(meta);
     let model = &report.model;
     let p = &model.params;
     let params = &mut run.params;
@@ -150,7 +151,7 @@ pub fn run_from_trees(report: &TreeReport, meta: RunMeta) -> Run {
     }
     data_params(params, &model.encoder.spec, &model.prepare);
 
-    let at = meta.end_time_ms;
+    let at = end_time_ms;
     for point in &report.curve {
         let step = i64::from(point.round);
         run.log_metric("train_rmse", point.train_rmse, at, step);
@@ -181,7 +182,7 @@ pub fn run_from_trees(report: &TreeReport, meta: RunMeta) -> Run {
     if let Ok(vocabulary) = serde_json::to_vec_pretty(&model.encoder) {
         run.add_artifact(FEATURE_VOCABULARY, vocabulary);
     }
-    run.finish(RunStatus::Finished, meta.end_time_ms);
+    run.finish(RunStatus::Finished, end_time_ms);
     run
 }
 

@@ -9,6 +9,7 @@ use crate::data::ZoneLookup;
 use crate::evaluate::column_labels;
 use crate::features::{Design, Encoder, PrepareSpec};
 use crate::model::{ModelFileError, TripModel};
+use crate::solve::Layout;
 
 /// Version of the tree model file; readers accept this and older versions.
 pub const TREE_MODEL_FORMAT_VERSION: u32 = 1;
@@ -101,14 +102,14 @@ impl TreeModel {
         self.ensemble.predict(design)
     }
 
-    fn column_of(&self, test: &Test) -> Option<usize> {
-        let blocks: Vec<usize> = self.encoder.vocabularies.iter().map(|v| v.len()).collect();
+    /// The one-hot column a split tests, in the encoder's layout.
+    fn column_of(layout: &Layout, test: &Test) -> Option<usize> {
         match *test {
             Test::Leaf => None,
             Test::Category { feature, code } => {
-                Some(blocks.iter().take(feature as usize).sum::<usize>() + code as usize)
+                Some(layout.block_offset(feature as usize) + code as usize)
             }
-            Test::Below { feature, .. } => Some(blocks.iter().sum::<usize>() + feature as usize),
+            Test::Below { feature, .. } => Some(layout.numeric_offset() + feature as usize),
         }
     }
 
@@ -116,9 +117,10 @@ impl TreeModel {
     pub fn importance(&self, n: usize, zones: Option<&ZoneLookup>) -> Vec<FeatureImportance> {
         let mut gain = vec![0.0; self.encoder.n_columns()];
         let mut splits = vec![0usize; gain.len()];
+        let layout = self.encoder.layout();
         for tree in &self.ensemble.trees {
             for (test, &g) in tree.tests.iter().zip(&tree.gain) {
-                if let Some(column) = self.column_of(test).filter(|&c| c < gain.len()) {
+                if let Some(column) = Self::column_of(&layout, test).filter(|&c| c < gain.len()) {
                     gain[column] += g;
                     splits[column] += 1;
                 }
