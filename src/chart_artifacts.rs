@@ -5,7 +5,7 @@
 use flowbook_charts::{
     draw_largest_coefficients, draw_predicted_vs_actual, draw_residuals, ChartError,
 };
-use flowbook_core::evaluate::Evaluation;
+use flowbook_core::evaluate::{EffectMeasure, Evaluation};
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_canvas::CanvasBackend;
@@ -55,9 +55,13 @@ pub fn evaluation_pngs(evaluation: &Evaluation) -> Result<Vec<(String, Vec<u8>)>
             png(720, 280, |area| draw_residuals(area, &evaluation.residuals))?,
         ),
         (
-            "charts/largest_coefficients.png".to_string(),
+            match evaluation.effect {
+                EffectMeasure::Coefficient => "charts/largest_coefficients.png",
+                EffectMeasure::TotalGain => "charts/feature_importance.png",
+            }
+            .to_string(),
             png(720, 420, |area| {
-                draw_largest_coefficients(area, &evaluation.coefficients)
+                draw_largest_coefficients(area, &evaluation.coefficients, evaluation.effect)
             })?,
         ),
     ])

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use flowbook_core::model::LinearModel;
 use flowbook_core::predict::{predict_trip, TripQuery};
+use flowbook_core::saved_model::SavedModel;
+use flowbook_core::saved_model::MODEL_ARTIFACT;
 use flowbook_core::store::{Registry, RegistryError};
 use flowbook_core::tracking::Run;
 use leptos::prelude::*;
@@ -14,9 +15,6 @@ use leptos::task::spawn_local;
 
 use crate::persist::{load_registry, save_registry};
 use crate::runs::{RunStore, StoreStatus};
-
-/// The run artifact holding the trained model (`LinearModel` JSON).
-pub const MODEL_ARTIFACT: &str = "flowbook_model.json";
 
 #[derive(Debug, Clone, Copy)]
 pub struct RegistryStore {
@@ -38,7 +36,7 @@ fn now_epoch_ms() -> i64 {
 }
 
 /// The model a run trained, read from its artifact.
-pub fn model_of_run(run: &Run) -> Result<LinearModel, String> {
+pub fn model_of_run(run: &Run) -> Result<SavedModel, String> {
     let artifact = run
         .artifacts
         .iter()
@@ -46,7 +44,7 @@ pub fn model_of_run(run: &Run) -> Result<LinearModel, String> {
         .ok_or_else(|| format!("run “{}” has no {MODEL_ARTIFACT}", run.name))?;
     let text = std::str::from_utf8(&artifact.bytes)
         .map_err(|_| format!("run “{}”: {MODEL_ARTIFACT} is not text", run.name))?;
-    LinearModel::from_json(text).map_err(|e| format!("run “{}”: {e}", run.name))
+    SavedModel::from_json(text).map_err(|e| format!("run “{}”: {e}", run.name))
 }
 
 impl RegistryStore {

@@ -5,15 +5,16 @@
 use flowbook_core::data::TripTable;
 use flowbook_core::evaluate::Evaluation;
 use flowbook_core::export::add_model_directory;
-use flowbook_core::model::LinearModel;
-use flowbook_core::pipeline::{TrainReport, TrainRequest};
+use flowbook_core::pipeline::{TrainReport, TrainRequest, TreeReport};
+use flowbook_core::saved_model::{SavedModel, MODEL_ARTIFACT};
 pub use flowbook_core::store::DEFAULT_EXPERIMENT;
 use flowbook_core::store::{
     attach_artifacts, detach_record, export_experiment, parse_experiment_file, read_record,
     ArtifactRef, Experiment, RegisteredModel, Registry, StoredRun,
 };
 use flowbook_core::tracking::{
-    client_id_from_seed, run_from_training, DatasetInput, DatasetRole, Run, RunMeta, SyncState,
+    client_id_from_seed, run_from_training, run_from_trees, DatasetInput, DatasetRole, Run,
+    RunMeta, SyncState,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -313,23 +314,36 @@ pub fn context_tags(context: &TrainingContext) -> Vec<(String, String)> {
     tags
 }
 
-/// The run record of one training made in `context`, with its evaluation's charts as files
-/// (or, when there is no evaluation, the reason as the `flowbook.charts_error` tag).
+/// The run record of one training made in `context` (a single model, linear or trees),
+/// with its evaluation's charts as files (or, when there is no evaluation, the reason as
+/// the `flowbook.charts_error` tag).
 pub fn training_run_in(
     context: &TrainingContext,
     request: &TrainRequest,
-    report: &TrainReport,
+    trained: &TrainedRun,
     train: &TripTable,
     validation: &TripTable,
     elapsed_ms: f64,
     evaluation: Result<&Evaluation, &str>,
 ) -> StoredRun {
-    let name = match report.kind.alpha() {
-        Some(alpha) => format!("{} α={alpha}", report.kind.short_name()),
-        None => report.kind.short_name().to_string(),
+    let mut run = match trained {
+        TrainedRun::Linear(report) => {
+            let name = match report.kind.alpha() {
+                Some(alpha) => format!("{} α={alpha}", report.kind.short_name()),
+                None => report.kind.short_name().to_string(),
+            };
+            let meta = training_meta(name, train, validation, elapsed_ms);
+            run_from_training(request, std::slice::from_ref(*report), meta)
+        }
+        TrainedRun::Trees(report) => {
+            let p = &report.model.params;
+            let name = format!(
+                "gbdt depth {} η={} ×{}",
+                p.max_depth, p.learning_rate, report.rounds_trained
+            );
+            run_from_trees(report, training_meta(name, train, validation, elapsed_ms))
+        }
     };
-    let meta = training_meta(name, train, validation, elapsed_ms);
-    let mut run = run_from_training(request, std::slice::from_ref(report), meta);
     run.tags.extend(context_tags(context));
     // The charts are a bonus: a run without them is still a complete run.
     match evaluation.map_err(str::to_string).and_then(evaluation_pngs) {
@@ -345,15 +359,21 @@ pub fn training_run_in(
     StoredRun::new(run)
 }
 
+/// The one model a single training's run records.
+pub enum TrainedRun<'a> {
+    Linear(&'a TrainReport),
+    Trees(&'a TreeReport),
+}
+
 /// The run as it is pushed: with the MLflow Model directory made from its stored model.
 /// The directory is built at push time, not stored, to keep the browser's store small.
 pub fn with_model_directory(mut run: Run) -> Run {
     let model = run
         .artifacts
         .iter()
-        .find(|a| a.path == "flowbook_model.json")
+        .find(|a| a.path == MODEL_ARTIFACT)
         .and_then(|a| std::str::from_utf8(&a.bytes).ok())
-        .and_then(|text| LinearModel::from_json(text).ok());
+        .and_then(|text| SavedModel::from_json(text).ok());
     if let Some(model) = model {
         // Without the directory the run is still pushed; its Flowbook model stays loadable.
         let _ = add_model_directory(&mut run, &model);

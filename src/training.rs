@@ -1,19 +1,23 @@
 //! One training, as the Train panel and the notebook's Train cell both do it: the engine's
 //! Train step on the train and validation tables — in the training worker when it can
 //! start, else on the page — timed with the page's clock, and recorded as a run in the run
-//! store. Both places run the same engine code (`train_or_sweep`), so the numbers agree.
+//! store. Both places run the same engine code (`train_job`), so the numbers agree.
 
 use std::fmt;
 use std::sync::Arc;
 
 use flowbook_core::data::TripTable;
-use flowbook_core::evaluate::{evaluate, Evaluation};
-use flowbook_core::pipeline::{train_or_sweep, Progress, TrainReport, TrainRequest};
+use flowbook_core::evaluate::{best_linear_run_like, evaluate, Evaluation, RunRmse};
+use flowbook_core::pipeline::{train_job, Progress, TrainRequest, TrainSummary, Trained};
+use flowbook_core::saved_model::SavedModel;
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{run_from_training, Run};
-use leptos::prelude::GetUntracked;
+use flowbook_core::trees::TreeParams;
+use leptos::prelude::{GetUntracked, WithUntracked};
 
-use crate::runs::{context_tags, training_meta, training_run_in, RunStore, TrainingContext};
+use crate::runs::{
+    context_tags, training_meta, training_run_in, RunStore, TrainedRun, TrainingContext,
+};
 use crate::train_worker::{self, OffThreadError};
 
 /// Milliseconds from the page's clock.
@@ -23,15 +27,25 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// What to train: a linear model (one alpha, or one per alpha of a sweep), or trees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainPlan {
+    pub request: TrainRequest,
+    pub sweep_alphas: Option<Vec<f64>>,
+    /// Boosting settings: when set, the training grows trees on `request`'s rows.
+    pub trees: Option<TreeParams>,
+}
+
 /// What one training produced, with what the evaluation needs beside it.
 #[derive(Debug, Clone)]
 pub struct TrainOutcome {
-    /// The model at the request's alpha, or at the last alpha of a sweep.
-    pub report: TrainReport,
-    /// Every alpha's report of a sweep (one element when there was no sweep).
-    pub reports: Vec<TrainReport>,
+    /// Every report (a sweep's alphas, or the trees with their learning curve).
+    pub trained: Trained,
+    /// The model shown and predicted with: the last alpha's, or the trees as kept.
+    pub model: Arc<SavedModel>,
+    pub summary: TrainSummary,
     pub elapsed_ms: f64,
-    /// `report`'s model on the validation rows, or why it could not be evaluated.
+    /// `model` on the validation rows, or why it could not be evaluated.
     pub evaluation: Result<Arc<Evaluation>, String>,
     /// The validation file's name (it names the charts' PNG files).
     pub validation_file: String,
@@ -39,6 +53,8 @@ pub struct TrainOutcome {
     pub run: Run,
     /// Said beside the result when the training ran on the page instead of the worker.
     pub note: Option<String>,
+    /// For trees: the best linear run on the same files, when there is one.
+    pub best_linear: Option<RunRmse>,
 }
 
 /// Why a training has no outcome.
@@ -59,94 +75,109 @@ impl fmt::Display for TrainError {
     }
 }
 
-/// Trains `request` (one model per alpha of `sweep_alphas` when given) and records the run.
-/// `on_progress` hears the worker's steps (a training on the page reports none: the page
-/// cannot paint while it runs).
+/// Trains `plan` and records the run. `on_progress` hears the worker's steps (a training
+/// on the page reports none: the page cannot paint while it runs).
 pub async fn train_and_record(
     train_table: &Arc<TripTable>,
     validation_table: &Arc<TripTable>,
-    request: &TrainRequest,
-    sweep_alphas: Option<&[f64]>,
+    plan: &TrainPlan,
     run_store: Option<RunStore>,
     context: &TrainingContext,
     on_progress: impl Fn(Progress) + 'static,
 ) -> Result<TrainOutcome, TrainError> {
     let start = now_ms();
     let columns = crate::app::decoded_numeric_columns();
-    let (reports, note) = match train_worker::train(
+    let (request, sweep, trees) = (
+        &plan.request,
+        plan.sweep_alphas.as_deref(),
+        plan.trees.as_ref(),
+    );
+    let (trained, note) = match train_worker::train(
         train_table,
         validation_table,
         &columns,
         request,
-        sweep_alphas,
+        sweep,
+        trees,
         on_progress,
     )
     .await
     {
-        Ok(reports) => (reports, None),
+        Ok(trained) => (trained, None),
         Err(OffThreadError::Cancelled) => return Err(TrainError::Cancelled),
         Err(OffThreadError::Failed(message)) => return Err(TrainError::Failed(message)),
         Err(OffThreadError::Unavailable(reason)) => {
-            let reports = train_or_sweep(
+            let trained = train_job(
                 train_table,
                 validation_table,
                 request,
-                sweep_alphas,
+                sweep,
+                trees,
                 &mut |_| {},
             )
             .map_err(|e| TrainError::Failed(e.to_string()))?;
             let note = format!("Trained on the page, which could not respond meanwhile: {reason}.");
-            (reports, Some(note))
+            (trained, Some(note))
         }
     };
     let elapsed_ms = now_ms() - start;
-    let Some(report) = reports.last().cloned() else {
+    let (Some(model), Some(summary)) = (trained.model(), trained.summary()) else {
         return Err(TrainError::Failed(
             "the sweep produced no model".to_string(),
         ));
     };
     // Once per training: the page shows it and the run keeps its charts.
     let zones = context.zones.and_then(|zones| zones.0.get_untracked());
-    let evaluation = evaluate(
-        &report.model,
-        validation_table,
-        &request.prepare,
-        zones.as_ref(),
-    )
-    .map(Arc::new)
-    .map_err(|e| format!("Could not evaluate the model: {e}"));
-    let stored = if reports.len() == 1 {
-        training_run_in(
+    let evaluation = evaluate(&model, validation_table, &request.prepare, zones.as_ref())
+        .map(Arc::new)
+        .map_err(|e| format!("Could not evaluate the model: {e}"));
+    let single = match &trained {
+        Trained::Linear { reports } if reports.len() == 1 => {
+            reports.first().map(TrainedRun::Linear)
+        }
+        Trained::Linear { .. } => None,
+        Trained::Trees { report } => Some(TrainedRun::Trees(report)),
+    };
+    let stored = match single {
+        Some(one) => training_run_in(
             context,
             request,
-            &report,
+            &one,
             train_table,
             validation_table,
             elapsed_ms,
             evaluation.as_deref().map_err(String::as_str),
-        )
-    } else {
-        sweep_run(
+        ),
+        None => sweep_run(
             context,
             request,
-            &reports,
+            &trained,
             train_table,
             validation_table,
             elapsed_ms,
-        )
+        ),
     };
     let run = stored.run.clone();
+    let best_linear = match (&trained, run_store) {
+        (Trained::Trees { .. }, Some(store)) => store.runs.with_untracked(|runs| {
+            let runs: Vec<Run> = runs.iter().map(|stored| stored.run.clone()).collect();
+            best_linear_run_like(&runs, &run)
+        }),
+        _ => None,
+    };
     if let Some(store) = run_store {
         store.record(stored);
     }
     Ok(TrainOutcome {
-        report,
-        reports,
+        trained,
+        model: Arc::new(model),
+        summary,
         elapsed_ms,
         evaluation,
         validation_file: validation_table.file_name.clone(),
         run,
         note,
+        best_linear,
     })
 }
 
@@ -156,11 +187,15 @@ pub async fn train_and_record(
 fn sweep_run(
     context: &TrainingContext,
     request: &TrainRequest,
-    reports: &[TrainReport],
+    trained: &Trained,
     train_table: &TripTable,
     validation_table: &TripTable,
     elapsed_ms: f64,
 ) -> StoredRun {
+    let reports = match trained {
+        Trained::Linear { reports } => reports.as_slice(),
+        Trained::Trees { .. } => &[],
+    };
     let name = match reports.last() {
         Some(last) => format!("{} sweep ×{}", last.kind.short_name(), reports.len()),
         None => "empty sweep".to_string(),

@@ -5,14 +5,16 @@
 use flowbook_core::features::Categorical;
 use flowbook_core::notebook::{
     render_markdown, CellKind, CompareSettings, DataSettings, DatasetRef, PredictSettings,
-    PrepareSettings, TrainSettings,
+    PrepareSettings, TrainSettings, TREES_MODEL,
 };
+use flowbook_core::trees::TreeParams;
 use leptos::prelude::*;
 
 use super::runner::request_run;
 use super::state::{remember_autorun, NotebookState, RunRequest};
+use super::tree_editor::TreeSettingsEditor;
 use crate::state::Role;
-use crate::ui::train_result::model_options;
+use crate::ui::train_result::model_options_with_trees;
 
 /// Writes a cell's new settings; a problem shows in `problem`.
 pub fn commit(
@@ -251,14 +253,31 @@ pub fn TrainEditor(
         let Some(mut next) = current.get_untracked() else {
             return;
         };
-        match change(&mut next).and_then(|()| next.model_kind().map(|_| ())) {
+        let checked = change(&mut next).and_then(|()| match next.tree_params() {
+            Some(params) => params.validate().map_err(|e| e.to_string()),
+            None => next.model_kind().map(|_| ()),
+        });
+        match checked {
             Ok(()) => commit(state, &id.get_value(), CellKind::Train(next), problem),
             Err(message) => problem.set(Some(format!("Cannot use these settings: {message}"))),
         }
     };
     let is_ols = move || current.get().is_none_or(|s| s.model == "ols");
-    view! {
-        <div class="cell-controls">
+    let is_trees = move || current.get().is_some_and(|s| s.model == TREES_MODEL);
+    let tree_params = Signal::derive(move || {
+        current
+            .get()
+            .and_then(|s| s.tree_params())
+            .unwrap_or_else(TreeParams::workshop)
+    });
+    let change_trees = Callback::new(move |edited: Result<TreeParams, String>| match edited {
+        Ok(params) => update(&|s| {
+            s.trees = Some(params);
+            Ok(())
+        }),
+        Err(message) => problem.set(Some(format!("Cannot use these settings: {message}"))),
+    });
+    let linear_fields = view! {
             <label>
                 "model "
                 <select data-testid="cell-model"
@@ -267,9 +286,11 @@ pub fn TrainEditor(
                         let model = event_target_value(&ev);
                         update(&|s| { s.model = model.clone(); Ok(()) });
                     }>
-                    {model_options(None)}
+                    {model_options_with_trees(None)}
                 </select>
             </label>
+    };
+    let linear_only = view! {
             <label>
                 "alpha "
                 <input type="number" step="any" min="0" data-testid="cell-alpha"
@@ -306,7 +327,15 @@ pub fn TrainEditor(
                         });
                     } />
             </label>
+    };
+    view! {
+        <div class="cell-controls">
+            {linear_fields}
+            <span class="linear-settings" style:display=move || if is_trees() { "none" } else { "contents" }>{linear_only}</span>
         </div>
+        <Show when=is_trees>
+            <TreeSettingsEditor params=tree_params change=change_trees />
+        </Show>
     }
 }
 

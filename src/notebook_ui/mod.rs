@@ -13,6 +13,7 @@ pub mod editors;
 pub mod outputs;
 pub mod runner;
 pub mod state;
+pub mod tree_editor;
 
 use flowbook_core::notebook::{open_bytes, save, CellKind, Notebook, Opened};
 use leptos::prelude::*;

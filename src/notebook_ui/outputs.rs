@@ -1,6 +1,7 @@
 //! What a cell shows after it ran: the engine's results, drawn with the page's charts.
 
-use flowbook_charts::{draw_rmse_per_run, draw_sweep_curve};
+use flowbook_charts::{draw_learning_curve, draw_rmse_per_run, draw_sweep_curve};
+use flowbook_core::pipeline::Trained;
 use leptos::prelude::*;
 
 use super::state::CellOutput;
@@ -41,17 +42,47 @@ pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
             .into_any()
         }
         CellOutput::Train(outcome) => {
-            let extra = if outcome.reports.len() > 1 {
-                format!(
-                    " · sweep of {} alphas (the last one shown)",
-                    outcome.reports.len()
-                )
+            let models = outcome.trained.model_count();
+            let extra = if models > 1 {
+                format!(" · sweep of {models} alphas (the last one shown)")
             } else {
                 String::new()
             };
+            let trees = match &outcome.trained {
+                Trained::Trees { report } => Some(report.clone()),
+                Trained::Linear { .. } => None,
+            };
+            let versus = outcome.best_linear.as_ref().and_then(|best| {
+                let linear = best.val_rmse?;
+                let trees = outcome.summary.validation.rmse;
+                Some(view! {
+                    <p class="muted" data-testid="cell-versus-linear" data-linear=linear.to_string()>
+                        {format!(
+                            "Validation RMSE {trees:.3} min: {:.3} min {} the best linear run on these files ({}, {linear:.3}).",
+                            (linear - trees).abs(),
+                            if trees <= linear { "below" } else { "above" },
+                            best.name
+                        )}
+                    </p>
+                })
+            });
+            let curve = trees.map(|report| {
+                let best = report.best_iteration;
+                let draw: Draw = Box::new(move |area| draw_learning_curve(area, &report.curve, best));
+                view! {
+                    <figure>
+                        <Chart test_id="chart-learning-curve"
+                            description="Train and validation RMSE after each boosting round".to_string()
+                            file_stem="learning-curve".to_string() draw />
+                        <figcaption class="muted">"Learning curve: RMSE after each round; the ring marks the round the model keeps."</figcaption>
+                    </figure>
+                }
+            });
             view! {
-                <TrainResult report=outcome.report.clone() elapsed_ms=outcome.elapsed_ms
+                <TrainResult summary=outcome.summary.clone() elapsed_ms=outcome.elapsed_ms
                     testid_prefix="cell-" extra />
+                {versus}
+                {curve}
             }
             .into_any()
         }

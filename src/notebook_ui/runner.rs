@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use super::state::{CellOutput, NotebookState, RunRequest, Stamped};
 use crate::runs::TrainingContext;
 use crate::state::{Role, RoleHolder};
-use crate::training::{train_and_record, TrainError};
+use crate::training::{train_and_record, TrainError, TrainPlan};
 use crate::ui::train_panel::describe;
 
 /// Lets the browser paint before the next cell (a training holds the page while it runs).
@@ -228,7 +228,11 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             else {
                 return Err("the Data and Prepare cells above have no result yet".into());
             };
-            let request = settings.request(prepare)?;
+            let plan = TrainPlan {
+                request: settings.request(prepare)?,
+                sweep_alphas: settings.sweep_alphas.clone(),
+                trees: settings.tree_params(),
+            };
             let cell = id.to_string();
             let progress = state.train_progress;
             let context = TrainingContext {
@@ -239,8 +243,7 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             let outcome = train_and_record(
                 train,
                 validation,
-                &request,
-                settings.sweep_alphas.as_deref(),
+                &plan,
                 state.run_store,
                 &context,
                 move |step| progress.set(Some((cell.clone(), step))),
@@ -288,7 +291,7 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
                     .into_iter()
                     .collect(),
             };
-            let minutes = predict_trip(&outcome.report.model, &trip).map_err(|e| e.to_string())?;
+            let minutes = predict_trip(&*outcome.model, &trip).map_err(|e| e.to_string())?;
             Ok(CellOutput::Predict { minutes })
         }
         CellKind::Unknown { kind, .. } => {

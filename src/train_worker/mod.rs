@@ -11,8 +11,11 @@ use std::rc::Rc;
 
 use bytes::Bytes;
 use flowbook_core::data::TripTable;
-use flowbook_core::pipeline::{Progress, TrainReport, TrainRequest};
-use flowbook_core::train_protocol::{unpack_reports, TableRef, TrainJob, WorkerReply};
+use flowbook_core::pipeline::{Progress, TrainRequest, Trained};
+use flowbook_core::train_protocol::{
+    checked_tree_report, unpack_reports, TableRef, TrainJob, WorkerReply,
+};
+use flowbook_core::trees::TreeParams;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -55,7 +58,7 @@ pub fn remember_file_bytes(sha256_hex: &str, bytes: Bytes) {
     FILE_BYTES.with(|files| files.borrow_mut().insert(sha256_hex.to_string(), bytes));
 }
 
-type Outcome = Result<Vec<TrainReport>, OffThreadError>;
+type Outcome = Result<Trained, OffThreadError>;
 
 struct Pending {
     id: u64,
@@ -111,6 +114,7 @@ pub async fn train(
     numeric_columns: &[String],
     request: &TrainRequest,
     sweep_alphas: Option<&[f64]>,
+    trees: Option<&TreeParams>,
     on_progress: impl Fn(Progress) + 'static,
 ) -> Outcome {
     if let Some(reason) = CLIENT.with(|client| client.borrow().unavailable.clone()) {
@@ -142,6 +146,7 @@ pub async fn train(
             numeric_columns,
             request,
             sweep_alphas,
+            trees,
         );
         client.held.insert(train.sha256_hex.clone());
         client.held.insert(validation.sha256_hex.clone());
@@ -218,6 +223,7 @@ fn job_message(
     numeric_columns: &[String],
     request: &TrainRequest,
     sweep_alphas: Option<&[f64]>,
+    trees: Option<&TreeParams>,
 ) -> JsValue {
     let message = Object::new();
     let table_ref = |table: &TripTable, field_name: &str| {
@@ -240,6 +246,7 @@ fn job_message(
         numeric_columns: numeric_columns.to_vec(),
         request: request.clone(),
         sweep_alphas: sweep_alphas.map(<[f64]>::to_vec),
+        trees: trees.copied(),
     };
     let _ = Reflect::set(&message, &FIELD_JSON.into(), &job.to_json().into());
     message.into()
@@ -339,8 +346,15 @@ fn on_message(event: MessageEvent) {
                     .dyn_into::<Float64Array>()
                     .map(|array| array.to_vec())
                     .unwrap_or_default();
-                let outcome =
-                    unpack_reports(reports, &coefficients).map_err(OffThreadError::Failed);
+                let outcome = unpack_reports(reports, &coefficients)
+                    .map(|reports| Trained::Linear { reports })
+                    .map_err(OffThreadError::Failed);
+                client.pending.take().map(|pending| (pending, outcome))
+            }
+            WorkerReply::TreesDone { id, report } if current == Some(id) => {
+                let outcome = checked_tree_report(report)
+                    .map(|report| Trained::Trees { report })
+                    .map_err(OffThreadError::Failed);
                 client.pending.take().map(|pending| (pending, outcome))
             }
             WorkerReply::Failed { id, message } if current == Some(id) || id == 0 => {

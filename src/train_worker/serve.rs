@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use flowbook_core::data::{open_trip_file, TripTable};
-use flowbook_core::pipeline::train_or_sweep;
+use flowbook_core::pipeline::{train_job, Trained};
 use flowbook_core::train_protocol::{pack_reports, TableRef, TrainJob, WorkerReply};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -62,25 +62,26 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
         }
     };
     let id = job.id;
-    let result = run(scope, tables, &job, data);
-    match result {
-        Ok((reports, coefficients)) => post(
-            scope,
-            &WorkerReply::Done { id, reports },
-            Some(&coefficients),
-        ),
+    match run(scope, tables, &job, data) {
+        Ok(Trained::Linear { reports }) => {
+            let (reports, coefficients) = pack_reports(reports);
+            post(
+                scope,
+                &WorkerReply::Done { id, reports },
+                Some(&coefficients),
+            );
+        }
+        Ok(Trained::Trees { report }) => post(scope, &WorkerReply::TreesDone { id, report }, None),
         Err(message) => post(scope, &WorkerReply::Failed { id, message }, None),
     }
 }
-
-type Packed = (flowbook_core::train_protocol::PackedReports, Vec<f64>);
 
 fn run(
     scope: &DedicatedWorkerGlobalScope,
     tables: &Tables,
     job: &TrainJob,
     data: &JsValue,
-) -> Result<Packed, String> {
+) -> Result<Trained, String> {
     let train = table(
         tables,
         &job.train,
@@ -100,11 +101,12 @@ fn run(
         .borrow_mut()
         .retain(|sha, _| *sha == job.train.sha256_hex || *sha == job.validation.sha256_hex);
     let mut last_done = None;
-    let reports = train_or_sweep(
+    train_job(
         &train,
         &validation,
         &job.request,
         job.sweep_alphas.as_deref(),
+        job.trees.as_ref(),
         &mut |progress| {
             if last_done != Some(progress.done) {
                 last_done = Some(progress.done);
@@ -119,8 +121,7 @@ fn run(
             }
         },
     )
-    .map_err(|e| e.to_string())?;
-    Ok(pack_reports(reports))
+    .map_err(|e| e.to_string())
 }
 
 /// The decoded table `wanted`: from the bytes sent with the job, else from the last jobs.

@@ -1,11 +1,12 @@
 //! The evaluation of a trained model on its validation data: predicted against actual
-//! durations, residuals, and the largest coefficients with zone names. The numbers come from
+//! durations, residuals, and the largest coefficients (or, for trees, the features' total
+//! gains) with zone names. The numbers come from
 //! `flowbook_core::evaluate`, the drawings from `flowbook_charts`.
 
 use std::sync::Arc;
 
 use flowbook_charts::{draw_largest_coefficients, draw_predicted_vs_actual, draw_residuals};
-use flowbook_core::evaluate::Evaluation;
+use flowbook_core::evaluate::{EffectMeasure, Evaluation};
 use leptos::prelude::*;
 
 use crate::ui::chart::{Chart, Draw};
@@ -36,21 +37,40 @@ pub fn EvaluateView(
         Box::new(move |area| draw_predicted_vs_actual(area, &shown.actual, &shown.predicted));
     let shown = evaluation.clone();
     let residual_chart: Draw = Box::new(move |area| draw_residuals(area, &shown.residuals));
-    // The same coefficients as text, for screen readers and for copying.
+    let measure = evaluation.effect;
+    // The same bars as text, for screen readers and for copying.
     let coefficient_rows = evaluation
         .coefficients
         .iter()
         .map(|c| {
+            let value = match measure {
+                EffectMeasure::Coefficient => format!("{:+.3}", c.value),
+                EffectMeasure::TotalGain => format!("{:.1}", c.value),
+            };
             view! {
                 <tr data-testid="coefficient-row">
                     <td>{c.label.clone()}</td>
-                    <td class="number">{format!("{:+.3}", c.value)}</td>
+                    <td class="number">{value}</td>
                 </tr>
             }
         })
         .collect_view();
+    let (chart_id, chart_description, chart_stem, value_header) = match measure {
+        EffectMeasure::Coefficient => (
+            "chart-coefficients",
+            "The model's largest coefficients",
+            "coefficients",
+            "minutes",
+        ),
+        EffectMeasure::TotalGain => (
+            "chart-importance",
+            "Feature importance: total gain of the trees' splits",
+            "importance",
+            "total gain",
+        ),
+    };
     let coefficient_chart: Draw =
-        Box::new(move |area| draw_largest_coefficients(area, &evaluation.coefficients));
+        Box::new(move |area| draw_largest_coefficients(area, &evaluation.coefficients, measure));
     view! {
         <div class="evaluate" data-testid="evaluate">
             <h3 class="card-title">"Evaluation on the validation data"</h3>
@@ -80,17 +100,17 @@ pub fn EvaluateView(
             </figure>
             <figure>
                 <Chart
-                    test_id="chart-coefficients"
-                    description="The model's largest coefficients".to_string()
-                    file_stem=format!("{stem}-coefficients")
+                    test_id=chart_id
+                    description=chart_description.to_string()
+                    file_stem=format!("{stem}-{chart_stem}")
                     draw=coefficient_chart
                     height=420
                 />
-                <figcaption class="muted">"The largest coefficients: minutes added (or taken off) by each feature."</figcaption>
+                <figcaption class="muted">{measure.caption()}</figcaption>
                 <details>
                     <summary>"As a table"</summary>
                     <table class="coefficients" data-testid="coefficients-table">
-                        <thead><tr><th>"feature"</th><th>"minutes"</th></tr></thead>
+                        <thead><tr><th>"feature"</th><th>{value_header}</th></tr></thead>
                         <tbody>{coefficient_rows}</tbody>
                     </table>
                 </details>

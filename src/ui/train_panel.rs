@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::runs::{RunStore, TrainingContext};
 use crate::state::{Datasets, Role, RoleHolder};
-use crate::training::{train_and_record, TrainError, TrainOutcome};
+use crate::training::{train_and_record, TrainError, TrainOutcome, TrainPlan};
 use crate::ui::evaluate_view::EvaluateView;
 use crate::ui::train_progress::TrainProgress;
 use crate::ui::train_result::{model_options, TrainResult};
@@ -108,11 +108,15 @@ pub fn TrainPanel() -> impl IntoView {
         // The earlier result goes: what shows next is this training's.
         outcome.set(None);
         spawn_local(async move {
+            let plan = TrainPlan {
+                request,
+                sweep_alphas: None,
+                trees: None,
+            };
             let result = train_and_record(
                 &train_table,
                 &validation_table,
-                &request,
-                None,
+                &plan,
                 run_store,
                 &TrainingContext {
                     notebook: "Train panel".into(),
@@ -205,10 +209,10 @@ pub fn TrainPanel() -> impl IntoView {
                 <p class="muted" data-testid="train-status">{text}</p>
             })}
             {move || outcome.get().map(|result| match result {
-                Ok(TrainOutcome { report, elapsed_ms, evaluation, validation_file, note, .. }) => {
+                Ok(TrainOutcome { summary, elapsed_ms, evaluation, validation_file, note, .. }) => {
                     view! {
                         {note.map(|note| view! { <p class="muted" data-testid="train-note">{note}</p> })}
-                        <TrainResult report elapsed_ms testid_prefix="" />
+                        <TrainResult summary elapsed_ms testid_prefix="" />
                         <EvaluateView evaluation validation_file />
                     }
                     .into_any()

@@ -1,7 +1,7 @@
 //! A training's result as the Train panel and the notebook's Train cell both show it: what
 //! was trained on what, and the four metric tiles. Also the model choices both offer.
 
-use flowbook_core::pipeline::TrainReport;
+use flowbook_core::pipeline::TrainSummary;
 use leptos::prelude::*;
 
 /// The models a training can fit, as `<option>`s (value: the engine's model name). Where
@@ -19,11 +19,19 @@ pub fn model_options(fixed_l1_ratio: Option<f64>) -> impl IntoView {
     }
 }
 
-/// `report`'s figures. The test ids start with `testid_prefix` ("" on the panel, "cell-"
+/// [`model_options`] and gradient-boosted trees, for the notebook's Train cell.
+pub fn model_options_with_trees(fixed_l1_ratio: Option<f64>) -> impl IntoView {
+    view! {
+        {model_options(fixed_l1_ratio)}
+        <option value=flowbook_core::notebook::TREES_MODEL>"Gradient-boosted trees"</option>
+    }
+}
+
+/// `summary`'s figures. The test ids start with `testid_prefix` ("" on the panel, "cell-"
 /// in a cell), so a page holding both can tell them apart; `extra` ends the summary line.
 #[component]
 pub fn TrainResult(
-    report: TrainReport,
+    summary: TrainSummary,
     elapsed_ms: f64,
     testid_prefix: &'static str,
     #[prop(optional)] extra: String,
@@ -43,14 +51,14 @@ pub fn TrainResult(
             <p class="muted">
                 {format!(
                     "{} · {} training rows, {} validation rows, {} features · {:.0} ms in this browser{extra}",
-                    report.kind, report.train_rows, report.val_rows, report.n_features, elapsed_ms
+                    summary.label, summary.train_rows, summary.val_rows, summary.n_features, elapsed_ms
                 )}
             </p>
             <dl class="stats">
-                {metric("Train RMSE", "train-rmse", report.train.rmse, 6)}
-                {metric("Validation RMSE", "val-rmse", report.validation.rmse, 6)}
-                {metric("Validation MAE", "val-mae", report.validation.mae, 4)}
-                {metric("Validation R²", "val-r2", report.validation.r2, 4)}
+                {metric("Train RMSE", "train-rmse", summary.train.rmse, 6)}
+                {metric("Validation RMSE", "val-rmse", summary.validation.rmse, 6)}
+                {metric("Validation MAE", "val-mae", summary.validation.mae, 4)}
+                {metric("Validation R²", "val-r2", summary.validation.r2, 4)}
             </dl>
         </div>
     }

@@ -1,7 +1,7 @@
 //! The model's largest coefficients as horizontal bars, labelled on the left: which zone
 //! pairs (or numbers) move a predicted duration most, and in which direction.
 
-use flowbook_core::evaluate::Coefficient;
+use flowbook_core::evaluate::{Coefficient, EffectMeasure};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -24,9 +24,12 @@ const BAR_SHARE: f64 = 0.7;
 
 /// Draws `coefficients` (from `evaluate::largest_coefficients`) top to bottom in the order
 /// given, as bars from zero, coloured by sign. Non-finite coefficients are left out.
+///
+/// `measure` says what the values are: coefficients (minutes) or the trees' total gains.
 pub fn draw_largest_coefficients<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     coefficients: &[Coefficient],
+    measure: EffectMeasure,
 ) -> Result<(), ChartError> {
     if coefficients.is_empty() {
         return Err(ChartError("there are no coefficients to draw".to_string()));
@@ -65,10 +68,13 @@ pub fn draw_largest_coefficients<DB: DrawingBackend>(
         .y_labels(0)
         .max_light_lines(1)
         .light_line_style(GRID)
-        .x_label_formatter(&|v| format!("{v:.1}"))
+        .x_label_formatter(&|v| match measure {
+            EffectMeasure::Coefficient => format!("{v:.1}"),
+            EffectMeasure::TotalGain => format!("{v:.2e}"),
+        })
         .axis_style(INK)
         .label_style(label_style())
-        .x_desc("effect on predicted duration (min per unit)")
+        .x_desc(measure.axis_label())
         .draw()?;
 
     // Row i (the i-th largest) is drawn i rows from the top.
@@ -128,8 +134,10 @@ mod tests {
             coefficient(2, "trip_distance", 8.0),
             coefficient(5, "PU_DO=1_2", -3.0),
         ];
-        let svg =
-            render((720, 280), |a| draw_largest_coefficients(a, &coefficients)).expect("draw");
+        let svg = render((720, 280), |a| {
+            draw_largest_coefficients(a, &coefficients, EffectMeasure::Coefficient)
+        })
+        .expect("draw");
         let positive = filled(&svg, "rect", POSITIVE_COLOR);
         let negative = filled(&svg, "rect", NEGATIVE_COLOR);
         assert_eq!((positive.len(), negative.len()), (1, 2));
@@ -154,8 +162,10 @@ mod tests {
         let coefficients: Vec<Coefficient> = (0..30)
             .map(|i| coefficient(i, &format!("{i:02} {long}"), 30.0 - i as f64))
             .collect();
-        let svg =
-            render((640, 480), |a| draw_largest_coefficients(a, &coefficients)).expect("draw");
+        let svg = render((640, 480), |a| {
+            draw_largest_coefficients(a, &coefficients, EffectMeasure::Coefficient)
+        })
+        .expect("draw");
         assert_eq!(filled(&svg, "rect", POSITIVE_COLOR).len(), 30);
         let labels: Vec<(String, &str)> = texts(&svg)
             .into_iter()
@@ -170,13 +180,22 @@ mod tests {
 
     #[test]
     fn empty_or_non_finite_input_is_an_error_and_nan_rows_are_skipped() {
-        let err = render((720, 280), |a| draw_largest_coefficients(a, &[])).expect_err("empty");
+        let err = render((720, 280), |a| {
+            draw_largest_coefficients(a, &[], EffectMeasure::Coefficient)
+        })
+        .expect_err("empty");
         assert!(err.to_string().contains("no coefficients"), "{err}");
         let nan = [coefficient(0, "a", f64::NAN)];
-        let err = render((720, 280), |a| draw_largest_coefficients(a, &nan)).expect_err("nan");
+        let err = render((720, 280), |a| {
+            draw_largest_coefficients(a, &nan, EffectMeasure::Coefficient)
+        })
+        .expect_err("nan");
         assert!(err.to_string().contains("finite"), "{err}");
         let mixed = [coefficient(0, "a", f64::NAN), coefficient(1, "b", 0.0)];
-        let svg = render((720, 280), |a| draw_largest_coefficients(a, &mixed)).expect("draw");
+        let svg = render((720, 280), |a| {
+            draw_largest_coefficients(a, &mixed, EffectMeasure::Coefficient)
+        })
+        .expect("draw");
         assert!(has_text(&svg, "b") && !has_text(&svg, "a"));
     }
 }

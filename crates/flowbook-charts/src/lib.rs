@@ -7,6 +7,7 @@
 mod coefficients;
 mod compare;
 mod histogram;
+mod learning_curve;
 mod predicted_vs_actual;
 mod residuals;
 mod run_rmse;
@@ -21,6 +22,7 @@ pub use compare::{
     draw_metric_histories, draw_metric_param_scatter, draw_parallel_coordinates, run_color,
 };
 pub use histogram::{draw_histograms, HistogramSeries};
+pub use learning_curve::draw_learning_curve;
 pub use predicted_vs_actual::draw_predicted_vs_actual;
 pub use residuals::{draw_residuals, ZERO_LINE_COLOR};
 pub use run_rmse::{draw_rmse_per_run, TRAIN_COLOR, VALIDATION_COLOR};

@@ -4,29 +4,19 @@
 use crate::args::PredictCli;
 
 use flowbook_core::features::prepare_rows;
-use flowbook_core::features::PrepareSpec;
 use flowbook_core::metrics::RegressionMetrics;
-use flowbook_core::model::{LinearModel, TripModel};
-use flowbook_core::trees::TreeModel;
+use flowbook_core::model::TripModel;
+use flowbook_core::saved_model::SavedModel;
 use serde_json::json;
 
 pub fn run(cli: &PredictCli) -> Result<(), String> {
     let (model_path, data_path, as_json) = (&cli.model, &cli.data, cli.json);
     let text = std::fs::read_to_string(model_path)
         .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a model file: {e}", model_path.display()))?;
     // Either family predicts through the same steps: its own filters and encoder.
-    let (model, prepare, kind): (Box<dyn TripModel>, PrepareSpec, &str) =
-        if value["model"] == "gbdt" {
-            let model = TreeModel::from_json(&text).map_err(|e| e.to_string())?;
-            let prepare = model.prepare.clone();
-            (Box::new(model), prepare, "gbdt")
-        } else {
-            let model = LinearModel::from_json(&text).map_err(|e| e.to_string())?;
-            let kind = model.kind.short_name();
-            (Box::new(model), PrepareSpec::default(), kind)
-        };
+    let model =
+        SavedModel::from_json(&text).map_err(|e| format!("{}: {e}", model_path.display()))?;
+    let (prepare, kind) = (model.prepare(), model.family_name());
     let spec = &model.encoder().spec;
     let table = crate::load(data_path, &spec.numerical)?;
     let rows = prepare_rows(&table, &prepare, spec).map_err(|e| e.to_string())?;

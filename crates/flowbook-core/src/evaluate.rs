@@ -11,13 +11,13 @@ pub use coefficients::{column_labels, largest_coefficients, Coefficient};
 pub use distributions::{
     overlaid_distributions, residuals, ResidualSummary, Residuals, WITHIN_MINUTES,
 };
-pub use runs::{rmse_per_run, sweep_curve, RunRmse, SweepPoint};
+pub use runs::{best_linear_run_like, rmse_per_run, sweep_curve, RunRmse, SweepPoint};
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Histogram, TripTable, ZoneLookup};
 use crate::features::{prepare_rows, Design, PrepareSpec};
-use crate::model::LinearModel;
+use crate::model::TripModel;
 use crate::pipeline::PipelineError;
 
 /// Actual and predicted durations (minutes) of the same rows, in row order.
@@ -38,22 +38,22 @@ impl Predictions {
 }
 
 /// The model's predictions for rows already encoded (e.g. `PreparedTraining::validation`).
-pub fn predictions(model: &LinearModel, design: &Design) -> Predictions {
+pub fn predictions<M: TripModel + ?Sized>(model: &M, design: &Design) -> Predictions {
     Predictions {
         actual: design.target.clone(),
-        predicted: model.predict(design),
+        predicted: model.predict_design(design),
     }
 }
 
 /// The model's predictions for a trip file, prepared with the same `prepare` spec as in
 /// training: the rows the training report's validation metrics were computed on.
-pub fn table_predictions(
-    model: &LinearModel,
+pub fn table_predictions<M: TripModel + ?Sized>(
+    model: &M,
     table: &TripTable,
     prepare: &PrepareSpec,
 ) -> Result<Predictions, PipelineError> {
-    let rows = prepare_rows(table, prepare, &model.encoder.spec)?;
-    let design = model.encoder.encode(table, &rows)?;
+    let rows = prepare_rows(table, prepare, &model.encoder().spec)?;
+    let design = model.encoder().encode(table, &rows)?;
     Ok(predictions(model, &design))
 }
 
@@ -72,13 +72,49 @@ pub struct Evaluation {
     /// Predicted durations on the same bins.
     pub predicted: Histogram,
     pub residuals: Residuals,
+    /// What `coefficients` holds: a linear model's coefficients or the trees' gains.
+    #[serde(default)]
+    pub effect: EffectMeasure,
     /// The `EVALUATION_COEFFICIENTS` largest, labelled with zone names when known.
     pub coefficients: Vec<Coefficient>,
 }
 
+/// What the evaluation's bar chart measures of each feature.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectMeasure {
+    /// Minutes per unit (a one-hot column: the minutes its category adds).
+    #[default]
+    Coefficient,
+    /// Total loss reduction of the trees' splits on the column (XGBoost's `total_gain`).
+    TotalGain,
+}
+
+impl EffectMeasure {
+    /// The bar chart's axis.
+    pub fn axis_label(self) -> &'static str {
+        match self {
+            EffectMeasure::Coefficient => "effect on predicted duration (min per unit)",
+            EffectMeasure::TotalGain => "total gain of the splits on the feature",
+        }
+    }
+
+    /// The chart's caption.
+    pub fn caption(self) -> &'static str {
+        match self {
+            EffectMeasure::Coefficient => {
+                "The largest coefficients: minutes added (or taken off) by each feature."
+            }
+            EffectMeasure::TotalGain => {
+                "Feature importance: the total gain of the trees' splits on each feature (XGBoost's total_gain)."
+            }
+        }
+    }
+}
+
 /// Evaluates `model` on `table`, prepared with the spec it was trained with.
-pub fn evaluate(
-    model: &LinearModel,
+pub fn evaluate<M: TripModel + ?Sized>(
+    model: &M,
     table: &TripTable,
     prepare: &PrepareSpec,
     zones: Option<&ZoneLookup>,
@@ -87,10 +123,12 @@ pub fn evaluate(
     let (lo, hi, bins) = DURATION_RANGE_MIN;
     let (actual, predicted) =
         overlaid_distributions(&predictions.actual, &predictions.predicted, lo, hi, bins);
+    let (effect, coefficients) = model.largest_effects(EVALUATION_COEFFICIENTS, zones);
     Ok(Evaluation {
         actual,
         predicted,
         residuals: residuals(&predictions.actual, &predictions.predicted),
-        coefficients: largest_coefficients(model, EVALUATION_COEFFICIENTS, zones),
+        effect,
+        coefficients,
     })
 }

@@ -16,6 +16,7 @@ pub mod model;
 pub mod notebook;
 pub mod pipeline;
 pub mod predict;
+pub mod saved_model;
 pub mod solve;
 pub mod store;
 pub mod tracking;

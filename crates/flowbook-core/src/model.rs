@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::ZoneLookup;
+use crate::evaluate::{largest_coefficients, Coefficient, EffectMeasure};
 use crate::features::{Design, Encoder};
 use crate::solve::{predict_rows, Layout, LinearSolution, ModelKind};
 
@@ -32,6 +34,13 @@ pub trait TripModel {
     fn description(&self) -> String;
     /// SHA-256 of the training file.
     fn train_sha256(&self) -> &str;
+    /// The `n` features that matter most, largest first, labelled with zone names when
+    /// `zones` is given: a linear model's coefficients, the trees' total gains.
+    fn largest_effects(
+        &self,
+        n: usize,
+        zones: Option<&ZoneLookup>,
+    ) -> (EffectMeasure, Vec<Coefficient>);
 }
 
 impl TripModel for LinearModel {
@@ -46,6 +55,16 @@ impl TripModel for LinearModel {
     }
     fn train_sha256(&self) -> &str {
         &self.train_sha256
+    }
+    fn largest_effects(
+        &self,
+        n: usize,
+        zones: Option<&ZoneLookup>,
+    ) -> (EffectMeasure, Vec<Coefficient>) {
+        (
+            EffectMeasure::Coefficient,
+            largest_coefficients(self, n, zones),
+        )
     }
 }
 

@@ -12,6 +12,9 @@ use linfa::traits::Fit;
 
 use crate::trees::{boost, Round, TreeError, TreeModel, TreeParams};
 
+mod job;
+pub use job::{train_job, TrainSummary, Trained};
+
 use crate::solve::{
     fit, fit_path_with_progress, Gram, LinearParams, LinearSolution, ModelKind, OneHotRecords,
     SolveError,
@@ -190,6 +193,8 @@ pub enum Phase {
     Fitting,
     /// Scoring each model on both sets.
     Evaluating,
+    /// Growing the trees, one step per boosting round.
+    Boosting,
 }
 
 impl Phase {
@@ -198,6 +203,7 @@ impl Phase {
             Phase::Preparing => "Preparing the rows",
             Phase::Fitting => "Fitting",
             Phase::Evaluating => "Evaluating",
+            Phase::Boosting => "Boosting round",
         }
     }
 }
@@ -280,7 +286,7 @@ pub fn prepare_designs(
 }
 
 /// Outcome of one gradient-boosted tree training.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeReport {
     pub train_rows: usize,
     pub val_rows: usize,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::data::{format_timestamp_us, load_trips_csv, parse_timestamp_us};
 use crate::features::{Categorical, PreparedRows};
-use crate::model::LinearModel;
+use crate::model::TripModel;
 
 /// One trip to predict: the zones, the pickup time when the model uses the hour or the
 /// weekday, and the numerical features by name (e.g. `trip_distance` in miles).
@@ -47,8 +47,11 @@ const TRIP_HEADER: [&str; 4] = [
 
 /// What `model` predicts for `trip`, in minutes. Zones the model never saw in training
 /// contribute nothing, as they do for rows of a file.
-pub fn predict_trip(model: &LinearModel, trip: &TripQuery) -> Result<f64, PredictError> {
-    let numeric_names = &model.encoder.spec.numerical;
+pub fn predict_trip<M: TripModel + ?Sized>(
+    model: &M,
+    trip: &TripQuery,
+) -> Result<f64, PredictError> {
+    let numeric_names = &model.encoder().spec.numerical;
     let mut numbers = Vec::with_capacity(numeric_names.len());
     for name in numeric_names {
         let value = *trip
@@ -64,7 +67,7 @@ pub fn predict_trip(model: &LinearModel, trip: &TripQuery) -> Result<f64, Predic
         numbers.push(value);
     }
     let time_feature = model
-        .encoder
+        .encoder()
         .spec
         .categorical
         .iter()
@@ -96,11 +99,11 @@ pub fn predict_trip(model: &LinearModel, trip: &TripQuery) -> Result<f64, Predic
         dropped_null: 0,
     };
     let design = model
-        .encoder
+        .encoder()
         .encode(&table, &rows)
         .map_err(|e| PredictError::Encode(e.to_string()))?;
     model
-        .predict(&design)
+        .predict_design(&design)
         .first()
         .copied()
         .ok_or_else(|| PredictError::Encode("the encoder produced no row".to_string()))

@@ -14,7 +14,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::Encoder;
-use crate::pipeline::{Progress, TrainReport, TrainRequest};
+use crate::pipeline::{Progress, TrainReport, TrainRequest, TreeReport};
+use crate::trees::TreeParams;
 
 /// A decoded table the job needs, named by its file's digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,10 @@ pub struct TrainJob {
     pub numeric_columns: Vec<String>,
     pub request: TrainRequest,
     pub sweep_alphas: Option<Vec<f64>>,
+    /// When set, the job boosts trees with these settings on `request`'s rows and
+    /// features (its model kind and `sweep_alphas` are then unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trees: Option<TreeParams>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +54,13 @@ pub enum WorkerReply {
     Done {
         id: u64,
         reports: PackedReports,
+    },
+    /// A tree training's result (its model checked with [`TreeModel::checked`] on arrival).
+    ///
+    /// [`TreeModel::checked`]: crate::trees::TreeModel::checked
+    TreesDone {
+        id: u64,
+        report: Box<TreeReport>,
     },
     Failed {
         id: u64,
@@ -74,6 +86,7 @@ impl WorkerReply {
                 WorkerReply::Ready => 0,
                 WorkerReply::Progress { id, .. }
                 | WorkerReply::Done { id, .. }
+                | WorkerReply::TreesDone { id, .. }
                 | WorkerReply::Failed { id, .. } => *id,
             };
             format!(
@@ -164,4 +177,13 @@ pub fn unpack_reports(
         }
     }
     Ok(reports)
+}
+
+/// A tree report as the worker sent it, with its model checked and its lookups rebuilt.
+pub fn checked_tree_report(mut report: Box<TreeReport>) -> Result<Box<TreeReport>, String> {
+    report.model = report
+        .model
+        .checked()
+        .map_err(|e| format!("the worker sent a damaged tree model: {e}"))?;
+    Ok(report)
 }

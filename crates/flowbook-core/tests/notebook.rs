@@ -4,6 +4,7 @@
 use flowbook_core::notebook::{
     default_notebook, open, open_bytes, save, CellKind, CellState, Chart, Dataflow, OpenError,
 };
+use flowbook_core::trees::TreeParams;
 
 fn default_json() -> serde_json::Value {
     serde_json::from_str(&save(&default_notebook())).expect("saved notebooks are JSON")
@@ -42,7 +43,7 @@ fn default_notebook_round_trips_through_the_file_format() {
         kinds,
         [
             "markdown", "data", "markdown", "prepare", "markdown", "train", "evaluate", "markdown",
-            "compare", "markdown", "predict"
+            "compare", "markdown", "predict", "markdown", "train", "evaluate"
         ]
     );
 }
@@ -124,7 +125,9 @@ fn broken_files_get_specific_messages() {
 
 #[test]
 fn values_of_the_wrong_type_are_named_by_their_place() {
-    let edits: [(&str, serde_json::Value, &str); 9] = [
+    let edits: [(&str, serde_json::Value, &str); 11] = [
+        ("/cells/12/trees/max_depth", "deep".into(), "cells[12].trees.max_depth: expected a whole number, found the text \"deep\""),
+        ("/cells/12/trees/num_boost_round", (-3).into(), "cells[12].trees.num_boost_round: expected a whole number of at least 0, found -3"),
         ("/cells/5/alpha", "abc".into(), "cells[5].alpha: expected a number, found the text \"abc\""),
         ("/cells/5/sweep_alphas", serde_json::json!([0.1, "x"]), "cells[5].sweep_alphas[1]: expected a number, found the text \"x\""),
         ("/cells/0/collapsed", "yes".into(), "cells[0].collapsed: expected true or false, found the text \"yes\""),
@@ -179,7 +182,7 @@ fn additions_from_a_newer_flowbook_are_kept_with_warnings() {
     assert!(opened
         .warnings
         .iter()
-        .any(|w| w.starts_with("cells[11]: unknown cell kind \"sql\"")));
+        .any(|w| w.starts_with("cells[14]: unknown cell kind \"sql\"")));
     assert!(opened.warnings.contains(&"cells[5].max_iterations: unknown field, kept as it is (perhaps written by a newer Flowbook)".to_string()));
     let evaluate = &opened.notebook.cells[6].kind;
     assert_eq!(
@@ -211,6 +214,41 @@ fn additions_from_a_newer_flowbook_are_kept_with_warnings() {
         Some(&CellState::Blocked(
             "a \"sql\" cell needs a newer Flowbook".into()
         ))
+    );
+}
+
+#[test]
+fn a_tree_cell_keeps_its_settings_and_fills_in_the_missing_ones() {
+    let mut json = default_json();
+    assert_eq!(json["cells"][12]["model"], "gbdt");
+    set(
+        &mut json,
+        "/cells/12/trees",
+        serde_json::json!({"num_boost_round": 7, "subsample": 0.5}),
+    );
+    let opened = open(&json.to_string()).expect("opens");
+    let CellKind::Train(train) = &opened.notebook.cells[12].kind else {
+        panic!("a Train cell")
+    };
+    let params = train.tree_params().expect("trees");
+    assert_eq!((params.num_boost_round, params.subsample), (7, 0.5));
+    assert_eq!(params.max_depth, TreeParams::workshop().max_depth);
+    // Switching the model away and back keeps the settings.
+    let mut linear = train.clone();
+    linear.model = "ridge".into();
+    assert_eq!(linear.tree_params(), None);
+    linear.model = "gbdt".into();
+    assert_eq!(linear.tree_params(), Some(params));
+    // Out-of-range settings open, and are refused when the cell runs.
+    set(&mut json, "/cells/12/trees/max_depth", 0.into());
+    let opened = open(&json.to_string()).expect("opens");
+    let CellKind::Train(train) = &opened.notebook.cells[12].kind else {
+        panic!("a Train cell")
+    };
+    let error = train.request(&Default::default()).unwrap_err();
+    assert!(
+        error.contains("max_depth must be a whole number from 1 to 63; got 0"),
+        "{error}"
     );
 }
 

@@ -6,12 +6,13 @@ mod common;
 
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
 use flowbook_core::pipeline::{
-    train, train_or_sweep, Phase, PreparedTraining, Progress, TrainRequest,
+    train, train_job, train_or_sweep, Phase, PreparedTraining, Progress, TrainRequest, Trained,
 };
 use flowbook_core::solve::ModelKind;
 use flowbook_core::train_protocol::{
-    pack_reports, unpack_reports, TableRef, TrainJob, WorkerReply,
+    checked_tree_report, pack_reports, unpack_reports, TableRef, TrainJob, WorkerReply,
 };
+use flowbook_core::trees::TreeParams;
 
 const TRAIN: &str = "green_tripdata_2021-01.parquet";
 const VALIDATION: &str = "green_tripdata_2021-02.parquet";
@@ -157,9 +158,63 @@ fn reports_cross_the_worker_protocol_bit_for_bit() {
         numeric_columns: vec!["trip_distance".into()],
         request: req,
         sweep_alphas: Some(vec![0.1, 1e-300, 12345.678]),
+        trees: None,
     };
     assert_eq!(TrainJob::from_json(&job.to_json()), Ok(job));
     assert!(TrainJob::from_json("{\"id\":1}")
         .unwrap_err()
         .contains("unreadable training job"));
+}
+
+/// A tree job as the worker runs it: one step to prepare, one per round, ending at its
+/// total; the report crosses the protocol's JSON and, checked on arrival, predicts
+/// bit for bit as the original.
+#[test]
+fn tree_jobs_count_their_rounds_and_cross_the_protocol_intact() {
+    let train_table = common::load(TRAIN, &["trip_distance"]);
+    let validation = common::load(VALIDATION, &["trip_distance"]);
+    let req = request(ModelKind::Ols);
+    let params = TreeParams {
+        num_boost_round: 6,
+        max_depth: 4,
+        ..TreeParams::default()
+    };
+    let mut steps = Vec::new();
+    let trained = train_job(
+        &train_table,
+        &validation,
+        &req,
+        None,
+        Some(&params),
+        &mut |p| steps.push(p),
+    )
+    .expect("trains");
+    assert_eq!(steps.len(), 7, "{steps:?}");
+    assert!(steps.iter().all(|p| p.total == 7));
+    assert_eq!(
+        steps.last().map(|p| (p.phase, p.done)),
+        Some((Phase::Boosting, 7))
+    );
+    let Trained::Trees { report } = trained else {
+        panic!("a tree job trains trees");
+    };
+    let reply = WorkerReply::TreesDone {
+        id: 9,
+        report: report.clone(),
+    };
+    let WorkerReply::TreesDone { id, report: back } =
+        WorkerReply::from_json(&reply.to_json()).expect("reads back")
+    else {
+        panic!("the same reply");
+    };
+    assert_eq!(id, 9);
+    let back = checked_tree_report(back).expect("a sound model");
+    let prepared = PreparedTraining::new(&train_table, &validation, &req.prepare, &req.features)
+        .expect("prepare");
+    let bits = |p: Vec<f64>| p.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+    assert_eq!(
+        bits(back.model.predict(&prepared.validation)),
+        bits(report.model.predict(&prepared.validation))
+    );
+    assert_eq!(back.curve, report.curve);
 }

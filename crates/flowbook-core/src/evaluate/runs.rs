@@ -91,9 +91,74 @@ pub fn sweep_curve(run: &Run) -> Vec<SweepPoint> {
         .collect()
 }
 
+/// The linear run with the lowest validation RMSE among `runs` trained on the same files
+/// (by digest, in the same roles) as `trees_run`: what a tree model is measured against.
+pub fn best_linear_run_like(runs: &[Run], trees_run: &Run) -> Option<RunRmse> {
+    let files = |run: &Run| -> Vec<(String, crate::tracking::DatasetRole)> {
+        let mut files: Vec<_> = run
+            .inputs
+            .iter()
+            .map(|i| (i.digest.clone(), i.role))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    };
+    let wanted = files(trees_run);
+    runs.iter()
+        .filter(|run| run.params.get("model").is_some_and(|m| m != "gbdt"))
+        .filter(|run| files(run) == wanted)
+        .filter_map(|run| {
+            let val = latest_value(run, VAL_RMSE).filter(|v| v.is_finite())?;
+            Some(RunRmse {
+                name: run.name.clone(),
+                train_rmse: latest_value(run, TRAIN_RMSE),
+                val_rmse: Some(val),
+            })
+        })
+        .min_by(|a, b| {
+            a.val_rmse
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.val_rmse.unwrap_or(f64::INFINITY))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tracking::{DatasetInput, DatasetRole};
+
+    fn trained(name: &str, model: &str, val: f64, train_digest: &str) -> Run {
+        let mut run = Run::new(name, name, "taxi", 0);
+        run.params.insert("model".into(), model.into());
+        run.log_metric(VAL_RMSE, val, 0, 0);
+        for (digest, role) in [
+            (train_digest, DatasetRole::Train),
+            ("feb", DatasetRole::Validation),
+        ] {
+            run.inputs.push(DatasetInput {
+                name: digest.into(),
+                digest: digest.into(),
+                source: digest.into(),
+                rows: 1,
+                role,
+            });
+        }
+        run
+    }
+
+    #[test]
+    fn trees_are_measured_against_the_best_linear_run_on_the_same_files() {
+        let runs = vec![
+            trained("ols", "ols", 7.48, "jan"),
+            trained("ridge", "ridge", 7.47, "jan"),
+            trained("other month", "ols", 5.0, "mar"),
+            trained("older trees", "gbdt", 6.0, "jan"),
+        ];
+        let trees = trained("trees", "gbdt", 6.4, "jan");
+        let best = best_linear_run_like(&runs, &trees).expect("a linear run");
+        assert_eq!((best.name.as_str(), best.val_rmse), ("ridge", Some(7.47)));
+        assert_eq!(best_linear_run_like(&runs[2..], &trees), None);
+    }
 
     #[test]
     fn latest_values_follow_step_then_time_then_record_order() {

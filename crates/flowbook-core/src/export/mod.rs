@@ -33,6 +33,15 @@ impl Exportable for LinearModel {
     }
 }
 
+impl Exportable for crate::saved_model::SavedModel {
+    fn onnx_graph(&self, inputs: &[ModelInput]) -> Result<onnx_proto::Model, ExportError> {
+        match self {
+            crate::saved_model::SavedModel::Linear(model) => model.onnx_graph(inputs),
+            crate::saved_model::SavedModel::Trees(model) => model.onnx_graph(inputs),
+        }
+    }
+}
+
 impl Exportable for TreeModel {
     fn onnx_graph(&self, inputs: &[ModelInput]) -> Result<onnx_proto::Model, ExportError> {
         tree_graph::onnx_model(self, inputs)

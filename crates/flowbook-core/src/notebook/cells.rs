@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::features::{FeatureSpec, PrepareSpec};
 use crate::pipeline::TrainRequest;
 use crate::solve::ModelKind;
+use crate::trees::TreeParams;
 
 /// A dataset a Data cell loads: the file's name, where to fetch it from when it is not
 /// bundled, and its content digest so that a notebook names exactly the bytes it used.
@@ -66,7 +67,14 @@ pub struct TrainSettings {
     /// When set, one model per alpha instead of one model at `alpha`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep_alphas: Option<Vec<f64>>,
+    /// The boosting settings of model `gbdt` (kept when another model is chosen, so that
+    /// switching back finds them); [`TreeParams::workshop`] when none were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trees: Option<TreeParams>,
 }
+
+/// The model name of gradient-boosted trees.
+pub const TREES_MODEL: &str = "gbdt";
 
 impl Default for TrainSettings {
     fn default() -> Self {
@@ -85,7 +93,22 @@ impl TrainSettings {
             alpha: kind.alpha().unwrap_or(1.0),
             l1_ratio,
             sweep_alphas: None,
+            trees: None,
         }
+    }
+
+    /// A cell training gradient-boosted trees with `params`.
+    pub fn trees(params: TreeParams) -> TrainSettings {
+        TrainSettings {
+            model: TREES_MODEL.to_string(),
+            trees: Some(params),
+            ..TrainSettings::default()
+        }
+    }
+
+    /// The boosting settings when the cell trains trees.
+    pub fn tree_params(&self) -> Option<TreeParams> {
+        (self.model == TREES_MODEL).then(|| self.trees.unwrap_or_else(TreeParams::workshop))
     }
 
     pub fn model_kind(&self) -> Result<ModelKind, String> {
@@ -93,11 +116,19 @@ impl TrainSettings {
     }
 
     /// What the engine's pipeline trains for this cell, given the Prepare cell above it.
+    /// For trees, the request carries the rows and features; its kind is unused.
     pub fn request(&self, prepare: &PrepareSettings) -> Result<TrainRequest, String> {
+        let kind = match self.tree_params() {
+            Some(params) => {
+                params.validate().map_err(|e| e.to_string())?;
+                ModelKind::Ols
+            }
+            None => self.model_kind()?,
+        };
         Ok(TrainRequest {
             prepare: prepare.prepare.clone(),
             features: prepare.features.clone(),
-            kind: self.model_kind()?,
+            kind,
         })
     }
 }

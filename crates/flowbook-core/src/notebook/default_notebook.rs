@@ -6,6 +6,7 @@ use super::cells::{
     PrepareSettings, TrainSettings,
 };
 use super::document::Notebook;
+use crate::trees::TreeParams;
 
 pub const BUNDLED_TRAIN_FILE: &str = "green_tripdata_2021-01.parquet";
 pub const BUNDLED_VALIDATION_FILE: &str = "green_tripdata_2021-02.parquet";
@@ -74,6 +75,24 @@ Pick a pickup zone, a dropoff zone and a distance: the Predict cell answers with
 duration the latest trained model expects. Zone 74 is East Harlem North and zone 75 East
 Harlem South.";
 
+const ABOUT_TREES: &str = "\
+## Gradient-boosted trees
+
+A linear model adds one weight per zone pair to a cost per mile, so it cannot learn that a
+mile downtown at rush hour takes longer than a mile on the highway. **Gradient-boosted
+trees** can: each tree splits the trips on a question (is the distance below 2.3 miles? is
+this zone pair 74→75?) and the next tree corrects what the earlier ones got wrong.
+
+The cell below trains 50 rounds of trees up to 20 levels deep with a learning rate of 0.3:
+a few seconds here, and a clearly lower validation RMSE than the linear models above: the
+cell says how far below the best linear run it lands. It stops early when ten rounds in a row do not improve the
+February score, and keeps the best round.
+
+The course's tuned XGBoost settings (1,000 rounds at learning rate 0.0959, depth 30, early
+stopping after 50 rounds) reach a February RMSE of about **6.3** minutes against 7.48 for
+the best linear model. Pick **Course settings** in the cell to run them; expect a minute or
+two in a browser, with the rounds counted as they go.";
+
 /// The first-visit notebook.
 pub fn default_notebook() -> Notebook {
     let mut notebook = Notebook::new("Predicting NYC taxi trip durations");
@@ -104,6 +123,11 @@ pub fn default_notebook() -> Notebook {
         dropoff_zone: 75,
         trip_distance: 1.5,
     }));
+    notebook.push(markdown(ABOUT_TREES));
+    notebook.push(CellKind::Train(
+        TrainSettings::trees(TreeParams::workshop()),
+    ));
+    notebook.push(CellKind::Evaluate(EvaluateSettings::default()));
     notebook
 }
 

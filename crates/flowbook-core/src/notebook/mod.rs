@@ -18,7 +18,7 @@ mod read_cell;
 
 pub use cells::{
     CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
-    PrepareSettings, TrainSettings,
+    PrepareSettings, TrainSettings, TREES_MODEL,
 };
 pub use dataflow::{CellState, Dataflow, DataflowError};
 pub use default_notebook::default_notebook;

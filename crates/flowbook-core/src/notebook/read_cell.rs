@@ -12,6 +12,7 @@ use super::document::Cell;
 use super::fields::{as_text, Fields};
 use super::file::OpenError;
 use crate::features::Categorical;
+use crate::trees::TreeParams;
 
 pub(super) fn read_cell(
     index: usize,
@@ -132,6 +133,57 @@ fn read_train(fields: &mut Fields) -> Result<TrainSettings, OpenError> {
         alpha: fields.number_or("alpha", defaults.alpha)?,
         l1_ratio: fields.number_or("l1_ratio", defaults.l1_ratio)?,
         sweep_alphas: fields.list("sweep_alphas", "a number", Value::as_f64)?,
+        trees: match fields.value("trees") {
+            Some(_) => Some(read_trees(fields.child("trees")?)?),
+            None => None,
+        },
+    })
+}
+
+/// The boosting settings, by XGBoost's names; absent ones take the workshop settings.
+/// Ranges are checked when the cell runs, with the engine's messages.
+fn read_trees(mut fields: Fields) -> Result<TreeParams, OpenError> {
+    let d = TreeParams::workshop();
+    let whole = |fields: &mut Fields, name: &'static str, default: u64| {
+        let value = fields.integer_or(name, default as i64)?;
+        u64::try_from(value).map_err(|_| {
+            fields.error(
+                name,
+                format!("expected a whole number of at least 0, found {value}"),
+            )
+        })
+    };
+    let small = |fields: &mut Fields, name: &'static str, value: u64| {
+        u32::try_from(value).map_err(|_| {
+            fields.error(
+                name,
+                format!("expected at most {}, found {value}", u32::MAX),
+            )
+        })
+    };
+    let rounds = whole(&mut fields, "num_boost_round", d.num_boost_round.into())?;
+    let depth = whole(&mut fields, "max_depth", d.max_depth.into())?;
+    let max_bin = whole(&mut fields, "max_bin", d.max_bin.into())?;
+    let seed = whole(&mut fields, "seed", d.seed)?;
+    let early = match fields.value("early_stopping_rounds") {
+        Some(_) => Some(whole(&mut fields, "early_stopping_rounds", 0)?),
+        None => None,
+    };
+    Ok(TreeParams {
+        num_boost_round: small(&mut fields, "num_boost_round", rounds)?,
+        learning_rate: fields.number_or("learning_rate", d.learning_rate)?,
+        max_depth: small(&mut fields, "max_depth", depth)?,
+        min_child_weight: fields.number_or("min_child_weight", d.min_child_weight)?,
+        reg_lambda: fields.number_or("reg_lambda", d.reg_lambda)?,
+        reg_alpha: fields.number_or("reg_alpha", d.reg_alpha)?,
+        gamma: fields.number_or("gamma", d.gamma)?,
+        subsample: fields.number_or("subsample", d.subsample)?,
+        colsample_bytree: fields.number_or("colsample_bytree", d.colsample_bytree)?,
+        max_bin: small(&mut fields, "max_bin", max_bin)?,
+        early_stopping_rounds: early
+            .map(|rounds| small(&mut fields, "early_stopping_rounds", rounds))
+            .transpose()?,
+        seed,
     })
 }
 

@@ -135,7 +135,7 @@ mod tests {
         let mut run = Run::new(id, &format!("run {id}"), "Default", 1_000);
         run.params.insert("model".into(), "ols".into());
         run.log_metric("val_rmse", 7.5, 1_000, 0);
-        run.add_artifact("flowbook_model.json", model.to_vec());
+        run.add_artifact(crate::saved_model::MODEL_ARTIFACT, model.to_vec());
         run.add_artifact("notes.txt", b"hello".to_vec());
         StoredRun::new(run)
     }

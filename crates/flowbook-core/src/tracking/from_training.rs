@@ -3,6 +3,7 @@
 use crate::features::{FeatureSpec, PrepareSpec};
 use crate::model::TripModel;
 use crate::pipeline::{TrainReport, TrainRequest, TreeReport};
+use crate::saved_model::MODEL_ARTIFACT;
 use crate::solve::ModelKind;
 
 use super::{DatasetInput, Run, RunStatus};
@@ -87,7 +88,7 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
             "flowbook.train_sha256".into(),
             selected.model.train_sha256.clone(),
         );
-        run.add_artifact("flowbook_model.json", selected.model.to_json().into_bytes());
+        run.add_artifact(MODEL_ARTIFACT, selected.model.to_json().into_bytes());
         // The features and the vocabularies learnt from the training rows, on their own
         // for readers who do not parse the model file.
         if let Ok(vocabulary) = serde_json::to_vec_pretty(&selected.model.encoder) {
@@ -178,7 +179,7 @@ pub fn run_from_trees(report: &TreeReport, meta: RunMeta) -> Run {
         .insert("flowbook.model".into(), model.description());
     run.tags
         .insert("flowbook.train_sha256".into(), model.train_sha256.clone());
-    run.add_artifact("flowbook_model.json", model.to_json().into_bytes());
+    run.add_artifact(MODEL_ARTIFACT, model.to_json().into_bytes());
     if let Ok(vocabulary) = serde_json::to_vec_pretty(&model.encoder) {
         run.add_artifact(FEATURE_VOCABULARY, vocabulary);
     }

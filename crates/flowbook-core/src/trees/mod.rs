@@ -42,4 +42,6 @@ pub enum TreeError {
     },
     #[error("no training rows")]
     NoRows,
+    #[error("the training was stopped before it finished")]
+    Stopped,
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::ensemble::{Test, TreeEnsemble};
 use super::params::TreeParams;
 use crate::data::ZoneLookup;
-use crate::evaluate::column_labels;
+use crate::evaluate::{column_labels, Coefficient, EffectMeasure};
 use crate::features::{Design, Encoder, PrepareSpec};
 use crate::model::{ModelFileError, TripModel};
 use crate::solve::Layout;
@@ -69,8 +69,15 @@ impl TreeModel {
     }
 
     pub fn from_json(text: &str) -> Result<TreeModel, ModelFileError> {
-        let mut model: TreeModel =
+        let model: TreeModel =
             serde_json::from_str(text).map_err(|e| ModelFileError::Malformed(e.to_string()))?;
+        model.checked()
+    }
+
+    /// The model as read from elsewhere (a file, the training worker): its version and
+    /// trees checked, its vocabularies' lookups (which are not serialized) rebuilt.
+    pub fn checked(self) -> Result<TreeModel, ModelFileError> {
+        let mut model = self;
         if model.model != "gbdt" {
             return Err(ModelFileError::Malformed(format!(
                 "expected a gradient-boosted tree model, found {:?}",
@@ -162,5 +169,21 @@ impl TripModel for TreeModel {
     }
     fn train_sha256(&self) -> &str {
         &self.train_sha256
+    }
+    fn largest_effects(
+        &self,
+        n: usize,
+        zones: Option<&ZoneLookup>,
+    ) -> (EffectMeasure, Vec<Coefficient>) {
+        let bars = self
+            .importance(n, zones)
+            .into_iter()
+            .map(|feature| Coefficient {
+                column: feature.column,
+                label: feature.label,
+                value: feature.total_gain,
+            })
+            .collect();
+        (EffectMeasure::TotalGain, bars)
     }
 }

@@ -1,6 +1,6 @@
 //! The dataflow on the default notebook: what each change makes stale, and what it blocks.
 //! Cells, by position: 0 md, 1 data, 2 md, 3 prepare, 4 md, 5 train, 6 evaluate, 7 md,
-//! 8 compare, 9 md, 10 predict.
+//! 8 compare, 9 md, 10 predict, 11 md, 12 train (trees), 13 evaluate.
 
 use crate::notebook::{default_notebook, CellState, Dataflow, DataflowError, Notebook};
 
@@ -38,26 +38,26 @@ fn states(notebook: &Notebook, flow: &Dataflow) -> String {
 fn changes_make_their_readers_stale() {
     type Change = fn(&mut Notebook, &mut Dataflow);
     let table: [(&str, Change, &str); 5] = [
-        ("nothing", |_, _| {}, "FFFFFFFFFFF"),
+        ("nothing", |_, _| {}, "FFFFFFFFFFFFFF"),
         (
             "alpha in Train",
             |n, f| f.edit(&id(n, "train")).unwrap(),
-            "FFFFFSSFSFS",
+            "FFFFFSSFSFSFFF",
         ),
         (
             "Data",
             |n, f| f.edit(&id(n, "data")).unwrap(),
-            "FSFSFSSFSFS",
+            "FSFSFSSFSFSFSS",
         ),
         (
             "Prepare",
             |n, f| f.edit(&id(n, "prepare")).unwrap(),
-            "FFFSFSSFSFS",
+            "FFFSFSSFSFSFSS",
         ),
         (
             "a note",
             |n, f| f.edit(&n.cells[2].id.clone()).unwrap(),
-            "FFSFFFFFFFF",
+            "FFSFFFFFFFFFFF",
         ),
     ];
     for (what, change, expected) in table {
@@ -73,8 +73,8 @@ fn structure_changes_recompute_what_each_cell_reads() {
     let prepare = id(&notebook, "prepare");
     notebook.remove(&prepare).unwrap();
     flow.sync(&notebook);
-    // Without Prepare: md data md md train evaluate md compare md predict.
-    assert_eq!(states(&notebook, &flow), "FFFFBBFBFB");
+    // Without Prepare: md data md md train evaluate md compare md predict md train evaluate.
+    assert_eq!(states(&notebook, &flow), "FFFFBBFBFBFBB");
     let train = id(&notebook, "train");
     let needs_prepare = CellState::Blocked("needs a Prepare cell above it".to_string());
     assert_eq!(flow.state(&train), Some(&needs_prepare));
@@ -90,7 +90,7 @@ fn structure_changes_recompute_what_each_cell_reads() {
     flow.sync(&notebook);
     let needs_train = CellState::Blocked("needs a Train cell above it".to_string());
     assert_eq!(flow.state(&predict), Some(&needs_train));
-    assert_eq!(states(&notebook, &flow), "FFFFBFFFFFF");
+    assert_eq!(states(&notebook, &flow), "FFFFBFFFFFFFFF");
     notebook.move_to(&predict, 10).unwrap();
     flow.sync(&notebook);
     assert_eq!(flow.state(&predict), Some(&CellState::Stale));
@@ -103,7 +103,7 @@ fn duplicating_train_feeds_compare_and_the_cells_below() {
     let train = id(&notebook, "train");
     let copy = notebook.duplicate(&train).unwrap();
     flow.sync(&notebook);
-    assert_eq!(states(&notebook, &flow), "FFFFFFSSFSFS");
+    assert_eq!(states(&notebook, &flow), "FFFFFFSSFSFSFFF");
     assert_eq!(
         flow.inputs(&id(&notebook, "compare")).unwrap(),
         [train, copy.clone()]
@@ -117,10 +117,10 @@ fn an_error_blocks_the_readers_until_it_is_fixed() {
     let train = id(&notebook, "train");
     flow.edit(&train).unwrap();
     flow.record_running(&train).unwrap();
-    assert_eq!(states(&notebook, &flow), "FFFFFRSFSFS");
+    assert_eq!(states(&notebook, &flow), "FFFFFRSFSFSFFF");
     flow.record_error(&train, "training failed: no training rows")
         .unwrap();
-    assert_eq!(states(&notebook, &flow), "FFFFFEBFBFB");
+    assert_eq!(states(&notebook, &flow), "FFFFFEBFBFBFFF");
     let evaluate = id(&notebook, "evaluate");
     let reason = format!("the Train cell above ({train}) failed; fix it first");
     assert_eq!(flow.state(&evaluate), Some(&CellState::Blocked(reason)));
@@ -130,7 +130,7 @@ fn an_error_blocks_the_readers_until_it_is_fixed() {
         [train.clone(), evaluate]
     );
     flow.record_success(&train).unwrap();
-    assert_eq!(states(&notebook, &flow), "FFFFFFSFSFS");
+    assert_eq!(states(&notebook, &flow), "FFFFFFSFSFSFFF");
 }
 
 #[test]
@@ -147,8 +147,8 @@ fn run_order_runs_only_what_the_target_reads() {
     let all = flow.run_all();
     assert_eq!(
         all.len(),
-        5,
-        "prepare, train, evaluate, compare, predict: {all:?}"
+        7,
+        "prepare, train, evaluate, compare, predict, and the trees' train and evaluate: {all:?}"
     );
     assert_eq!(
         flow.run_order(&id(&notebook, "data")).unwrap(),

@@ -59,7 +59,7 @@ fn duplicate_collapse_and_edit() {
     let train = notebook.cells[5].id.clone();
     notebook.set_collapsed(&train, true).unwrap();
     let copy = notebook.duplicate(&train).unwrap();
-    assert_eq!(copy, "cell-12");
+    assert_eq!(copy, "cell-15");
     assert_eq!(notebook.index_of(&copy), Ok(6));
     assert!(notebook.cell(&copy).unwrap().collapsed);
     assert_eq!(notebook.cell(&copy).unwrap().kind, notebook.cells[5].kind);
@@ -70,7 +70,7 @@ fn duplicate_collapse_and_edit() {
     assert_ne!(notebook.cells[5].kind, ridge);
     assert_eq!(
         notebook.edit(&copy, markdown("x")).unwrap_err().to_string(),
-        "cell \"cell-12\" is a Train cell; it cannot take Markdown settings"
+        "cell \"cell-15\" is a Train cell; it cannot take Markdown settings"
     );
 }
 
