@@ -29,8 +29,16 @@ if [ "$ONLY" = all ] || [ "$ONLY" = mlflow ]; then
   [ "$ONLY" = mlflow ] && exit 0
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = trees ]; then
-  echo "==> gradient-boosted trees: the course's model, Flowbook against XGBoost (1 and all threads)"
-  "$FLOWBOOK_VENV/bin/python" tests/bench/trees.py --pairs 3
+  echo "==> gradient-boosted trees: the course's model in headless Chromium (the notebook's Course settings)"
+  bash scripts/trunk.sh build --release >/dev/null
+  PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  python3 -m http.server "$PORT" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
+  TREES_SERVER=$!
+  sleep 1
+  TREES_BROWSER="$(FLOWBOOK_URL="http://127.0.0.1:$PORT/" node tests/bench/browser_trees.mjs)"
+  kill "$TREES_SERVER" 2>/dev/null || true
+  echo "==> gradient-boosted trees: the course's model, Flowbook (native, Chromium) against XGBoost (1 and all threads)"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/trees.py --pairs 3 --browser "$TREES_BROWSER"
   echo "==> the tree oracle on all three month pairs"
   (cd tests/oracle && FLOWBOOK_TREE_CASES=all "$FLOWBOOK_VENV/bin/python" -m unittest test_trees.CourseModel)
   [ "$ONLY" = trees ] && exit 0

@@ -1,7 +1,7 @@
 //! A training's progress bar and its Cancel button, shared by the Train panel and the
 //! notebook's Train cell.
 
-use flowbook_core::pipeline::Progress;
+use flowbook_core::pipeline::{Phase, Progress};
 use leptos::prelude::*;
 
 /// Shows `progress` while it is `Some`; Cancel stops the training in the worker. The
@@ -15,7 +15,16 @@ pub fn TrainProgress(progress: Signal<Option<Progress>>) -> impl IntoView {
     let text = move || {
         progress
             .get()
-            .map(|p| format!("{} · step {} of {}", p.phase.label(), p.done, p.total))
+            .map(|p| match p.phase {
+                // A tree training's first step prepares the rows; the others are rounds.
+                Phase::Boosting => format!(
+                    "{} {} of {}",
+                    p.phase.label(),
+                    p.done.saturating_sub(1),
+                    p.total.saturating_sub(1)
+                ),
+                _ => format!("{} · step {} of {}", p.phase.label(), p.done, p.total),
+            })
             .unwrap_or_default()
     };
     view! {

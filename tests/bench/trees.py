@@ -2,7 +2,10 @@
 parameters, same run: XGBoost with one thread and with all, Flowbook natively (one
 thread). Prints times, ratios and both validation RMSEs per month pair.
 
-    python tests/bench/trees.py [--pairs 1|3]
+    python tests/bench/trees.py [--pairs 1|3] [--browser JSON]
+
+--browser takes tests/bench/browser_trees.mjs's output (the same model trained in headless
+Chromium on the first pair) and prints it as one more row.
 """
 
 import argparse
@@ -51,6 +54,7 @@ def flowbook_run(train_name, val_name):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--browser", help="JSON from tests/bench/browser_trees.mjs")
     args = parser.parse_args()
     threads = os.cpu_count() or 1
     print(f"{'pair':<16} {'tool':<22} {'total s':>8} {'train s':>8} {'val RMSE':>9} {'best it':>7}"
@@ -59,11 +63,18 @@ def main():
         pair = train_name[15:22] + "->" + val_name[20:22]
         fb_total, fb_rmse, fb_best = flowbook_run(train_name, val_name)
         rows = [("Flowbook (1 thread)", fb_total, None, fb_rmse, fb_best)]
+        if args.browser and (train_name, val_name) == PAIRS[0]:
+            seen = json.loads(args.browser)
+            rows.append(("Flowbook in Chromium", seen["ms"] / 1000, None, seen["val_rmse"],
+                         seen["best_iteration"]))
         for n in (1, threads):
             total, trained, rmse, best = xgboost_run(train_name, val_name, n)
             rows.append((f"XGBoost nthread={n}", total, trained, rmse, best))
+        browser = next((r[1] for r in rows if r[0] == "Flowbook in Chromium"), None)
         for name, total, trained, rmse, best in rows:
             ratio = f"{fb_total / total:.2f}" if name.startswith("XGBoost") else ""
+            if browser is not None and name.startswith("XGBoost"):
+                ratio += f" (Chromium {browser / total:.2f})"
             trained_text = f"{trained:8.1f}" if trained is not None else f"{'':>8}"
             print(f"{pair:<16} {name:<22} {total:8.1f} {trained_text} {rmse:9.6f} {best:7d} {ratio:>13}",
                   flush=True)

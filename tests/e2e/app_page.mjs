@@ -114,6 +114,20 @@ export async function cellValRmse(page, timeout = 120_000) {
   return Number(await value.getAttribute('data-value'));
 }
 
+// --- The registry ------------------------------------------------------------------------
+
+/** Predicts a 1.5-mile East Harlem trip (74 → 75) through the registry's `reference`. */
+export async function predictThroughRegistry(page, reference, trip = { pickup: '74', dropoff: '75', distance: '1.5' }) {
+  await page.getByTestId('predict-reference').fill(reference);
+  await page.getByTestId('predict-pickup').fill(trip.pickup);
+  await page.getByTestId('predict-dropoff').fill(trip.dropoff);
+  await page.getByTestId('predict-distance').fill(trip.distance);
+  await page.getByTestId('predict').click();
+  const shown = page.locator('[data-testid="predict-box"] [data-testid="prediction"]');
+  await shown.waitFor();
+  return shown;
+}
+
 // --- The runs table ----------------------------------------------------------------------
 
 /** Waits until the runs table shows exactly `n` rows. */

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { predictThroughRegistry, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -314,16 +314,8 @@ print(json.dumps({"aliases": m.aliases, "description": m.description, "tags": m.
     assert.deepEqual(view.versions.map((v) => v.tags), [{ validated_by: 'ada' }, {}]);
     assert.equal(view.champion, view.versions[0].version);
     // The champion (the OLS run's model) predicts through MLflow what the page predicts.
-    const predicted = await (async () => {
-      await page.getByTestId('predict-reference').fill(`${MODEL}@champion`);
-      await page.getByTestId('predict-pickup').fill('74');
-      await page.getByTestId('predict-dropoff').fill('75');
-      await page.getByTestId('predict-distance').fill('1.5');
-      await page.getByTestId('predict').click();
-      const shown = page.locator('[data-testid="predict-box"] [data-testid="prediction"]');
-      await shown.waitFor();
-      return Number(await shown.getAttribute('data-value'));
-    })();
+    const shown = await predictThroughRegistry(page, `${MODEL}@champion`);
+    const predicted = Number(await shown.getAttribute('data-value'));
     assert.equal(typeof view.prediction, 'number', String(view.prediction));
     assert.ok(Math.abs(view.prediction - predicted) < 1e-4, `${view.prediction} vs ${predicted}`);
 

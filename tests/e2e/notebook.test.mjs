@@ -55,7 +55,7 @@ describe('Notebook', () => {
     const kinds = await page.$$eval('[data-testid="cell"]', (cells) => cells.map((c) => c.dataset.kind));
     assert.deepEqual(kinds, [
       'markdown', 'data', 'markdown', 'prepare', 'markdown', 'train', 'evaluate', 'markdown', 'compare',
-      'markdown', 'predict',
+      'markdown', 'predict', 'markdown', 'train', 'evaluate',
     ]);
     // A first visit waits for the user: nothing runs (and no run is recorded) uninvited.
     assert.equal(await cellRuns(page, 'train'), 0);
@@ -218,13 +218,15 @@ describe('Notebook', () => {
 
     const ids = async () => (await cellSummary(other)).map((c) => c.split(':')[0]);
     const start = await ids();
+    const predictId = await cell(other, 'predict').getAttribute('data-cell-id');
     await cell(other, 'predict').getByTestId('cell-duplicate').click();
     const copied = await ids();
     assert.equal(copied.length, start.length + 1);
-    const copy = copied[copied.length - 1];
-    assert.ok(!start.includes(copy), `the copy has a new id: ${copy}`);
+    const copy = copied.find((id) => !start.includes(id));
+    assert.ok(copy, `the copy has a new id: ${copied}`);
+    assert.equal(copied.indexOf(copy), start.indexOf(predictId) + 1, 'the copy comes right after its original');
     await other.locator(`[data-cell-id="${copy}"]`).getByTestId('cell-move-up').click();
-    assert.equal((await ids()).indexOf(copy), copied.length - 2);
+    assert.equal((await ids()).indexOf(copy), copied.indexOf(copy) - 1);
     await other.locator(`[data-cell-id="${copy}"]`).getByTestId('cell-delete').click();
     assert.deepEqual(await ids(), start);
     await other.getByTestId('add-cell').first().selectOption('markdown');
