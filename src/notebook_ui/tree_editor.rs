@@ -174,7 +174,7 @@ pub fn TreeSettingsEditor(
             view! {
                 <label title=field.hint>
                     {format!("{name} ")}
-                    <input type="text" inputmode="decimal" size="6" data-testid=field.testid
+                    <input type="text" inputmode="decimal" size="9" data-testid=field.testid
                         prop:value=move || get(&params.get())
                         on:change=move |ev| {
                             let text = event_target_value(&ev);

@@ -2,9 +2,10 @@
 // worker with a step per round and lands within 0.02 of XGBoost's validation RMSE for the
 // same settings (XGBoost from the pinned venv, run live beside the browser); it shows the
 // trees' feature importance with zone names and the learning curve, and says how far below
-// the best linear run it is. Cancel on the course settings records nothing. The tree run
-// registers, predicts through name@alias, and its pushed MLflow model predicts the same
-// minutes in mlflow.pyfunc; the run's metric history on the server is the learning curve.
+// the best linear run it is. A setting out of range is named with its range; Cancel on the
+// course settings records nothing. The tree run registers, predicts through name@alias,
+// and its pushed MLflow model predicts the same minutes in mlflow.pyfunc; the run's metric
+// history on the server is the learning curve.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -160,6 +161,24 @@ describe('Gradient-boosted trees', () => {
     assert.ok(labels.some((l) => /PU_DO \d+→\d+: .+ → .+/.test(l)), `zone pairs carry names: ${labels.join(' | ')}`);
     assert.match(await treeEvaluate().textContent(), /total gain/);
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('an out-of-range setting is named with its range and trains nothing', async () => {
+    const rows = await runRows().count();
+    const runs = Number(await treeCell().getAttribute('data-runs'));
+    const depth = treeCell().getByTestId('cell-max-depth');
+    await depth.fill('0');
+    await depth.dispatchEvent('change');
+    const message = treeCell().getByTestId('cell-edit-error');
+    await message.waitFor();
+    assert.match(await message.textContent(), /max_depth must be a whole number from 1 to 63; got 0/);
+    assert.equal(Number(await treeCell().getAttribute('data-runs')), runs);
+    assert.equal(await runRows().count(), rows);
+    // Back in range: the message goes.
+    await depth.fill('20');
+    await depth.dispatchEvent('change');
+    await message.waitFor({ state: 'detached' });
+    assert.equal(Number(await treeCell().getAttribute('data-runs')), runs);
   });
 
   test('Cancel stops the course settings mid-training and records nothing', async () => {

@@ -70,7 +70,7 @@ pub fn draw_largest_coefficients<DB: DrawingBackend>(
         .light_line_style(GRID)
         .x_label_formatter(&|v| match measure {
             EffectMeasure::Coefficient => format!("{v:.1}"),
-            EffectMeasure::TotalGain => format!("{v:.2e}"),
+            EffectMeasure::TotalGain => compact(*v),
         })
         .axis_style(INK)
         .label_style(label_style())
@@ -110,9 +110,38 @@ pub fn draw_largest_coefficients<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A large number in few characters, so that gains in the millions keep their axis
+/// labels apart: `0`, `850`, `12k`, `1.4M`.
+fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.1}G", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gains_read_in_a_few_characters() {
+        let cases = [
+            (0.0, "0"),
+            (850.0, "850"),
+            (12_300.0, "12k"),
+            (1.4e7, "14.0M"),
+            (2.5e9, "2.5G"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(compact(value), text);
+        }
+    }
     use crate::svg_readback::{filled, has_text, number, render, texts};
 
     fn coefficient(column: usize, label: &str, value: f64) -> Coefficient {
