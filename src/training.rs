@@ -159,9 +159,9 @@ pub async fn train_and_record(
     };
     let run = stored.run.clone();
     let best_linear = match (&trained, run_store) {
+        // Read in place: the store's runs are not copied.
         (Trained::Trees { .. }, Some(store)) => store.runs.with_untracked(|runs| {
-            let runs: Vec<Run> = runs.iter().map(|stored| stored.run.clone()).collect();
-            best_linear_run_like(&runs, &run)
+            best_linear_run_like(runs.iter().map(|stored| &stored.run), &run)
         }),
         _ => None,
     };

@@ -40,7 +40,7 @@ pub fn commit(
 }
 
 /// A number typed in a field, or a message naming the field.
-fn parse_number(label: &str, text: &str) -> Result<f64, String> {
+pub(super) fn parse_number(label: &str, text: &str) -> Result<f64, String> {
     text.trim()
         .parse::<f64>()
         .ok()

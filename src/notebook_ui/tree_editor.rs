@@ -5,6 +5,8 @@
 use flowbook_core::trees::TreeParams;
 use leptos::prelude::*;
 
+use super::editors::parse_number;
+
 /// One boosting setting: its XGBoost name, what it is, and how to read and write it.
 struct Field {
     name: &'static str,
@@ -12,14 +14,6 @@ struct Field {
     testid: &'static str,
     get: fn(&TreeParams) -> String,
     set: fn(&mut TreeParams, &str) -> Result<(), String>,
-}
-
-fn number(name: &str, text: &str) -> Result<f64, String> {
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("{name} must be a number, such as 0.3 (got {text:?})"))
 }
 
 fn whole(name: &str, text: &str) -> Result<u32, String> {
@@ -45,7 +39,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-learning-rate",
         get: |p| p.learning_rate.to_string(),
         set: |p, t| {
-            p.learning_rate = number("learning_rate", t)?;
+            p.learning_rate = parse_number("learning_rate", t)?;
             Ok(())
         },
     },
@@ -65,7 +59,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-min-child-weight",
         get: |p| p.min_child_weight.to_string(),
         set: |p, t| {
-            p.min_child_weight = number("min_child_weight", t)?;
+            p.min_child_weight = parse_number("min_child_weight", t)?;
             Ok(())
         },
     },
@@ -91,7 +85,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-subsample",
         get: |p| p.subsample.to_string(),
         set: |p, t| {
-            p.subsample = number("subsample", t)?;
+            p.subsample = parse_number("subsample", t)?;
             Ok(())
         },
     },
@@ -101,7 +95,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-colsample-bytree",
         get: |p| p.colsample_bytree.to_string(),
         set: |p, t| {
-            p.colsample_bytree = number("colsample_bytree", t)?;
+            p.colsample_bytree = parse_number("colsample_bytree", t)?;
             Ok(())
         },
     },
@@ -111,7 +105,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-reg-lambda",
         get: |p| p.reg_lambda.to_string(),
         set: |p, t| {
-            p.reg_lambda = number("reg_lambda", t)?;
+            p.reg_lambda = parse_number("reg_lambda", t)?;
             Ok(())
         },
     },
@@ -121,7 +115,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-reg-alpha",
         get: |p| p.reg_alpha.to_string(),
         set: |p, t| {
-            p.reg_alpha = number("reg_alpha", t)?;
+            p.reg_alpha = parse_number("reg_alpha", t)?;
             Ok(())
         },
     },
@@ -131,7 +125,7 @@ const FIELDS: [Field; 12] = [
         testid: "cell-gamma",
         get: |p| p.gamma.to_string(),
         set: |p, t| {
-            p.gamma = number("gamma", t)?;
+            p.gamma = parse_number("gamma", t)?;
             Ok(())
         },
     },

@@ -93,7 +93,10 @@ pub fn sweep_curve(run: &Run) -> Vec<SweepPoint> {
 
 /// The linear run with the lowest validation RMSE among `runs` trained on the same files
 /// (by digest, in the same roles) as `trees_run`: what a tree model is measured against.
-pub fn best_linear_run_like(runs: &[Run], trees_run: &Run) -> Option<RunRmse> {
+pub fn best_linear_run_like<'a>(
+    runs: impl IntoIterator<Item = &'a Run>,
+    trees_run: &Run,
+) -> Option<RunRmse> {
     let files = |run: &Run| -> Vec<(String, crate::tracking::DatasetRole)> {
         let mut files: Vec<_> = run
             .inputs
@@ -104,7 +107,7 @@ pub fn best_linear_run_like(runs: &[Run], trees_run: &Run) -> Option<RunRmse> {
         files
     };
     let wanted = files(trees_run);
-    runs.iter()
+    runs.into_iter()
         .filter(|run| run.params.get("model").is_some_and(|m| m != "gbdt"))
         .filter(|run| files(run) == wanted)
         .filter_map(|run| {
