@@ -9,11 +9,12 @@
 #   bash scripts/bench.sh large    # only the large-file load
 #   bash scripts/bench.sh mlflow   # only the MLflow push
 #   bash scripts/bench.sh trees    # only the gradient-boosted trees against XGBoost
+#   bash scripts/bench.sh search   # only the course's search against hyperopt + XGBoost
 set -euo pipefail
 ONLY="${1:-all}"
 case "$ONLY" in
-  all | large | mlflow | trees) ;;
-  *) echo "usage: $0 [large|mlflow|trees]" >&2; exit 2 ;;
+  all | large | mlflow | trees | search) ;;
+  *) echo "usage: $0 [large|mlflow|trees|search]" >&2; exit 2 ;;
 esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -27,6 +28,11 @@ if [ "$ONLY" = all ] || [ "$ONLY" = mlflow ]; then
   echo "==> MLflow push: 100 runs, flowbook push vs MLflow's Python client, same server"
   "$FLOWBOOK_VENV/bin/python" tests/bench/mlflow_push.py --flowbook "$CARGO_TARGET_DIR/release/flowbook"
   [ "$ONLY" = mlflow ] && exit 0
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = search ]; then
+  echo "==> hyperparameter search: the course's (hyperopt TPE + XGBoost, 50 evaluations) against flowbook search"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/search.py --max-evals "${FLOWBOOK_SEARCH_EVALS:-50}"
+  [ "$ONLY" = search ] && exit 0
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = trees ]; then
   echo "==> gradient-boosted trees: the course's model in headless Chromium (the notebook's Course settings)"

@@ -4,6 +4,8 @@
 #   (b) push again with the same --client-id: still one run, one model version
 #   (c) kill the server while a sweep is being pushed, restart it on the same store,
 #       push again: nothing duplicated, nothing lost
+#   (h) `flowbook search` (50 linear trials, 20 tree trials) pushed twice: one parent, the
+#       trials nested under it by mlflow.parentRunId, nothing duplicated, the best registered
 #   (e) `flowbook push` of 5 run records (one client-id lookup), again (no duplicates), then
 #       `flowbook pull` page by page (page size 2), compared with MLflow's client
 #   (d) error messages: nothing listening, not an MLflow server, deleted experiment,
@@ -193,6 +195,41 @@ pass "pushed twice: $(json_field "$TMP/g1.json" mlflow url)"
 "$PY" tests/mlflow/verify_tree_push.py --tracking-uri "$URI" --experiment flowbook-trees \
   --client-id e2e-trees-1 --cli-json "$TMP/g2.json" --predict-json "$TMP/g-predict.json" --val "$VAL" \
   --model-name taxi-trees --alias champion || fail "tree run verification"
+CHECKS=$((CHECKS + 1))
+echo "  ($((SECONDS - T)) s)"
+
+say "(h) a 50-trial linear search and a 20-trial tree search, each pushed twice: nested trials, nothing duplicated"
+T=$SECONDS
+SEARCH=(--space examples/search/linear.json --max-evals 50 --seed 7 --save-model "$TMP/search-best.json"
+  --mlflow-uri "$URI" --experiment flowbook-search --register-model taxi-search --client-id e2e-search-1)
+for i in 1 2; do
+  "$FLOWBOOK" search --train "$TRAIN" --val "$VAL" --json "${SEARCH[@]}" >"$TMP/h$i.json" 2>"$TMP/h$i.err" ||
+    { cat "$TMP/h$i.err" >&2; fail "search push $i failed"; }
+done
+[ "$(json_field "$TMP/h2.json" mlflow created)" = 0 ] || fail "the second search push created runs"
+[ "$(json_field "$TMP/h2.json" mlflow run_id)" = "$(json_field "$TMP/h1.json" mlflow run_id)" ] || fail "the parent run id changed"
+pass "pushed twice: $(json_field "$TMP/h1.json" mlflow url)"
+"$FLOWBOOK" predict --model "$TMP/search-best.json" --data "$VAL" --json >"$TMP/h-predict.json" || fail "flowbook predict failed"
+"$PY" tests/mlflow/verify_search_push.py --tracking-uri "$URI" --experiment flowbook-search --client-id e2e-search-1 \
+  --cli-json "$TMP/h2.json" --model-name taxi-search --predict-json "$TMP/h-predict.json" --val "$VAL" ||
+  fail "search verification"
+CHECKS=$((CHECKS + 1))
+cat >"$TMP/trees-space.json" <<'SPACE'
+{"format": "flowbook-search-space", "version": 1, "space": {"gbdt": {
+  "max_depth": {"dist": "quniform", "low": 3, "high": 12, "q": 1},
+  "learning_rate": {"dist": "loguniform", "low": 0.1, "high": 1},
+  "min_child_weight": {"dist": "loguniform", "low": 1, "high": 20},
+  "num_boost_round": 15}}}
+SPACE
+TREE_SEARCH=(--space "$TMP/trees-space.json" --max-evals 20 --seed 3 --mlflow-uri "$URI" --experiment flowbook-search-trees
+  --client-id e2e-search-trees-1)
+for i in 1 2; do
+  "$FLOWBOOK" search --train "$TRAIN" --val "$VAL" --json "${TREE_SEARCH[@]}" >"$TMP/ht$i.json" 2>"$TMP/ht$i.err" ||
+    { cat "$TMP/ht$i.err" >&2; fail "tree search push $i failed"; }
+done
+[ "$(json_field "$TMP/ht2.json" mlflow created)" = 0 ] || fail "the second tree search push created runs"
+"$PY" tests/mlflow/verify_search_push.py --tracking-uri "$URI" --experiment flowbook-search-trees \
+  --client-id e2e-search-trees-1 --cli-json "$TMP/ht2.json" || fail "tree search verification"
 CHECKS=$((CHECKS + 1))
 echo "  ($((SECONDS - T)) s)"
 

@@ -17,6 +17,7 @@ pub mod persist;
 pub mod registry;
 pub mod run_edits;
 pub mod runs;
+pub mod searching;
 pub mod state;
 pub mod train_worker;
 pub mod training;

@@ -214,6 +214,15 @@ impl RunStore {
         ))
     }
 
+    /// Keeps several runs on the page at once (a search and its trials) and saves each.
+    pub fn record_many(&self, stored: Vec<StoredRun>) {
+        let ids: Vec<String> = stored.iter().map(|s| s.run.client_id.clone()).collect();
+        self.runs.update(|runs| runs.extend(stored));
+        for id in ids {
+            self.save(&id);
+        }
+    }
+
     /// Keeps a run on the page and saves it.
     pub fn record(&self, stored: StoredRun) {
         let client_id = stored.run.client_id.clone();

@@ -3,7 +3,7 @@
 
 use flowbook_core::notebook::{
     CellKind, CellState, CompareSettings, DataSettings, DatasetRef, EvaluateSettings,
-    PredictSettings, PrepareSettings, TrainSettings,
+    PredictSettings, PrepareSettings, SearchCellSettings, TrainSettings,
 };
 use leptos::prelude::*;
 
@@ -14,6 +14,7 @@ use super::editors::{
 };
 use super::outputs::CellOutputView;
 use super::runner::{request_run, rerun_if_reactive};
+use super::search_view::{SearchEditor, SearchProgressView};
 use super::state::{remember_autorun, NotebookState, RunRequest};
 use crate::ui::train_panel::{TRAIN_FILE, VALIDATION_FILE};
 
@@ -85,6 +86,7 @@ pub fn CellView(state: NotebookState, id: String) -> impl IntoView {
         "train" => view! { <TrainEditor state id=id.clone() problem /> }.into_any(),
         "compare" => view! { <CompareEditor state id=id.clone() problem /> }.into_any(),
         "predict" => view! { <PredictEditor state id=id.clone() problem /> }.into_any(),
+        "search" => view! { <SearchEditor state id=id.clone() problem /> }.into_any(),
         _ => ().into_any(),
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
@@ -147,6 +149,14 @@ pub fn CellView(state: NotebookState, id: String) -> impl IntoView {
                     });
                     view! { <TrainProgress progress /> }
                 })}
+                {(kind_name == "search").then(|| {
+                    let progress = Signal::derive(move || {
+                        state.search_progress.get().and_then(|(searching, progress)| {
+                            (searching == cell_id.get_value()).then_some(progress)
+                        })
+                    });
+                    view! { <SearchProgressView progress /> }
+                })}
                 {move || output.get().map(|stamped| view! { <CellOutputView output=stamped.output /> })}
             </div>
         </section>
@@ -168,6 +178,7 @@ fn new_cell(kind: &str) -> Option<CellKind> {
         "evaluate" => CellKind::Evaluate(EvaluateSettings::default()),
         "compare" => CellKind::Compare(CompareSettings::default()),
         "predict" => CellKind::Predict(PredictSettings::default()),
+        "search" => CellKind::Search(SearchCellSettings::default()),
         _ => return None,
     })
 }
@@ -207,6 +218,7 @@ pub fn AddCellMenu(state: NotebookState, after: Option<String>) -> impl IntoView
                 <option value="evaluate">"Evaluate"</option>
                 <option value="compare">"Compare"</option>
                 <option value="predict">"Predict"</option>
+                <option value="search">"Search"</option>
             </select>
         </div>
     }

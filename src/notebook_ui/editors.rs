@@ -55,7 +55,7 @@ fn parse_zone(label: &str, text: &str) -> Result<i64, String> {
 }
 
 /// The settings of one kind, read from the cell (tracked), when the cell has that kind.
-fn settings<T: Clone + Send + Sync + PartialEq + 'static>(
+pub(super) fn settings<T: Clone + Send + Sync + PartialEq + 'static>(
     state: NotebookState,
     id: String,
     pick: fn(&CellKind) -> Option<&T>,

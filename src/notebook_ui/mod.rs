@@ -12,6 +12,7 @@ pub mod cell_view;
 pub mod editors;
 pub mod outputs;
 pub mod runner;
+pub mod search_view;
 pub mod state;
 pub mod tree_editor;
 

@@ -119,6 +119,9 @@ pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
             }
             .into_any()
         }
+        CellOutput::Search(outcome) => {
+            view! { <super::search_view::SearchResult outcome=outcome.clone() /> }.into_any()
+        }
         CellOutput::Predict { minutes } => view! {
             <p class="cell-prediction">
                 "Predicted duration: "

@@ -11,8 +11,10 @@ use flowbook_core::store::{select, SortSpec};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::search_view::SearchProgress;
 use super::state::{CellOutput, NotebookState, RunRequest, Stamped};
 use crate::runs::TrainingContext;
+use crate::searching::search_and_record;
 use crate::state::{Role, RoleHolder};
 use crate::training::{train_and_record, TrainError, TrainPlan};
 use crate::ui::train_panel::describe;
@@ -169,6 +171,15 @@ fn check_prepare(settings: &PrepareSettings) -> Result<(), String> {
     Ok(())
 }
 
+/// Where a training or search is made: this notebook, this cell.
+fn training_context(state: NotebookState, id: &str) -> TrainingContext {
+    TrainingContext {
+        notebook: state.doc.with_untracked(|d| d.title.clone()),
+        cell: id.to_string(),
+        zones: state.zones,
+    }
+}
+
 /// Why a cell has no new output.
 enum CellError {
     /// A training the user cancelled: the cell keeps its earlier output.
@@ -235,11 +246,7 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             };
             let cell = id.to_string();
             let progress = state.train_progress;
-            let context = TrainingContext {
-                notebook: state.doc.with_untracked(|d| d.title.clone()),
-                cell: id.to_string(),
-                zones: state.zones,
-            };
+            let context = training_context(state, id);
             let outcome = train_and_record(
                 train,
                 validation,
@@ -293,6 +300,47 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             };
             let minutes = predict_trip(&*outcome.model, &trip).map_err(|e| e.to_string())?;
             Ok(CellOutput::Predict { minutes })
+        }
+        CellKind::Search(settings) => {
+            let (space, search) = settings.plan()?;
+            let data = input_output(state, id, "data")?;
+            let CellOutput::Data { train, validation } = &*data else {
+                return Err("the Data cell above has no result yet".into());
+            };
+            let cell = id.to_string();
+            let progress = state.search_progress;
+            let context = training_context(state, id);
+            progress.set(Some((
+                cell.clone(),
+                SearchProgress {
+                    done: 0,
+                    planned: search.max_evals,
+                    best: None,
+                },
+            )));
+            let outcome = search_and_record(
+                train,
+                validation,
+                &space,
+                &search,
+                state.run_store,
+                &context,
+                move |trial| {
+                    let next = SearchProgress {
+                        done: trial.number + 1,
+                        planned: trial.planned,
+                        best: trial.best_so_far,
+                    };
+                    progress.set(Some((cell.clone(), next)));
+                },
+            )
+            .await;
+            progress.set(None);
+            match outcome {
+                Ok(outcome) => Ok(CellOutput::Search(Arc::new(outcome))),
+                Err(TrainError::Cancelled) => Err(CellError::Cancelled),
+                Err(TrainError::Failed(message)) => Err(CellError::Failed(message)),
+            }
         }
         CellKind::Unknown { kind, .. } => {
             Err(format!("a {kind:?} cell needs a newer Flowbook; it is kept as it is").into())

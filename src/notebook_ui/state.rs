@@ -43,6 +43,7 @@ pub enum CellOutput {
     Predict {
         minutes: f64,
     },
+    Search(Arc<crate::searching::SearchOutcome>),
 }
 
 /// An output with the number of the run that made it: views redraw when the number changes.
@@ -85,6 +86,8 @@ pub struct NotebookState {
     pub zones: Option<Zones>,
     /// The Train cell training now, and how far it is.
     pub train_progress: RwSignal<Option<(String, Progress)>>,
+    /// The Search cell searching now, and how far it is.
+    pub search_progress: RwSignal<Option<(String, super::search_view::SearchProgress)>>,
     pub(crate) busy: StoredValue<bool>,
     pub(crate) queue: StoredValue<Vec<RunRequest>>,
     pub(crate) next_stamp: StoredValue<u64>,
@@ -109,6 +112,7 @@ impl NotebookState {
             run_store,
             zones,
             train_progress: RwSignal::new(None),
+            search_progress: RwSignal::new(None),
             busy: StoredValue::new(false),
             queue: StoredValue::new(Vec::new()),
             next_stamp: StoredValue::new(1),

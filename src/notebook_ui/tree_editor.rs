@@ -45,7 +45,7 @@ const FIELDS: [Field; 12] = [
     },
     Field {
         name: "max_depth",
-        hint: "levels below the root, 1–63",
+        hint: "levels below the root, 1–1000",
         testid: "cell-max-depth",
         get: |p| p.max_depth.to_string(),
         set: |p, t| {

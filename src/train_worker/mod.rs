@@ -12,8 +12,9 @@ use std::rc::Rc;
 use bytes::Bytes;
 use flowbook_core::data::TripTable;
 use flowbook_core::pipeline::{Progress, TrainRequest, Trained};
+use flowbook_core::search::{StopReason, TrialReport};
 use flowbook_core::train_protocol::{
-    checked_tree_report, unpack_reports, TableRef, TrainJob, WorkerReply,
+    checked_tree_report, unpack_reports, SearchJob, TableRef, TrainJob, WorkerReply,
 };
 use flowbook_core::trees::TreeParams;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
@@ -58,11 +59,27 @@ pub fn remember_file_bytes(sha256_hex: &str, bytes: Bytes) {
     FILE_BYTES.with(|files| files.borrow_mut().insert(sha256_hex.to_string(), bytes));
 }
 
-type Outcome = Result<Trained, OffThreadError>;
+/// What a job came back with: a training's reports, or the end of a search.
+enum JobOutcome {
+    Trained(Trained),
+    Searched(StopReason),
+}
+
+type Outcome = Result<JobOutcome, OffThreadError>;
+
+/// What a job is: a training (its request, sweep or trees) or a search.
+struct JobSpec<'a> {
+    request: &'a TrainRequest,
+    sweep_alphas: Option<&'a [f64]>,
+    trees: Option<&'a TreeParams>,
+    search: Option<&'a SearchJob>,
+}
 
 struct Pending {
     id: u64,
     on_progress: Rc<dyn Fn(Progress)>,
+    /// A search's listener: told each trial as it finishes.
+    on_trial: Rc<dyn Fn(TrialReport)>,
     outcome: Rc<RefCell<Option<Outcome>>>,
     wake: js_sys::Function,
     /// The job, until the worker says it is ready.
@@ -116,6 +133,65 @@ pub async fn train(
     sweep_alphas: Option<&[f64]>,
     trees: Option<&TreeParams>,
     on_progress: impl Fn(Progress) + 'static,
+) -> Result<Trained, OffThreadError> {
+    let spec = JobSpec {
+        request,
+        sweep_alphas,
+        trees,
+        search: None,
+    };
+    match submit(
+        train,
+        validation,
+        numeric_columns,
+        &spec,
+        on_progress,
+        |_| {},
+    )
+    .await?
+    {
+        JobOutcome::Trained(trained) => Ok(trained),
+        JobOutcome::Searched(_) => Err(OffThreadError::Failed(
+            "the worker answered a training with a search".into(),
+        )),
+    }
+}
+
+/// Runs a whole search in the worker; `on_trial` hears each trial as it finishes.
+pub async fn search(
+    train: &TripTable,
+    validation: &TripTable,
+    numeric_columns: &[String],
+    job: &SearchJob,
+    on_trial: impl Fn(TrialReport) + 'static,
+) -> Result<StopReason, OffThreadError> {
+    // The request travels unused: a search's trials carry their own rows and features.
+    let request = TrainRequest {
+        prepare: Default::default(),
+        features: flowbook_core::features::FeatureSpec::pu_do_distance(),
+        kind: flowbook_core::solve::ModelKind::Ols,
+    };
+    let spec = JobSpec {
+        request: &request,
+        sweep_alphas: None,
+        trees: None,
+        search: Some(job),
+    };
+    match submit(train, validation, numeric_columns, &spec, |_| {}, on_trial).await? {
+        JobOutcome::Searched(stop) => Ok(stop),
+        JobOutcome::Trained(_) => Err(OffThreadError::Failed(
+            "the worker answered a search with a training".into(),
+        )),
+    }
+}
+
+async fn submit(
+    train: &TripTable,
+    validation: &TripTable,
+    numeric_columns: &[String],
+    spec: &JobSpec<'_>,
+    on_progress: impl Fn(Progress) + 'static,
+    on_trial: impl Fn(TrialReport) + 'static,
 ) -> Outcome {
     if let Some(reason) = CLIENT.with(|client| client.borrow().unavailable.clone()) {
         return Err(OffThreadError::Unavailable(reason));
@@ -138,21 +214,13 @@ pub async fn train(
         let mut client = client.borrow_mut();
         client.next_id += 1;
         let id = client.next_id;
-        let message = job_message(
-            &client.held,
-            id,
-            train,
-            validation,
-            numeric_columns,
-            request,
-            sweep_alphas,
-            trees,
-        );
+        let message = job_message(&client.held, id, train, validation, numeric_columns, spec);
         client.held.insert(train.sha256_hex.clone());
         client.held.insert(validation.sha256_hex.clone());
         let mut pending = Pending {
             id,
             on_progress: Rc::new(on_progress),
+            on_trial: Rc::new(on_trial),
             outcome: outcome.clone(),
             wake,
             unsent: Some(message),
@@ -214,16 +282,13 @@ fn send(client: &Client, pending: &mut Pending) {
 }
 
 /// The job's JSON, with the bytes of the files the worker does not hold.
-#[allow(clippy::too_many_arguments)]
 fn job_message(
     held: &HashSet<String>,
     id: u64,
     train: &TripTable,
     validation: &TripTable,
     numeric_columns: &[String],
-    request: &TrainRequest,
-    sweep_alphas: Option<&[f64]>,
-    trees: Option<&TreeParams>,
+    spec: &JobSpec<'_>,
 ) -> JsValue {
     let message = Object::new();
     let table_ref = |table: &TripTable, field_name: &str| {
@@ -244,9 +309,10 @@ fn job_message(
         train: table_ref(train, FIELD_TRAIN_BYTES),
         validation: table_ref(validation, FIELD_VALIDATION_BYTES),
         numeric_columns: numeric_columns.to_vec(),
-        request: request.clone(),
-        sweep_alphas: sweep_alphas.map(<[f64]>::to_vec),
-        trees: trees.copied(),
+        request: spec.request.clone(),
+        sweep_alphas: spec.sweep_alphas.map(<[f64]>::to_vec),
+        trees: spec.trees.copied(),
+        search: spec.search.cloned(),
     };
     let _ = Reflect::set(&message, &FIELD_JSON.into(), &job.to_json().into());
     message.into()
@@ -322,6 +388,7 @@ fn on_message(event: MessageEvent) {
         }
     };
     let mut progress_to = None;
+    let mut trial_to = None;
     let done = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         let current = client.pending.as_ref().map(|p| p.id);
@@ -341,19 +408,29 @@ fn on_message(event: MessageEvent) {
                 }
                 None
             }
+            WorkerReply::Trial { id, trial } => {
+                if let Some(pending) = client.pending.as_ref().filter(|_| current == Some(id)) {
+                    trial_to = Some((pending.on_trial.clone(), *trial));
+                }
+                None
+            }
+            WorkerReply::SearchDone { id, stop } if current == Some(id) => client
+                .pending
+                .take()
+                .map(|pending| (pending, Ok(JobOutcome::Searched(stop)))),
             WorkerReply::Done { id, reports } if current == Some(id) => {
                 let coefficients = field(&data, FIELD_COEFFICIENTS)
                     .dyn_into::<Float64Array>()
                     .map(|array| array.to_vec())
                     .unwrap_or_default();
                 let outcome = unpack_reports(reports, &coefficients)
-                    .map(|reports| Trained::Linear { reports })
+                    .map(|reports| JobOutcome::Trained(Trained::Linear { reports }))
                     .map_err(OffThreadError::Failed);
                 client.pending.take().map(|pending| (pending, outcome))
             }
             WorkerReply::TreesDone { id, report } if current == Some(id) => {
                 let outcome = checked_tree_report(report)
-                    .map(|report| Trained::Trees { report })
+                    .map(|report| JobOutcome::Trained(Trained::Trees { report }))
                     .map_err(OffThreadError::Failed);
                 client.pending.take().map(|pending| (pending, outcome))
             }
@@ -371,6 +448,9 @@ fn on_message(event: MessageEvent) {
     });
     if let Some((listener, progress)) = progress_to {
         listener(progress);
+    }
+    if let Some((listener, trial)) = trial_to {
+        listener(trial);
     }
     if let Some((pending, outcome)) = done {
         finish(pending, outcome);

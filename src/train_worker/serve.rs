@@ -4,12 +4,14 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use flowbook_core::data::{open_trip_file, TripTable};
 use flowbook_core::pipeline::{train_job, Trained};
+use flowbook_core::search::{run_trip_search, SearchSpace, StopReason};
 use flowbook_core::train_protocol::{pack_reports, TableRef, TrainJob, WorkerReply};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -63,7 +65,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
     };
     let id = job.id;
     match run(scope, tables, &job, data) {
-        Ok(Trained::Linear { reports }) => {
+        Ok(JobDone::Searched(stop)) => post(scope, &WorkerReply::SearchDone { id, stop }, None),
+        Ok(JobDone::Trained(Trained::Linear { reports })) => {
             let (reports, coefficients) = pack_reports(reports);
             post(
                 scope,
@@ -71,9 +74,18 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
                 Some(&coefficients),
             );
         }
-        Ok(Trained::Trees { report }) => post(scope, &WorkerReply::TreesDone { id, report }, None),
+        Ok(JobDone::Trained(Trained::Trees { report })) => {
+            post(scope, &WorkerReply::TreesDone { id, report }, None)
+        }
         Err(message) => post(scope, &WorkerReply::Failed { id, message }, None),
     }
+}
+
+/// What a job produced: a training's reports, or the end of a search (whose trials were
+/// posted as they finished).
+enum JobDone {
+    Trained(Trained),
+    Searched(StopReason),
 }
 
 fn run(
@@ -81,7 +93,7 @@ fn run(
     tables: &Tables,
     job: &TrainJob,
     data: &JsValue,
-) -> Result<Trained, String> {
+) -> Result<JobDone, String> {
     let train = table(
         tables,
         &job.train,
@@ -100,6 +112,25 @@ fn run(
     tables
         .borrow_mut()
         .retain(|sha, _| *sha == job.train.sha256_hex || *sha == job.validation.sha256_hex);
+    if let Some(search) = &job.search {
+        let space = SearchSpace::from_value(search.space.clone()).map_err(|e| e.to_string())?;
+        search.settings.validate()?;
+        let stop = run_trip_search(
+            &train,
+            &validation,
+            &space,
+            &search.settings,
+            &mut |trial| {
+                let reply = WorkerReply::Trial {
+                    id: job.id,
+                    trial: Box::new(trial.clone()),
+                };
+                post(scope, &reply, None);
+                ControlFlow::Continue(())
+            },
+        );
+        return Ok(JobDone::Searched(stop));
+    }
     let mut last_done = None;
     train_job(
         &train,
@@ -121,6 +152,7 @@ fn run(
             }
         },
     )
+    .map(JobDone::Trained)
     .map_err(|e| e.to_string())
 }
 

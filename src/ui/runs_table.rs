@@ -200,6 +200,8 @@ pub fn RunsTable() -> impl IntoView {
     // The run open in the editor, and the runs ticked for comparing (client ids).
     let editing = RwSignal::new(None::<String>);
     let compared = RwSignal::new(Vec::<String>::new());
+    // Searches whose trial runs are shown under them (parent client ids).
+    let expanded = RwSignal::new(std::collections::HashSet::<String>::new());
 
     let selection = move || {
         let experiment = store.current.get();
@@ -259,36 +261,79 @@ pub fn RunsTable() -> impl IntoView {
         .into_any(),
         Ok(rows) => store.runs.with(|runs| {
             let columns = chosen.get();
-            rows.into_iter()
-                .filter_map(|index| runs.get(index))
-                .map(|stored| {
-                    let cells = columns
-                        .iter()
-                        .map(|column| {
-                            let value = cell(&stored.run, column);
-                            view! {
-                                <td data-column=column_label(column) data-value=raw(&value)>{show(column, &value)}</td>
-                            }
-                        })
-                        .collect_view();
-                    let push = settings.map(|settings| PushOne {
-                        settings,
-                        store,
-                        client_id: StoredValue::new(stored.run.client_id.clone()),
+            let row = |stored: &flowbook_core::store::StoredRun, parent: Option<String>| {
+                let cells = columns
+                    .iter()
+                    .map(|column| {
+                        let value = cell(&stored.run, column);
+                        view! {
+                            <td data-column=column_label(column) data-value=raw(&value)>{show(column, &value)}</td>
+                        }
+                    })
+                    .collect_view();
+                let push = settings.map(|settings| PushOne {
+                    settings,
+                    store,
+                    client_id: StoredValue::new(stored.run.client_id.clone()),
+                });
+                let sync = sync_cell(&stored.run.sync, push);
+                let id = stored.run.client_id.clone();
+                let deleted = stored.is_deleted();
+                let select = select_cell(compared, id.clone());
+                let actions = actions_cell(store, editing, id.clone(), deleted);
+                let child = parent.is_some();
+                view! {
+                    <tr data-testid="run-row" data-client-id=id data-deleted=deleted.to_string()
+                        data-parent=parent class:deleted=deleted class:run-child=child>
+                        {select}
+                        {cells}
+                        {sync}
+                        {actions}
+                    </tr>
+                }
+            };
+            let shown: Vec<&flowbook_core::store::StoredRun> =
+                rows.into_iter().filter_map(|index| runs.get(index)).collect();
+            let groups = nest_children(&shown);
+            groups
+                .into_iter()
+                .map(|(parent, children)| {
+                    let id = parent.run.client_id.clone();
+                    let count = children.len();
+                    let toggle = (count > 0).then(|| {
+                        let key = id.clone();
+                        let open = {
+                            let key = key.clone();
+                            move || expanded.with(|e| e.contains(&key))
+                        };
+                        let open_label = open.clone();
+                        view! {
+                            <tr class="run-children-toggle" data-testid="run-children-toggle" data-parent=id.clone()
+                                data-children=count.to_string()>
+                                <td colspan="99">
+                                    <button class="button button-quiet button-small"
+                                        on:click=move |_| expanded.update(|e| {
+                                            if !e.remove(&key) {
+                                                e.insert(key.clone());
+                                            }
+                                        })>
+                                        {move || format!("{} {count} trial run(s)", if open_label() { "▾" } else { "▸" })}
+                                    </button>
+                                </td>
+                            </tr>
+                        }
                     });
-                    let sync = sync_cell(&stored.run.sync, push);
-                    let id = stored.run.client_id.clone();
-                    let deleted = stored.is_deleted();
-                    let select = select_cell(compared, id.clone());
-                    let actions = actions_cell(store, editing, id.clone(), deleted);
-                    view! {
-                        <tr data-testid="run-row" data-client-id=id data-deleted=deleted.to_string() class:deleted=deleted>
-                            {select}
-                            {cells}
-                            {sync}
-                            {actions}
-                        </tr>
-                    }
+                    let parent_id = id.clone();
+                    let nested = if expanded.with(|e| e.contains(&parent_id)) {
+                        children
+                            .into_iter()
+                            .map(|child| row(child, Some(parent_id.clone())))
+                            .collect_view()
+                            .into_any()
+                    } else {
+                        ().into_any()
+                    };
+                    view! { {row(parent, None)} {toggle} {nested} }
                 })
                 .collect_view()
                 .into_any()
@@ -428,4 +473,46 @@ pub fn RunsTable() -> impl IntoView {
             <CompareView compared=compared />
         </section>
     }
+}
+
+/// The shown runs in order, each search's trials under it: a run whose parent (tag
+/// `flowbook.parent_client_id`) is shown too goes under the parent, in the parent's place;
+/// one whose parent is filtered out stands on its own.
+fn nest_children<'a>(
+    shown: &[&'a flowbook_core::store::StoredRun],
+) -> Vec<(
+    &'a flowbook_core::store::StoredRun,
+    Vec<&'a flowbook_core::store::StoredRun>,
+)> {
+    use flowbook_core::tracking::PARENT_CLIENT_ID_TAG;
+    let present: std::collections::HashSet<&str> =
+        shown.iter().map(|s| s.run.client_id.as_str()).collect();
+    let parent_of = |s: &flowbook_core::store::StoredRun| {
+        s.run
+            .tags
+            .get(PARENT_CLIENT_ID_TAG)
+            .filter(|p| present.contains(p.as_str()))
+            .cloned()
+    };
+    let mut groups: Vec<(
+        &flowbook_core::store::StoredRun,
+        Vec<&flowbook_core::store::StoredRun>,
+    )> = shown
+        .iter()
+        .filter(|s| parent_of(s).is_none())
+        .map(|s| (*s, Vec::new()))
+        .collect();
+    let position: std::collections::HashMap<String, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.run.client_id.clone(), i))
+        .collect();
+    for stored in shown {
+        if let Some(parent) = parent_of(stored) {
+            if let Some(&i) = position.get(&parent) {
+                groups[i].1.push(stored);
+            }
+        }
+    }
+    groups
 }

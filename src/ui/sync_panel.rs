@@ -6,6 +6,7 @@
 use flowbook_core::export::MODEL_DIR;
 use flowbook_core::mlflow::{MlflowSync, PushedRun, SyncError};
 use flowbook_core::tracking::SyncState;
+use flowbook_core::tracking::PARENT_CLIENT_ID_TAG;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -47,13 +48,15 @@ async fn push_pending(
             .collect()
     });
     // Runs loaded on page open hold their files' names only: read the files back.
-    let pending: Vec<_> = store
+    let mut pending: Vec<_> = store
         .full_runs(&pending_ids)
         .await
         .map_err(SyncError::InvalidInput)?
         .into_iter()
         .map(with_model_directory)
         .collect();
+    // A search's trials go after every parent: each is nested under its parent's server id.
+    pending.sort_by_key(|run| run.tags.contains_key(PARENT_CLIENT_ID_TAG));
     if pending.is_empty() {
         return Ok((server.version, 0));
     }

@@ -171,7 +171,7 @@ describe('Gradient-boosted trees', () => {
     await depth.dispatchEvent('change');
     const message = treeCell().getByTestId('cell-edit-error');
     await message.waitFor();
-    assert.match(await message.textContent(), /max_depth must be a whole number from 1 to 63; got 0/);
+    assert.match(await message.textContent(), /max_depth must be a whole number from 1 to 1000; got 0/);
     assert.equal(Number(await treeCell().getAttribute('data-runs')), runs);
     assert.equal(await runRows().count(), rows);
     // Back in range: the message goes.

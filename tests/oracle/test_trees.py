@@ -151,7 +151,7 @@ class TreeParameterErrors(unittest.TestCase):
         base = ["train", "--train", str(DATA / PAIRS[0][0]), "--val", str(DATA / PAIRS[0][1]),
                 "--model", "gbdt"]
         for flag, value, message in [
-            ("--max-depth", "0", "max_depth must be a whole number from 1 to 63; got 0"),
+            ("--max-depth", "0", "max_depth must be a whole number from 1 to 1000; got 0"),
             ("--learning-rate", "0", "learning_rate must be above 0 and at most 1; got 0"),
             ("--subsample", "1.5", "subsample must be above 0 and at most 1; got 1.5"),
             ("--max-bin", "1", "max_bin must be a whole number from 2 to 65535; got 1"),

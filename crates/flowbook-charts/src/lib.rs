@@ -11,6 +11,7 @@ mod learning_curve;
 mod predicted_vs_actual;
 mod residuals;
 mod run_rmse;
+mod search;
 mod sweep;
 mod text;
 
@@ -26,6 +27,7 @@ pub use learning_curve::draw_learning_curve;
 pub use predicted_vs_actual::draw_predicted_vs_actual;
 pub use residuals::{draw_residuals, ZERO_LINE_COLOR};
 pub use run_rmse::{draw_rmse_per_run, TRAIN_COLOR, VALIDATION_COLOR};
+pub use search::{draw_search_objective, BEST_SO_FAR_COLOR};
 pub use sweep::{draw_sweep_curve, format_alpha, BEST_MARKER_COLOR};
 
 use plotters::coord::Shift;

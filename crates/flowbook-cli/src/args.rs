@@ -35,6 +35,9 @@ pub enum Command {
     Pull(PullCli),
     /// Print a trip file's schema facts and per-column checksums as JSON.
     Inspect(InspectCli),
+    /// Search hyperparameters (TPE, random or grid) over a space file; every trial is a
+    /// run, nested under the search's run when pushed to MLflow.
+    Search(Box<crate::search::SearchCli>),
     /// Time the engine's decoding and training (JSON, for scripts/bench.sh).
     Bench(BenchCli),
 }
@@ -127,7 +130,7 @@ pub struct TreeCli {
     /// Shrinkage eta, 0 < X <= 1 [default: 0.3]
     #[arg(long, value_name = "X", value_parser = number)]
     pub learning_rate: Option<f64>,
-    /// Deepest level, 1..63 [default: 6]
+    /// Deepest level, 1..1000 [default: 6]
     #[arg(long, value_name = "N", value_parser = whole)]
     pub max_depth: Option<u32>,
     /// Smallest row count (hessian sum) of a child [default: 1]
@@ -247,6 +250,19 @@ pub struct BenchCli {
     /// Only `decode` or only `train`
     #[arg(long)]
     pub only: Option<String>,
+    /// Instead: the best loss of seeded searches on a known function (branin,
+    /// distractor, nested), one per seed
+    #[arg(long, value_name = "NAME")]
+    pub search_function: Option<String>,
+    /// With --search-function: tpe | random
+    #[arg(long, value_name = "NAME", default_value = "tpe", value_parser = flowbook_core::search::Algorithm::parse)]
+    pub algo: flowbook_core::search::Algorithm,
+    /// With --search-function: seeds 0..N
+    #[arg(long, value_name = "N", default_value = "50")]
+    pub seeds: usize,
+    /// With --search-function: trials per search
+    #[arg(long, value_name = "N", default_value = "50")]
+    pub max_evals: usize,
 }
 
 /// Where and how to push the run, when `--mlflow-uri` is given.
@@ -339,7 +355,7 @@ impl MlflowCli {
         .find_map(|&(flag, given)| given.then_some(flag))
     }
 
-    fn checked(&self) -> Result<Option<MlflowArgs>, String> {
+    pub(crate) fn checked(&self) -> Result<Option<MlflowArgs>, String> {
         let aliases: Vec<String> = self.aliases.iter().flat_map(|a| list(a)).collect();
         let Some(uri) = self.mlflow_uri.clone().filter(|u| !u.is_empty()) else {
             return match self.given() {

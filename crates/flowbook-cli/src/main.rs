@@ -8,6 +8,8 @@ mod http_native;
 mod mlflow_sync;
 mod predict;
 mod pull;
+mod search;
+mod search_runs;
 mod train_trees;
 
 use std::path::Path;
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Push(push) => mlflow_sync::run_push(&push),
         Command::Pull(pull) => pull::run_pull(&pull),
         Command::Inspect(inspect) => run_inspect(&inspect),
+        Command::Search(search) => search::run(&search),
         Command::Bench(bench) => run_bench(&bench),
     };
     match outcome {
@@ -202,6 +205,9 @@ fn run_inspect(cli: &InspectCli) -> Result<(), String> {
 /// `flowbook bench TRAIN VAL [GZIP_FILE ZSTD_FILE] [--runs N] [--only decode|train]`:
 /// the engine's benchmark, printed as JSON for scripts/bench.py.
 fn run_bench(cli: &BenchCli) -> Result<(), String> {
+    if let Some(function) = &cli.search_function {
+        return search::bench_function(function, cli.algo, cli.seeds, cli.max_evals);
+    }
     let (files, runs, only) = (&cli.files, cli.runs, cli.only.clone());
     let read = |p: &std::path::PathBuf| -> Result<bytes::Bytes, String> {
         std::fs::read(p)

@@ -45,7 +45,7 @@ pub(crate) fn auth_from_env() -> Auth {
 
 /// Unique per invocation (clock, process id, arguments), so two trainings never share a
 /// run; `--client-id` replaces it when a caller wants to retry the same push.
-fn invocation_client_id() -> String {
+pub(crate) fn invocation_client_id() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -129,6 +129,37 @@ pub fn build_tree_run(args: &MlflowArgs, training: &Training, report: &TreeRepor
 
 /// Pushes the run; returns what to report (`url`, ids, registered version).
 pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
+    let register = args.register_model.is_some().then_some(0);
+    let pushed = push_and_register(args, std::slice::from_ref(run), register)?;
+    let done = &pushed.runs[0];
+    let mut summary = json!({
+        "server_version": pushed.server_version,
+        "experiment_id": done.experiment_id,
+        "run_id": done.run_id,
+        "client_id": run.client_id,
+        "url": done.url,
+        "created": done.created,
+    });
+    if let Some(registered) = pushed.registered {
+        summary["registered_model"] = registered;
+    }
+    Ok(summary)
+}
+
+/// What a push did: the server's version, each run's outcome, the registered version.
+pub struct Pushed {
+    pub server_version: String,
+    pub runs: Vec<flowbook_core::mlflow::PushedRun>,
+    pub registered: Option<Value>,
+}
+
+/// Pushes `runs` into the experiment of `args` (exactly once; a search's trials nested
+/// under their parent), then registers the model of `runs[register]` when asked.
+pub fn push_and_register(
+    args: &MlflowArgs,
+    runs: &[Run],
+    register: Option<usize>,
+) -> Result<Pushed, String> {
     let config = ServerConfig::new(&args.uri, auth_from_env());
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
     pollster::block_on(async {
@@ -141,34 +172,33 @@ pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
             .ensure_experiment(&args.experiment)
             .await
             .map_err(|e| e.to_string())?;
-        // The batch push (one run here) is what `flowbook push` uses, so the fault test of
+        // The batch push is what `flowbook push` uses, so the fault test of
         // scripts/mlflow_test.sh exercises its resume path.
         let pushed = sync
-            .push_runs(std::slice::from_ref(run), &experiment_id, |_, _| {})
+            .push_runs(runs, &experiment_id, |_, _| {})
             .await
-            .map_err(|e| e.to_string())?
-            .remove(0);
-        let mut summary = json!({
-            "server_version": server.version,
-            "experiment_id": pushed.experiment_id,
-            "run_id": pushed.run_id,
-            "client_id": run.client_id,
-            "url": pushed.url,
-            "created": pushed.created,
-        });
-        if let Some(name) = &args.register_model {
-            let version = sync
-                .register_model(name, run, &pushed, MODEL_DIR, &args.aliases)
-                .await
-                .map_err(|e| format!("the run was pushed ({}), but {e}", pushed.url))?;
-            summary["registered_model"] = json!({
-                "name": version.name,
-                "version": version.version,
-                "aliases": args.aliases,
-                "created": version.created,
-            });
-        }
-        Ok(summary)
+            .map_err(|e| e.to_string())?;
+        let registered = match (&args.register_model, register) {
+            (Some(name), Some(index)) => {
+                let (run, done) = (&runs[index], &pushed[index]);
+                let version = sync
+                    .register_model(name, run, done, MODEL_DIR, &args.aliases)
+                    .await
+                    .map_err(|e| format!("the run was pushed ({}), but {e}", pushed[0].url))?;
+                Some(json!({
+                    "name": version.name,
+                    "version": version.version,
+                    "aliases": args.aliases,
+                    "created": version.created,
+                }))
+            }
+            _ => None,
+        };
+        Ok(Pushed {
+            server_version: server.version,
+            runs: pushed,
+            registered,
+        })
     })
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Layers (each only looks down): `data` (bytes in, trip columns out) → `features`
 //! (target, filters, one-hot vocabulary) → `solve` (exact linear models) → `metrics`
-//! and `model` → `pipeline` (the notebook's train/evaluate step as one call).
+//! and `model` → `pipeline` (the notebook's train/evaluate step as one call) → `search`
+//! (hyperparameter searches whose trials are pipeline trainings).
 
 pub mod bench;
 pub mod data;
@@ -17,6 +18,7 @@ pub mod notebook;
 pub mod pipeline;
 pub mod predict;
 pub mod saved_model;
+pub mod search;
 pub mod solve;
 pub mod store;
 pub mod tracking;

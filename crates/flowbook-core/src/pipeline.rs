@@ -10,7 +10,7 @@ use crate::metrics::RegressionMetrics;
 use crate::model::LinearModel;
 use linfa::traits::Fit;
 
-use crate::trees::{boost, Round, TreeError, TreeModel, TreeParams};
+use crate::trees::{boost_binned, BinnedRows, Round, TreeError, TreeModel, TreeParams};
 
 mod job;
 pub use job::{train_job, TrainSummary, Trained};
@@ -317,26 +317,56 @@ pub fn train_trees(
     params.validate()?;
     let (encoder, train_design, val_design) =
         prepare_designs(train, validation, prepare, features)?;
-    let block_sizes = encoder.layout().block_sizes;
-    let Some(boosted) = boost(&train_design, &val_design, &block_sizes, params, on_round)? else {
+    let binned = BinnedRows::new(
+        &train_design,
+        &encoder.layout().block_sizes,
+        params.max_bin as usize,
+    );
+    let designs = EncodedSets {
+        encoder: &encoder,
+        train: &train_design,
+        validation: &val_design,
+        prepare,
+        train_sha256: &train.sha256_hex,
+    };
+    boost_report(&designs, &binned, params, on_round)
+}
+
+/// Encoded training and validation rows, as a tree training reads them.
+pub struct EncodedSets<'a> {
+    pub encoder: &'a Encoder,
+    pub train: &'a Design,
+    pub validation: &'a Design,
+    pub prepare: &'a PrepareSpec,
+    pub train_sha256: &'a str,
+}
+
+/// Boosts on rows already encoded and binned (with `params.max_bin` bins) and evaluates
+/// the model on both sets; `Ok(None)` when `on_round` stopped it.
+pub fn boost_report(
+    sets: &EncodedSets<'_>,
+    binned: &BinnedRows,
+    params: &TreeParams,
+    on_round: &mut dyn FnMut(&Round) -> std::ops::ControlFlow<()>,
+) -> Result<Option<TreeReport>, PipelineError> {
+    let Some(boosted) = boost_binned(sets.train, sets.validation, binned, params, on_round)? else {
         return Ok(None);
     };
-    let n_features = encoder.n_columns();
     let model = TreeModel::new(
         *params,
-        prepare.clone(),
-        encoder,
+        sets.prepare.clone(),
+        sets.encoder.clone(),
         boosted.ensemble,
         boosted.best_iteration,
-        &train.sha256_hex,
+        sets.train_sha256,
     );
-    let train_metrics =
-        RegressionMetrics::compute(&train_design.target, &model.predict(&train_design));
-    let val_metrics = RegressionMetrics::compute(&val_design.target, &model.predict(&val_design));
+    let train_metrics = RegressionMetrics::compute(&sets.train.target, &model.predict(sets.train));
+    let val_metrics =
+        RegressionMetrics::compute(&sets.validation.target, &model.predict(sets.validation));
     Ok(Some(TreeReport {
-        train_rows: train_design.n_rows,
-        val_rows: val_design.n_rows,
-        n_features,
+        train_rows: sets.train.n_rows,
+        val_rows: sets.validation.n_rows,
+        n_features: sets.encoder.n_columns(),
         train: train_metrics,
         validation: val_metrics,
         best_iteration: boosted.best_iteration,

@@ -45,6 +45,21 @@ impl SavedModel {
         }
     }
 
+    pub fn encoder(&self) -> &crate::features::Encoder {
+        match self {
+            SavedModel::Linear(model) => &model.encoder,
+            SavedModel::Trees(model) => &model.encoder,
+        }
+    }
+
+    /// The digest of the training file the model learnt from.
+    pub fn train_sha256(&self) -> &str {
+        match self {
+            SavedModel::Linear(model) => &model.train_sha256,
+            SavedModel::Trees(model) => &model.train_sha256,
+        }
+    }
+
     /// `ols`, `ridge`, …, or `gbdt`.
     pub fn family_name(&self) -> &'static str {
         match self {

@@ -40,6 +40,17 @@ pub struct TrainJob {
     /// features (its model kind and `sweep_alphas` are then unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trees: Option<TreeParams>,
+    /// When set, the job is a whole hyperparameter search on the two tables (`request`,
+    /// `sweep_alphas` and `trees` are then unused); each trial is told as it finishes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchJob>,
+}
+
+/// A search the worker runs: the space file's JSON and the search's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchJob {
+    pub space: serde_json::Value,
+    pub settings: crate::search::SearchSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +72,16 @@ pub enum WorkerReply {
     TreesDone {
         id: u64,
         report: Box<TreeReport>,
+    },
+    /// One finished trial of a search job.
+    Trial {
+        id: u64,
+        trial: Box<crate::search::TrialReport>,
+    },
+    /// A search job ended (every trial was told before).
+    SearchDone {
+        id: u64,
+        stop: crate::search::StopReason,
     },
     Failed {
         id: u64,
@@ -87,6 +108,8 @@ impl WorkerReply {
                 WorkerReply::Progress { id, .. }
                 | WorkerReply::Done { id, .. }
                 | WorkerReply::TreesDone { id, .. }
+                | WorkerReply::Trial { id, .. }
+                | WorkerReply::SearchDone { id, .. }
                 | WorkerReply::Failed { id, .. } => *id,
             };
             format!(

@@ -85,3 +85,69 @@ fn write_native_tree_results() {
     std::fs::write(&path, results.to_string()).expect("write");
     assert_eq!(predictions.len(), 61_921);
 }
+
+/// The searches both runs make: TPE on a nested test function (every distribution), and
+/// TPE over linear models on the bundled trips, whose later trials depend on the earlier
+/// trials' validation RMSE.
+pub fn search_settings(max_evals: usize, seed: u64) -> flowbook_core::search::SearchSettings {
+    flowbook_core::search::SearchSettings {
+        max_evals,
+        seed,
+        batch: 2,
+        ..flowbook_core::search::SearchSettings::default()
+    }
+}
+
+pub const LINEAR_SPACE: &str = include_str!("../../../examples/search/linear.json");
+
+#[test]
+fn write_native_search_results() {
+    use flowbook_core::search::functions::TestFunction;
+    use flowbook_core::search::{run_search, SearchSpace, Suggester, TripSearch};
+    let function = TestFunction::Nested;
+    let settings = search_settings(40, 5);
+    let suggester = Suggester::new(function.domain(), settings);
+    let (nested, _) = run_search(&suggester, &settings, &mut |_, points| {
+        points.iter().map(|p| function.loss(p)).collect()
+    });
+    let train = common::load("green_tripdata_2021-01.parquet", &["trip_distance"]);
+    let val = common::load("green_tripdata_2021-02.parquet", &["trip_distance"]);
+    let space = SearchSpace::from_json(LINEAR_SPACE).expect("space");
+    let trips = TripSearch::new(&train, &val);
+    let settings = search_settings(30, 8);
+    let suggester = Suggester::new(space.domain(), settings);
+    let mut params = Vec::new();
+    let (linear, _) = run_search(&suggester, &settings, &mut |_, points| {
+        points
+            .iter()
+            .map(|p| {
+                let config = space.decode(p);
+                params.push(config.params.clone());
+                trips
+                    .evaluate(&config, &|| false)
+                    .expect("trial")
+                    .metrics
+                    .validation
+                    .rmse
+            })
+            .collect()
+    });
+    let points = |h: &flowbook_core::search::History| -> Vec<Vec<Option<f64>>> {
+        h.observations.iter().map(|o| o.point.clone()).collect()
+    };
+    let losses = |h: &flowbook_core::search::History| -> Vec<f64> {
+        h.observations.iter().map(|o| o.loss).collect()
+    };
+    let results = serde_json::json!({
+        "nested_settings": search_settings(40, 5),
+        "linear_settings": search_settings(30, 8),
+        "nested_points": points(&nested),
+        "nested_losses": losses(&nested),
+        "linear_params": params,
+        "linear_losses": losses(&linear),
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/native-results");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("search.json"), results.to_string()).expect("write");
+    assert_eq!(linear.observations.len(), 30);
+}

@@ -247,7 +247,7 @@ fn a_tree_cell_keeps_its_settings_and_fills_in_the_missing_ones() {
     };
     let error = train.request(&Default::default()).unwrap_err();
     assert!(
-        error.contains("max_depth must be a whole number from 1 to 63; got 0"),
+        error.contains("max_depth must be a whole number from 1 to 1000; got 0"),
         "{error}"
     );
 }
@@ -270,5 +270,78 @@ fn older_files_without_settings_take_the_defaults() {
             source: String::new()
         }),
         "cell-1"
+    );
+}
+
+#[test]
+fn a_search_cell_round_trips_and_its_mistakes_are_named_by_their_place() {
+    use flowbook_core::notebook::SearchCellSettings;
+    let mut json = default_json();
+    let cells = json["cells"].as_array_mut().expect("cells");
+    cells.push(serde_json::json!({
+        "id": "search-1", "kind": "search", "algorithm": "random", "max_evals": 20, "seed": 7,
+        "space": serde_json::from_str::<serde_json::Value>(flowbook_core::notebook::COURSE_SEARCH_SPACE).unwrap(),
+    }));
+    let opened = open(&json.to_string()).expect("opens");
+    let last = opened.notebook.cells.last().expect("a cell");
+    let CellKind::Search(search) = &last.kind else {
+        panic!("a Search cell")
+    };
+    assert_eq!((search.max_evals, search.seed), (20, 7));
+    let (space, settings) = search.plan().expect("a valid search");
+    assert_eq!(settings.algorithm.name(), "random");
+    assert_eq!(space.domain().len(), 5);
+    // Saved and opened again: the same cell.
+    let again = open(&save(&opened.notebook)).expect("reopens");
+    assert_eq!(
+        again.notebook.cells.last().map(|c| &c.kind),
+        Some(&last.kind)
+    );
+    // A cell without settings takes the linear space and TPE.
+    let n = json["cells"].as_array().unwrap().len() - 1;
+    let bare = {
+        let mut j = json.clone();
+        j["cells"][n] = serde_json::json!({"id": "search-1", "kind": "search"});
+        j
+    };
+    let opened = open(&bare.to_string()).expect("opens");
+    assert_eq!(
+        opened.notebook.cells.last().map(|c| &c.kind),
+        Some(&CellKind::Search(SearchCellSettings::default()))
+    );
+    // Mistakes: by place in the file, or, for the space, when the cell runs.
+    set(&mut json, &format!("/cells/{n}/algorithm"), "anneal".into());
+    assert!(
+        open_error(&json).contains(&format!("cells[{n}].algorithm")),
+        "{}",
+        open_error(&json)
+    );
+    set(&mut json, &format!("/cells/{n}/algorithm"), "tpe".into());
+    set(
+        &mut json,
+        &format!("/cells/{n}/max_evals"),
+        10_000_000.into(),
+    );
+    assert!(
+        open_error(&json).contains(&format!(
+            "cells[{n}].max_evals: expected a whole number from 0 to 100000"
+        )),
+        "{}",
+        open_error(&json)
+    );
+    set(&mut json, &format!("/cells/{n}/max_evals"), 20.into());
+    set(
+        &mut json,
+        &format!("/cells/{n}/space/space/gbdt/max_depth/low"),
+        500.into(),
+    );
+    let opened = open(&json.to_string()).expect("a bad space opens");
+    let CellKind::Search(search) = &opened.notebook.cells[n].kind else {
+        panic!("a Search cell")
+    };
+    let error = search.plan().unwrap_err();
+    assert!(
+        error.starts_with("space.gbdt.max_depth.low: low (500) must be below high (100)"),
+        "{error}"
     );
 }

@@ -138,3 +138,69 @@ fn trees_in_wasm_match_native() {
     }
     assert!((report.validation.rmse - native["val_rmse"].as_f64().unwrap()).abs() <= 1e-9);
 }
+
+const NATIVE_SEARCH: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../target/native-results/search.json"
+));
+
+/// One seed, one trial sequence: the same TPE searches in wasm suggest the same points,
+/// bit for bit, as natively (a nested test function, and linear models on the trips).
+#[wasm_bindgen_test]
+fn searches_in_wasm_suggest_the_native_trials() {
+    use flowbook_core::search::functions::TestFunction;
+    use flowbook_core::search::{run_search, SearchSettings, SearchSpace, Suggester, TripSearch};
+    let native: serde_json::Value = serde_json::from_str(NATIVE_SEARCH).expect("native results");
+    let settings: SearchSettings =
+        serde_json::from_value(native["nested_settings"].clone()).expect("settings");
+    let function = TestFunction::Nested;
+    let suggester = Suggester::new(function.domain(), settings);
+    let (nested, _) = run_search(&suggester, &settings, &mut |_, points| {
+        points.iter().map(|p| function.loss(p)).collect()
+    });
+    let points: Vec<Vec<Option<f64>>> =
+        serde_json::from_value(native["nested_points"].clone()).expect("points");
+    assert_eq!(nested.observations.len(), points.len());
+    for (i, (o, p)) in nested.observations.iter().zip(&points).enumerate() {
+        assert_eq!(&o.point, p, "trial {i}");
+    }
+
+    let numeric = vec!["trip_distance".to_string()];
+    let train =
+        load_trips("train.parquet", Bytes::from_static(TRAIN), &numeric).expect("train file");
+    let val = load_trips("val.parquet", Bytes::from_static(VAL), &numeric).expect("val file");
+    let space = SearchSpace::from_json(include_str!("../../../examples/search/linear.json"))
+        .expect("space");
+    let settings: SearchSettings =
+        serde_json::from_value(native["linear_settings"].clone()).expect("settings");
+    let trips = TripSearch::new(&train, &val);
+    let suggester = Suggester::new(space.domain(), settings);
+    let mut params = Vec::new();
+    let (linear, _) = run_search(&suggester, &settings, &mut |_, points| {
+        points
+            .iter()
+            .map(|p| {
+                let config = space.decode(p);
+                params.push(config.params.clone());
+                trips
+                    .evaluate(&config, &|| false)
+                    .expect("trial")
+                    .metrics
+                    .validation
+                    .rmse
+            })
+            .collect()
+    });
+    let native_params: Vec<Vec<(String, String)>> =
+        serde_json::from_value(native["linear_params"].clone()).expect("params");
+    assert_eq!(params, native_params);
+    let native_losses: Vec<f64> =
+        serde_json::from_value(native["linear_losses"].clone()).expect("losses");
+    for (i, (o, n)) in linear.observations.iter().zip(&native_losses).enumerate() {
+        assert!(
+            (o.loss - n).abs() <= 1e-9,
+            "trial {i}: {} in wasm, {n} natively",
+            o.loss
+        );
+    }
+}

@@ -12,7 +12,7 @@ use super::api::{string_at, MlflowSync};
 use super::error::SyncError;
 use super::http::HttpClient;
 use super::push::{check_client_id, PushedRun};
-use crate::tracking::{Run, CLIENT_ID_TAG};
+use crate::tracking::{Run, CLIENT_ID_TAG, PARENT_CLIENT_ID_TAG};
 
 /// Runs per `runs/search` page when collecting client ids. Each answer carries the runs'
 /// params, latest metrics and tags, so pages stay far below the server's 50 000 limit.
@@ -89,6 +89,14 @@ impl<C: HttpClient> MlflowSync<C> {
         let mut pushed = Vec::with_capacity(runs.len());
         for (index, run) in runs.iter().enumerate() {
             let found = earlier.get(&run.client_id).cloned();
+            let nested = match with_parent_run_id(run, &earlier) {
+                Ok(nested) => nested,
+                Err(error) => {
+                    on_run(index, Err(&error));
+                    return Err(error);
+                }
+            };
+            let run = nested.as_ref().unwrap_or(run);
             match self.push_with_lookup(run, experiment_id, found).await {
                 Ok(done) => {
                     on_run(index, Ok(&done));
@@ -107,4 +115,31 @@ impl<C: HttpClient> MlflowSync<C> {
         }
         Ok(pushed)
     }
+}
+
+/// MLflow's tag that nests a run under another in the runs table.
+pub const PARENT_RUN_ID_TAG: &str = "mlflow.parentRunId";
+
+/// A child run (a search's trial) with its parent's server id as `mlflow.parentRunId`,
+/// the parent found among the runs pushed before (in this call or an earlier one), so a
+/// retried push nests the same children under the same parent. `None` for a run without
+/// a parent.
+fn with_parent_run_id(
+    run: &Run,
+    earlier: &HashMap<String, EarlierRun>,
+) -> Result<Option<Run>, SyncError> {
+    let Some(parent) = run.tags.get(PARENT_CLIENT_ID_TAG) else {
+        return Ok(None);
+    };
+    let Some((parent_run_id, _)) = earlier.get(parent) else {
+        return Err(SyncError::InvalidInput(format!(
+            "run {:?} belongs to the search {parent}, which is not on the server yet: push the search's parent run first (Flowbook pushes a search parent first, then its trials)",
+            run.name
+        )));
+    };
+    let mut nested = run.clone();
+    nested
+        .tags
+        .insert(PARENT_RUN_ID_TAG.to_string(), parent_run_id.clone());
+    Ok(Some(nested))
 }

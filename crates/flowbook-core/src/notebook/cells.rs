@@ -213,6 +213,55 @@ impl Default for PredictSettings {
     }
 }
 
+/// The Search cell: a search space (the JSON of `examples/search/*.json`) and how to
+/// search it. Its trials train on the Data cell's files with their own features and rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchCellSettings {
+    pub space: serde_json::Value,
+    pub algorithm: crate::search::Algorithm,
+    pub max_evals: usize,
+    pub seed: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patience: Option<usize>,
+}
+
+/// The linear space the default notebook's Search cell starts with.
+pub const LINEAR_SEARCH_SPACE: &str = include_str!("../../../../examples/search/linear.json");
+/// The course's XGBoost space, offered as a preset.
+pub const COURSE_SEARCH_SPACE: &str =
+    include_str!("../../../../examples/search/course_xgboost.json");
+
+impl Default for SearchCellSettings {
+    fn default() -> Self {
+        SearchCellSettings {
+            space: serde_json::from_str(LINEAR_SEARCH_SPACE).unwrap_or_default(),
+            algorithm: crate::search::Algorithm::Tpe,
+            max_evals: 50,
+            seed: 42,
+            patience: None,
+        }
+    }
+}
+
+impl SearchCellSettings {
+    /// The space and settings the engine searches with, or what is wrong with them.
+    pub fn plan(
+        &self,
+    ) -> Result<(crate::search::SearchSpace, crate::search::SearchSettings), String> {
+        let space = crate::search::SearchSpace::from_value(self.space.clone())
+            .map_err(|e| e.to_string())?;
+        let settings = crate::search::SearchSettings {
+            algorithm: self.algorithm,
+            max_evals: self.max_evals,
+            seed: self.seed,
+            patience: self.patience,
+            ..crate::search::SearchSettings::default()
+        };
+        settings.validate()?;
+        Ok((space, settings))
+    }
+}
+
 /// A cell's kind and settings. Saved with a `"kind"` field beside the settings' fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -226,6 +275,7 @@ pub enum CellKind {
     Evaluate(EvaluateSettings),
     Compare(CompareSettings),
     Predict(PredictSettings),
+    Search(SearchCellSettings),
     /// A kind this Flowbook does not know (written by a newer one). Kept whole, so that
     /// opening and saving the notebook here does not lose it; it never runs.
     #[serde(skip)]
@@ -246,6 +296,7 @@ impl CellKind {
             CellKind::Evaluate(_) => "evaluate",
             CellKind::Compare(_) => "compare",
             CellKind::Predict(_) => "predict",
+            CellKind::Search(_) => "search",
             CellKind::Unknown { kind, .. } => kind,
         }
     }

@@ -57,7 +57,7 @@ fn inputs(cells: &[Cell], index: usize) -> (Vec<String>, Option<String>) {
     let nearest = |kind: &str| above.iter().rev().find(|c| c.kind.name() == kind);
     let needs: &[&str] = match &cells[index].kind {
         CellKind::Markdown { .. } | CellKind::Data(_) => &[],
-        CellKind::Prepare(_) => &["data"],
+        CellKind::Prepare(_) | CellKind::Search(_) => &["data"],
         CellKind::Train(_) => &["data", "prepare"],
         CellKind::Evaluate(_) | CellKind::Predict(_) => &["train"],
         CellKind::Compare(_) => {

@@ -18,7 +18,8 @@ mod read_cell;
 
 pub use cells::{
     CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
-    PrepareSettings, TrainSettings, TREES_MODEL,
+    PrepareSettings, SearchCellSettings, TrainSettings, COURSE_SEARCH_SPACE, LINEAR_SEARCH_SPACE,
+    TREES_MODEL,
 };
 pub use dataflow::{CellState, Dataflow, DataflowError};
 pub use default_notebook::default_notebook;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::cells::{
     CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
-    PrepareSettings, TrainSettings,
+    PrepareSettings, SearchCellSettings, TrainSettings,
 };
 use super::document::Cell;
 use super::fields::{as_text, Fields};
@@ -53,6 +53,7 @@ pub(super) fn read_cell(
                 trip_distance: fields.number_or("trip_distance", defaults.trip_distance)?,
             })
         }
+        "search" => CellKind::Search(read_search(&mut fields)?),
         other => {
             warnings.push(format!(
                 "cells[{index}]: unknown cell kind {other:?}, kept as it is but it will not run here (perhaps written by a newer Flowbook)"
@@ -205,4 +206,55 @@ fn read_evaluate(
         }
     }
     Ok(EvaluateSettings { charts })
+}
+
+/// The Search cell. The space is checked when the cell runs (with its place in the
+/// space); here only its shape, and the trial count's bound, so a shared notebook cannot
+/// ask for more trials than a tab holds.
+fn read_search(fields: &mut Fields) -> Result<SearchCellSettings, OpenError> {
+    let d = SearchCellSettings::default();
+    let space = match fields.value("space") {
+        None => d.space.clone(),
+        Some(value) if value.is_object() => value.clone(),
+        Some(_) => {
+            return Err(fields.error(
+                "space",
+                "expected a search space object (see examples/search/)".to_string(),
+            ))
+        }
+    };
+    let algorithm = match fields.optional("algorithm", "grid, random or tpe", as_text)? {
+        None => d.algorithm,
+        Some(name) => {
+            crate::search::Algorithm::parse(&name).map_err(|m| fields.error("algorithm", m))?
+        }
+    };
+    let whole = |fields: &mut Fields, name: &'static str, default: u64, max: u64| {
+        let value = fields.integer_or(name, default as i64)?;
+        match u64::try_from(value) {
+            Ok(v) if v <= max => Ok(v),
+            _ => Err(fields.error(
+                name,
+                format!("expected a whole number from 0 to {max}, found {value}"),
+            )),
+        }
+    };
+    let max_evals = whole(
+        fields,
+        "max_evals",
+        d.max_evals as u64,
+        crate::search::MAX_EVALS as u64,
+    )? as usize;
+    let seed = whole(fields, "seed", d.seed, u64::MAX >> 11)?;
+    let patience = match fields.value("patience") {
+        Some(_) => Some(whole(fields, "patience", 0, crate::search::MAX_EVALS as u64)? as usize),
+        None => None,
+    };
+    Ok(SearchCellSettings {
+        space,
+        algorithm,
+        max_evals,
+        seed,
+        patience,
+    })
 }

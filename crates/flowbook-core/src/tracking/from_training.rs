@@ -29,7 +29,7 @@ fn join<T: ToString>(items: &[T]) -> String {
 }
 
 /// A running run with the caller's names, times, description and inputs.
-fn new_run(meta: RunMeta) -> Run {
+pub(super) fn new_run(meta: RunMeta) -> Run {
     let mut run = Run::new(
         &meta.client_id,
         &meta.name,
@@ -100,7 +100,7 @@ pub fn run_from_training(request: &TrainRequest, reports: &[TrainReport], meta: 
 }
 
 /// The features and filters, as params every training's run carries.
-fn data_params(
+pub(super) fn data_params(
     params: &mut std::collections::BTreeMap<String, String>,
     features: &FeatureSpec,
     prepare: &PrepareSpec,

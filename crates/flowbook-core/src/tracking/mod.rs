@@ -4,6 +4,7 @@
 //! MLflow server is the `mlflow` module's job. Nothing here reads a clock or a random
 //! source, so the same code runs in the browser: ids and times come in as arguments.
 
+mod from_search;
 mod from_training;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use from_search::{
+    run_from_search, run_from_trial, trial_client_id, SearchSummary, TrialRecord,
+    SEARCH_SPACE_ARTIFACT,
+};
 pub use from_training::{
     run_from_training, run_from_trees, selected_report, RunMeta, FEATURE_VOCABULARY,
 };
@@ -20,6 +25,9 @@ pub const RUN_FORMAT_VERSION: u32 = 1;
 
 /// The tag under which a run's client id is stored on the server, for exactly-once sync.
 pub const CLIENT_ID_TAG: &str = "flowbook.client_id";
+/// On a search's trial: the client id of the search's parent run. Pushing turns it into
+/// MLflow's `mlflow.parentRunId`.
+pub const PARENT_CLIENT_ID_TAG: &str = "flowbook.parent_client_id";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

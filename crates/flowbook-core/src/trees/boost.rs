@@ -129,6 +129,24 @@ pub fn boost(
     on_round: &mut dyn FnMut(&Round) -> ControlFlow<()>,
 ) -> Result<Option<Boosted>, TreeError> {
     params.validate()?;
+    // Checked before binning too, so that a training too large allocates nothing.
+    let working_set = working_set_bytes(train, validation, block_sizes, params.max_bin);
+    if working_set > MEMORY_LIMIT_BYTES {
+        return Err(too_large(working_set));
+    }
+    let data = BinnedRows::new(train, block_sizes, params.max_bin as usize);
+    boost_binned(train, validation, &data, params, on_round)
+}
+
+/// `boost` on rows already binned with `params.max_bin` bins (a search's trials share them).
+pub fn boost_binned(
+    train: &Design,
+    validation: &Design,
+    data: &BinnedRows,
+    params: &TreeParams,
+    on_round: &mut dyn FnMut(&Round) -> ControlFlow<()>,
+) -> Result<Option<Boosted>, TreeError> {
+    params.validate()?;
     if train.n_rows == 0 {
         return Err(TreeError::NoRows);
     }
@@ -139,13 +157,12 @@ pub fn boost(
                 .to_string(),
         });
     }
-    let working_set = working_set_bytes(train, validation, block_sizes, params.max_bin);
+    let working_set = working_set_bytes(train, validation, &data.block_sizes, params.max_bin);
     if working_set > MEMORY_LIMIT_BYTES {
         return Err(too_large(working_set));
     }
-    let data = BinnedRows::new(train, block_sizes, params.max_bin as usize);
     let mut model_bytes = 0u64;
-    let mut grower = Grower::new(&data);
+    let mut grower = Grower::new(data);
     let base_score = train.target.iter().sum::<f64>() / train.n_rows as f64;
     let mut train_pred = vec![base_score; train.n_rows];
     let mut val_pred = vec![base_score; validation.n_rows];
@@ -182,7 +199,7 @@ pub fn boost(
             params.colsample_bytree,
             &mut allowed,
         );
-        let (tree, leaves) = grower.grow(&data, params, &grad, &hess, &mut rows, &allowed);
+        let (tree, leaves) = grower.grow(data, params, &grad, &hess, &mut rows, &allowed);
         for leaf in &leaves {
             let value = tree.value[leaf.node];
             for &r in &rows[leaf.start..leaf.end] {

@@ -18,7 +18,9 @@ mod model;
 mod params;
 
 pub use bins::ColumnCuts;
-pub use boost::{boost, working_set_bytes, Boosted, Round, MEMORY_LIMIT_BYTES, NODE_BYTES};
+pub use boost::{
+    boost, boost_binned, working_set_bytes, Boosted, Round, MEMORY_LIMIT_BYTES, NODE_BYTES,
+};
 pub use ensemble::{Test, Tree, TreeEnsemble};
 pub use grow::{leaf_weight, BinnedRows, Grower};
 pub use model::{FeatureImportance, TreeModel, TREE_MODEL_FORMAT_VERSION};

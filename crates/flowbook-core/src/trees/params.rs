@@ -57,7 +57,9 @@ impl Default for TreeParams {
 
 /// Upper bounds that keep one training within what a browser tab can hold.
 pub const MAX_ROUNDS: u32 = 100_000;
-pub const MAX_DEPTH: u32 = 63;
+/// Deep enough for the course's search space (max_depth up to 100); the memory guard,
+/// not the depth, bounds a tree's size.
+pub const MAX_DEPTH: u32 = 1000;
 pub const MAX_BIN: u32 = 65_535;
 
 impl TreeParams {

@@ -1,0 +1,275 @@
+//! A search's trials on trip files: each trial trains one model on the training file and
+//! is scored by its validation RMSE. Trials that share prepared data reuse it: one set of
+//! encoded rows and sufficient statistics per feature set and duration range (every
+//! linear trial on them is then one solve), one binning per `max_bin` for tree trials.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+
+use super::space::{SearchSpace, TrialConfig, TrialModel};
+use crate::data::TripTable;
+use crate::metrics::RegressionMetrics;
+use crate::pipeline::{boost_report, EncodedSets, PipelineError, PreparedTraining};
+use crate::saved_model::SavedModel;
+use crate::solve::{solve_ridge, BlockSplit, ModelKind};
+use crate::trees::{BinnedRows, Round, TreeError};
+
+/// What one finished trial measured.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrialMetrics {
+    pub train: RegressionMetrics,
+    pub validation: RegressionMetrics,
+    pub train_rows: usize,
+    pub val_rows: usize,
+    pub n_features: usize,
+    /// Tree trials: the round kept and every round's RMSE.
+    pub best_iteration: Option<u32>,
+    pub curve: Vec<Round>,
+}
+
+/// A finished trial: its metrics and its model (which a search keeps only for the best).
+#[derive(Debug, Clone)]
+pub struct TrialScore {
+    pub metrics: TrialMetrics,
+    pub model: SavedModel,
+}
+
+type PreparedKey = (String, u64, u64);
+
+/// The trials' shared data.
+pub struct TripSearch<'a> {
+    train: &'a TripTable,
+    validation: &'a TripTable,
+    prepared: Mutex<HashMap<PreparedKey, Arc<PreparedTraining>>>,
+    binned: Mutex<HashMap<(PreparedKey, u32), Arc<BinnedRows>>>,
+    /// Ridge's block elimination, the same for every alpha on one prepared set.
+    splits: Mutex<HashMap<PreparedKey, Arc<BlockSplit>>>,
+}
+
+impl<'a> TripSearch<'a> {
+    pub fn new(train: &'a TripTable, validation: &'a TripTable) -> TripSearch<'a> {
+        TripSearch {
+            train,
+            validation,
+            prepared: Mutex::new(HashMap::new()),
+            binned: Mutex::new(HashMap::new()),
+            splits: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The numerical columns a space's trials read from the files.
+    pub fn numeric_columns(space: &SearchSpace) -> Vec<String> {
+        let mut columns: Vec<String> = Vec::new();
+        for (_, features) in &space.features {
+            for n in &features.numerical {
+                if !columns.contains(n) {
+                    columns.push(n.clone());
+                }
+            }
+        }
+        columns
+    }
+
+    fn prepared(
+        &self,
+        config: &TrialConfig,
+    ) -> Result<(PreparedKey, Arc<PreparedTraining>), PipelineError> {
+        let key = (
+            config.features_name.clone(),
+            config.prepare.min_duration_min.to_bits(),
+            config.prepare.max_duration_min.to_bits(),
+        );
+        if let Some(found) = lock(&self.prepared).get(&key) {
+            return Ok((key, Arc::clone(found)));
+        }
+        // Prepared outside the lock; two trials preparing the same data at once both
+        // compute it and one copy is kept.
+        let prepared = Arc::new(PreparedTraining::new(
+            self.train,
+            self.validation,
+            &config.prepare,
+            &config.features,
+        )?);
+        let kept = Arc::clone(lock(&self.prepared).entry(key.clone()).or_insert(prepared));
+        Ok((key, kept))
+    }
+
+    fn split(
+        &self,
+        key: &PreparedKey,
+        prepared: &PreparedTraining,
+    ) -> Result<Arc<BlockSplit>, PipelineError> {
+        if let Some(found) = lock(&self.splits).get(key) {
+            return Ok(Arc::clone(found));
+        }
+        let split = Arc::new(BlockSplit::largest(&prepared.gram).map_err(PipelineError::Solve)?);
+        Ok(Arc::clone(
+            lock(&self.splits).entry(key.clone()).or_insert(split),
+        ))
+    }
+
+    /// Prepared data sets built so far (for the note that trials shared them).
+    pub fn prepared_sets(&self) -> usize {
+        lock(&self.prepared).len()
+    }
+
+    /// Trains and scores one trial. `stop` is asked after each boosting round.
+    pub fn evaluate(
+        &self,
+        config: &TrialConfig,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<TrialScore, PipelineError> {
+        let (key, prepared) = self.prepared(config)?;
+        match config.model {
+            TrialModel::Linear(kind) => {
+                let report = match kind {
+                    ModelKind::Ridge { alpha } => {
+                        let split = self.split(&key, &prepared)?;
+                        let solution = solve_ridge(&prepared.gram, &split, alpha)
+                            .map_err(PipelineError::Solve)?;
+                        prepared.report(kind, &solution)
+                    }
+                    _ => prepared.train(kind)?,
+                };
+                Ok(TrialScore {
+                    metrics: TrialMetrics {
+                        train: report.train,
+                        validation: report.validation,
+                        train_rows: report.train_rows,
+                        val_rows: report.val_rows,
+                        n_features: report.n_features,
+                        best_iteration: None,
+                        curve: Vec::new(),
+                    },
+                    model: SavedModel::Linear(report.model),
+                })
+            }
+            TrialModel::Trees(params) => {
+                params.validate()?;
+                let binned = {
+                    let found = lock(&self.binned)
+                        .get(&(key.clone(), params.max_bin))
+                        .cloned();
+                    match found {
+                        Some(b) => b,
+                        None => {
+                            let b = Arc::new(BinnedRows::new(
+                                &prepared.train,
+                                &prepared.encoder.layout().block_sizes,
+                                params.max_bin as usize,
+                            ));
+                            Arc::clone(lock(&self.binned).entry((key, params.max_bin)).or_insert(b))
+                        }
+                    }
+                };
+                let sets = EncodedSets {
+                    encoder: &prepared.encoder,
+                    train: &prepared.train,
+                    validation: &prepared.validation,
+                    prepare: &config.prepare,
+                    train_sha256: &prepared.train_sha256,
+                };
+                let mut on_round = |_: &Round| {
+                    if stop() {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                };
+                let report = boost_report(&sets, &binned, &params, &mut on_round)?
+                    .ok_or(PipelineError::Trees(TreeError::Stopped))?;
+                Ok(TrialScore {
+                    metrics: TrialMetrics {
+                        train: report.train,
+                        validation: report.validation,
+                        train_rows: report.train_rows,
+                        val_rows: report.val_rows,
+                        n_features: report.n_features,
+                        best_iteration: Some(report.best_iteration),
+                        curve: report.curve,
+                    },
+                    model: SavedModel::Trees(report.model),
+                })
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A trial that panicked leaves the cache as it was: still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One finished trial as a search reports it while it runs (the page's progress, the
+/// worker's messages): its settings, its metrics or why it failed, and its model when it
+/// is the best so far.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrialReport {
+    pub number: usize,
+    /// Trials the search will run at most.
+    pub planned: usize,
+    pub config: TrialConfig,
+    pub metrics: Option<TrialMetrics>,
+    pub error: Option<String>,
+    /// The best validation RMSE after this trial.
+    pub best_so_far: Option<f64>,
+    /// The model file (`flowbook_model.json`), when this trial is the best so far.
+    pub best_model_json: Option<String>,
+}
+
+impl TrialReport {
+    /// The trial's objective: its validation RMSE, infinite when it failed.
+    pub fn loss(&self) -> f64 {
+        self.metrics
+            .as_ref()
+            .map_or(f64::INFINITY, |m| m.validation.rmse)
+    }
+}
+
+/// A whole search on trip tables, one trial after another (the browser's worker has one
+/// thread): `on_trial` hears each finished trial and may stop the search.
+pub fn run_trip_search(
+    train: &TripTable,
+    validation: &TripTable,
+    space: &super::SearchSpace,
+    settings: &super::SearchSettings,
+    on_trial: &mut dyn FnMut(&TrialReport) -> ControlFlow<()>,
+) -> super::StopReason {
+    let trips = TripSearch::new(train, validation);
+    let suggester = super::Suggester::new(space.domain(), *settings);
+    let planned = suggester.planned();
+    let mut best = f64::INFINITY;
+    let (_, stop) = super::run_search(&suggester, settings, &mut |first, points| {
+        let mut losses = Vec::with_capacity(points.len());
+        for (i, point) in points.iter().enumerate() {
+            let config = space.decode(point);
+            let (metrics, error, model) = match trips.evaluate(&config, &|| false) {
+                Ok(score) => (Some(score.metrics), None, Some(score.model)),
+                Err(e) => (None, Some(e.to_string()), None),
+            };
+            let loss = metrics
+                .as_ref()
+                .map_or(f64::INFINITY, |m| m.validation.rmse);
+            let improved = loss < best;
+            best = best.min(loss);
+            let report = TrialReport {
+                number: first + i,
+                planned,
+                config,
+                metrics,
+                error,
+                best_so_far: best.is_finite().then_some(best),
+                best_model_json: model.filter(|_| improved).map(|m| m.to_json()),
+            };
+            losses.push(loss);
+            if on_trial(&report).is_break() {
+                break;
+            }
+        }
+        losses
+    });
+    stop
+}
