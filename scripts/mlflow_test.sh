@@ -214,14 +214,7 @@ pass "pushed twice: $(json_field "$TMP/h1.json" mlflow url)"
   --cli-json "$TMP/h2.json" --model-name taxi-search --predict-json "$TMP/h-predict.json" --val "$VAL" ||
   fail "search verification"
 CHECKS=$((CHECKS + 1))
-cat >"$TMP/trees-space.json" <<'SPACE'
-{"format": "flowbook-search-space", "version": 1, "space": {"gbdt": {
-  "max_depth": {"dist": "quniform", "low": 3, "high": 12, "q": 1},
-  "learning_rate": {"dist": "loguniform", "low": 0.1, "high": 1},
-  "min_child_weight": {"dist": "loguniform", "low": 1, "high": 20},
-  "num_boost_round": 15}}}
-SPACE
-TREE_SEARCH=(--space "$TMP/trees-space.json" --max-evals 20 --seed 3 --mlflow-uri "$URI" --experiment flowbook-search-trees
+TREE_SEARCH=(--space examples/search/quick_trees.json --max-evals 20 --seed 3 --mlflow-uri "$URI" --experiment flowbook-search-trees
   --client-id e2e-search-trees-1)
 for i in 1 2; do
   "$FLOWBOOK" search --train "$TRAIN" --val "$VAL" --json "${TREE_SEARCH[@]}" >"$TMP/ht$i.json" 2>"$TMP/ht$i.err" ||

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use flowbook_charts::{draw_parallel_coordinates, draw_search_objective};
 use flowbook_core::notebook::{
     CellKind, SearchCellSettings, COURSE_SEARCH_SPACE, LINEAR_SEARCH_SPACE,
+    QUICK_TREES_SEARCH_SPACE,
 };
 use flowbook_core::search::{trial_parallel_coordinates, Algorithm, SearchSpace, TrialReport};
 use leptos::prelude::*;
@@ -16,27 +17,10 @@ use super::state::NotebookState;
 use crate::searching::SearchOutcome;
 use crate::ui::chart::{Chart, Draw};
 
-/// A quick tree space for a workshop: a few seconds per trial in a browser.
-const TREES_SEARCH_SPACE: &str = r#"{
-  "format": "flowbook-search-space",
-  "version": 1,
-  "name": "Quick trees",
-  "space": {
-    "gbdt": {
-      "max_depth": { "dist": "quniform", "low": 3, "high": 12, "q": 1 },
-      "learning_rate": { "dist": "loguniform", "low": 0.1, "high": 1 },
-      "min_child_weight": { "dist": "loguniform", "low": 1, "high": 20 },
-      "num_boost_round": 20,
-      "seed": 42
-    },
-    "features": "PU_DO"
-  }
-}"#;
-
 fn preset(name: &str) -> Option<&'static str> {
     match name {
         "linear" => Some(LINEAR_SEARCH_SPACE),
-        "trees" => Some(TREES_SEARCH_SPACE),
+        "trees" => Some(QUICK_TREES_SEARCH_SPACE),
         "course" => Some(COURSE_SEARCH_SPACE),
         _ => None,
     }

@@ -335,3 +335,22 @@ fn a_linear_search_on_trips_finds_a_model_that_trains_the_same_directly() {
         score.metrics.validation.rmse
     );
 }
+
+#[test]
+fn every_example_space_reads() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/search");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/search")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["course_xgboost.json", "linear.json", "quick_trees.json"]
+    );
+    for name in &names {
+        let space = example(name);
+        assert!(!space.domain().is_empty(), "{name} searches something");
+    }
+}

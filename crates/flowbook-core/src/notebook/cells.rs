@@ -227,6 +227,9 @@ pub struct SearchCellSettings {
 
 /// The linear space the default notebook's Search cell starts with.
 pub const LINEAR_SEARCH_SPACE: &str = include_str!("../../../../examples/search/linear.json");
+/// A few seconds per trial in a browser: the workshop's tree preset.
+pub const QUICK_TREES_SEARCH_SPACE: &str =
+    include_str!("../../../../examples/search/quick_trees.json");
 /// The course's XGBoost space, offered as a preset.
 pub const COURSE_SEARCH_SPACE: &str =
     include_str!("../../../../examples/search/course_xgboost.json");

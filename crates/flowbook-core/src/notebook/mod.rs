@@ -19,7 +19,7 @@ mod read_cell;
 pub use cells::{
     CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
     PrepareSettings, SearchCellSettings, TrainSettings, COURSE_SEARCH_SPACE, LINEAR_SEARCH_SPACE,
-    TREES_MODEL,
+    QUICK_TREES_SEARCH_SPACE, TREES_MODEL,
 };
 pub use dataflow::{CellState, Dataflow, DataflowError};
 pub use default_notebook::default_notebook;

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use super::space::{SearchSpace, TrialConfig, TrialModel};
 use crate::data::TripTable;
 use crate::metrics::RegressionMetrics;
-use crate::pipeline::{boost_report, EncodedSets, PipelineError, PreparedTraining};
+use crate::pipeline::{
+    boost_report, EncodedSets, PipelineError, PreparedTraining, TrainReport, TreeReport,
+};
 use crate::saved_model::SavedModel;
 use crate::solve::{solve_ridge, BlockSplit, ModelKind};
 use crate::trees::{BinnedRows, Round, TreeError};
@@ -26,6 +28,32 @@ pub struct TrialMetrics {
     /// Tree trials: the round kept and every round's RMSE.
     pub best_iteration: Option<u32>,
     pub curve: Vec<Round>,
+}
+
+impl TrialMetrics {
+    fn of_linear(report: &TrainReport) -> TrialMetrics {
+        TrialMetrics {
+            train: report.train,
+            validation: report.validation,
+            train_rows: report.train_rows,
+            val_rows: report.val_rows,
+            n_features: report.n_features,
+            best_iteration: None,
+            curve: Vec::new(),
+        }
+    }
+
+    fn of_trees(report: &TreeReport) -> TrialMetrics {
+        TrialMetrics {
+            train: report.train,
+            validation: report.validation,
+            train_rows: report.train_rows,
+            val_rows: report.val_rows,
+            n_features: report.n_features,
+            best_iteration: Some(report.best_iteration),
+            curve: report.curve.clone(),
+        }
+    }
 }
 
 /// A finished trial: its metrics and its model (which a search keeps only for the best).
@@ -80,18 +108,16 @@ impl<'a> TripSearch<'a> {
             config.prepare.min_duration_min.to_bits(),
             config.prepare.max_duration_min.to_bits(),
         );
-        if let Some(found) = lock(&self.prepared).get(&key) {
-            return Ok((key, Arc::clone(found)));
-        }
         // Prepared outside the lock; two trials preparing the same data at once both
         // compute it and one copy is kept.
-        let prepared = Arc::new(PreparedTraining::new(
-            self.train,
-            self.validation,
-            &config.prepare,
-            &config.features,
-        )?);
-        let kept = Arc::clone(lock(&self.prepared).entry(key.clone()).or_insert(prepared));
+        let kept = cached(&self.prepared, key.clone(), || {
+            PreparedTraining::new(
+                self.train,
+                self.validation,
+                &config.prepare,
+                &config.features,
+            )
+        })?;
         Ok((key, kept))
     }
 
@@ -100,13 +126,9 @@ impl<'a> TripSearch<'a> {
         key: &PreparedKey,
         prepared: &PreparedTraining,
     ) -> Result<Arc<BlockSplit>, PipelineError> {
-        if let Some(found) = lock(&self.splits).get(key) {
-            return Ok(Arc::clone(found));
-        }
-        let split = Arc::new(BlockSplit::largest(&prepared.gram).map_err(PipelineError::Solve)?);
-        Ok(Arc::clone(
-            lock(&self.splits).entry(key.clone()).or_insert(split),
-        ))
+        cached(&self.splits, key.clone(), || {
+            BlockSplit::largest(&prepared.gram).map_err(PipelineError::Solve)
+        })
     }
 
     /// Prepared data sets built so far (for the note that trials shared them).
@@ -133,36 +155,19 @@ impl<'a> TripSearch<'a> {
                     _ => prepared.train(kind)?,
                 };
                 Ok(TrialScore {
-                    metrics: TrialMetrics {
-                        train: report.train,
-                        validation: report.validation,
-                        train_rows: report.train_rows,
-                        val_rows: report.val_rows,
-                        n_features: report.n_features,
-                        best_iteration: None,
-                        curve: Vec::new(),
-                    },
+                    metrics: TrialMetrics::of_linear(&report),
                     model: SavedModel::Linear(report.model),
                 })
             }
             TrialModel::Trees(params) => {
                 params.validate()?;
-                let binned = {
-                    let found = lock(&self.binned)
-                        .get(&(key.clone(), params.max_bin))
-                        .cloned();
-                    match found {
-                        Some(b) => b,
-                        None => {
-                            let b = Arc::new(BinnedRows::new(
-                                &prepared.train,
-                                &prepared.encoder.layout().block_sizes,
-                                params.max_bin as usize,
-                            ));
-                            Arc::clone(lock(&self.binned).entry((key, params.max_bin)).or_insert(b))
-                        }
-                    }
-                };
+                let binned = cached(&self.binned, (key, params.max_bin), || {
+                    Ok::<_, PipelineError>(BinnedRows::new(
+                        &prepared.train,
+                        &prepared.encoder.layout().block_sizes,
+                        params.max_bin as usize,
+                    ))
+                })?;
                 let sets = EncodedSets {
                     encoder: &prepared.encoder,
                     train: &prepared.train,
@@ -180,20 +185,25 @@ impl<'a> TripSearch<'a> {
                 let report = boost_report(&sets, &binned, &params, &mut on_round)?
                     .ok_or(PipelineError::Trees(TreeError::Stopped))?;
                 Ok(TrialScore {
-                    metrics: TrialMetrics {
-                        train: report.train,
-                        validation: report.validation,
-                        train_rows: report.train_rows,
-                        val_rows: report.val_rows,
-                        n_features: report.n_features,
-                        best_iteration: Some(report.best_iteration),
-                        curve: report.curve,
-                    },
+                    metrics: TrialMetrics::of_trees(&report),
                     model: SavedModel::Trees(report.model),
                 })
             }
         }
     }
+}
+
+/// The value under `key`, made by `make` (outside the lock) the first time.
+fn cached<K: std::hash::Hash + Eq, V, E>(
+    cache: &Mutex<HashMap<K, Arc<V>>>,
+    key: K,
+    make: impl FnOnce() -> Result<V, E>,
+) -> Result<Arc<V>, E> {
+    if let Some(found) = lock(cache).get(&key) {
+        return Ok(Arc::clone(found));
+    }
+    let made = Arc::new(make()?);
+    Ok(Arc::clone(lock(cache).entry(key).or_insert(made)))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
