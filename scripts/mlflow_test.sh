@@ -8,6 +8,8 @@
 #       trials nested under it by mlflow.parentRunId, nothing duplicated, the best registered
 #   (e) `flowbook push` of 5 run records (one client-id lookup), again (no duplicates), then
 #       `flowbook pull` page by page (page size 2), compared with MLflow's client
+#   (i) the same push twice to MLflow 2.22, which has no LoggedModels: one run, its model
+#       recorded once by runs/log-model, one version from runs:/<id>/model
 #   (d) error messages: nothing listening, not an MLflow server, deleted experiment,
 #       no artifact proxy, Host header rejected, basic auth with a wrong password (401) and without permission (403)
 #
@@ -256,6 +258,32 @@ pass "pull: $(cat "$TMP/e3.txt")"
   fail "pull with a filter failed"
 [ "$("$PY" -c 'import json, sys; print([r["name"] for r in json.load(open(sys.argv[1]))["runs"]])' "$TMP/e4.json")" = "['bench-3']" ] || { cat "$TMP/e4.json"; fail "the filter did not select bench-3"; }
 pass "pull with a server-side filter found bench-3 only"
+echo "  ($((SECONDS - T)) s)"
+
+say "(i) MLflow 2.22 (no LoggedModels): the model stays a run artifact, recorded once by runs/log-model"
+T=$SECONDS
+V2_PY="${FLOWBOOK_MLFLOW2_VENV:-$HOME/.cache/flowbook/venv-mlflow2}/bin/python"
+V2_PORT="$(free_port)"
+MLFLOW="$(dirname "$V2_PY")/mlflow" start_server v2 "$V2_PORT" "$TMP/v2" --artifacts-destination "$TMP/v2/artifacts"
+V2_PUSH=(--mlflow-uri "http://127.0.0.1:$V2_PORT" --experiment flowbook-v2 --register-model taxi-v2 --client-id e2e-v2-1)
+for i in 1 2; do
+  flowbook_train "$TMP/i$i" "${V2_PUSH[@]}" || { cat "$TMP/i$i.err" >&2; fail "push $i to MLflow 2.22 failed"; }
+done
+MLFLOW_TRACKING_URI="http://127.0.0.1:$V2_PORT" "$V2_PY" -c '
+import json, sys
+from mlflow import MlflowClient
+c = MlflowClient()
+runs = c.search_runs([c.get_experiment_by_name("flowbook-v2").experiment_id])
+assert len(runs) == 1, f"{len(runs)} runs after two pushes"
+history = json.loads(runs[0].data.tags["mlflow.log-model.history"])
+assert [m["artifact_path"] for m in history] == ["model"], history
+assert history[0]["flavors"]["python_function"]["loader_module"] == "mlflow.onnx", history
+versions = c.search_model_versions("name = '"'"'taxi-v2'"'"'")
+assert [v.source for v in versions] == [f"runs:/{runs[0].info.run_id}/model"], [v.source for v in versions]
+print(f"one run, one model in mlflow.log-model.history, one version from {versions[0].source[:14]}…")
+' >"$TMP/i.txt" 2>"$TMP/i.err" || { cat "$TMP/i.err" >&2; fail "MLflow 2.22 fallback"; }
+pass "pushed twice to MLflow 2.22: $(cat "$TMP/i.txt")"
+stop_server v2
 echo "  ($((SECONDS - T)) s)"
 
 say "(d) error messages"

@@ -37,12 +37,16 @@ for r in runs:
         charts[a.path] = [head[:8] == b"\\x89PNG\\r\\n\\x1a\\n", int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")]
     out.append({"id": r.info.run_id, "status": r.info.status, "metrics": r.data.metrics, "charts": charts,
                 "params": r.data.params, "tags": r.data.tags, "artifacts": arts, "model": model,
-                "inputs": [d.dataset.digest for d in r.inputs.dataset_inputs]})
+                "inputs": [d.dataset.digest for d in r.inputs.dataset_inputs],
+                "outputs": [o.model_id for o in c.get_run(r.info.run_id).outputs.model_outputs],
+                "logged_models": [[m.model_id, str(m.status)] for m in c.search_logged_models([e.experiment_id])
+                                  if m.source_run_id == r.info.run_id]})
 print(json.dumps(out))
 `;
   const text = execFileSync(join(VENV, 'bin', 'python'), ['-c', script, trackingUri, EXPERIMENT], {
     encoding: 'utf8',
-    env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+    // MLflow's client lists a run's model/ from its LoggedModel through the global URI.
+    env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
   });
   return JSON.parse(text);
 }
@@ -133,6 +137,10 @@ describe('MLflow sync from the browser', () => {
     assert.ok(run.artifacts.includes('flowbook_model.json'), run.artifacts.join(','));
     assert.ok(run.model.includes('model/MLmodel') && run.model.includes('model/model.onnx'), run.model.join(','));
     assert.ok(run.artifacts.includes('feature_vocabulary.json'), run.artifacts.join(','));
+    // The model is an MLflow 3 LoggedModel, READY, and the run's output.
+    assert.equal(run.logged_models.length, 1, JSON.stringify(run.logged_models));
+    assert.match(run.logged_models[0][1], /READY/);
+    assert.deepEqual(run.outputs, [run.logged_models[0][0]]);
     // The evaluation charts went along as PNG files of the page's chart sizes.
     assert.deepEqual(run.charts, {
       'charts/largest_coefficients.png': [true, 720, 420],

@@ -99,7 +99,8 @@ c = MlflowClient(sys.argv[1])
 e = c.get_experiment_by_name(sys.argv[2])
 runs = c.search_runs([e.experiment_id])
 print(json.dumps([{"client": r.data.tags.get("flowbook.client_id"), "val_rmse": r.data.metrics.get("val_rmse"),
-  "model": [a.path for a in c.list_artifacts(r.info.run_id, "model")]} for r in runs]))
+  "model": [a.path for a in c.list_artifacts(r.info.run_id, "model")],
+  "history": json.loads(r.data.tags.get("mlflow.log-model.history", "[]"))} for r in runs]))
 `;
     const runs = JSON.parse(
       execFileSync(join(VENV, 'bin', 'python'), ['-c', script, trackingUri, EXPERIMENT], {
@@ -112,6 +113,11 @@ print(json.dumps([{"client": r.data.tags.get("flowbook.client_id"), "val_rmse": 
     assert.equal(runs[0].client, clientId);
     assert.equal(runs[0].val_rmse, valRmse);
     assert.ok(runs[0].model.includes('model/model.onnx'), runs[0].model.join(','));
+    // MLflow 2 has no LoggedModels: the run records its model as 2.x's log_model does.
+    const history = runs[0].history;
+    assert.equal(history.length, 1, JSON.stringify(history));
+    assert.equal(history[0].artifact_path, 'model');
+    assert.equal(history[0].flavors.python_function.loader_module, 'mlflow.onnx');
     assert.deepEqual(pageErrors, []);
   });
 });

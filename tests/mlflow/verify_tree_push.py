@@ -6,7 +6,9 @@
   kept model's value one step past the last round (as MLflow's XGBoost autologging does);
 - one registered version whose alias loads with mlflow.pyfunc and predicts what
   `flowbook predict` predicts for the whole validation month, unseen zones included,
-  within 1e-4 minutes.
+  within 1e-4 minutes;
+- the model as an MLflow 3 LoggedModel (logged_models.py), which `models:/<model_id>`
+  loads and which predicts the same.
 
     python verify_tree_push.py --tracking-uri URL --experiment NAME --client-id ID \
         --cli-json out.json --predict-json predictions.json --val FILE --model-name N --alias A
@@ -24,6 +26,8 @@ import numpy as np  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from mlflow.entities import ViewType  # noqa: E402
+
+from logged_models import check_logged_model  # noqa: E402
 
 
 def check(condition, what):
@@ -72,17 +76,22 @@ def main():
     check(len(versions) == 1, f"one version of {a.model_name} (found {len(versions)})")
     check(versions[0].run_id == run.info.run_id, "the version belongs to the run")
 
-    model = mlflow.pyfunc.load_model(f"models:/{a.model_name}@{a.alias}")
     frame = pq.read_table(a.val).to_pandas()
     minutes = (frame.lpep_dropoff_datetime - frame.lpep_pickup_datetime).dt.total_seconds() / 60
     frame = frame[(minutes >= 1) & (minutes <= 60)]
     frame = frame[["PULocationID", "DOLocationID", "trip_distance"]].astype(
         {"PULocationID": "int64", "DOLocationID": "int64", "trip_distance": "float64"})
-    got = model.predict(frame)["duration"].to_numpy()
     want = np.array(predicted["predictions"])
-    check(len(got) == len(want) == predicted["rows"], f"{len(got)} validation trips predicted")
-    diff = float(np.max(np.abs(got - want)))
-    check(diff < 1e-4, f"pyfunc predicts as Flowbook on the whole month: max |diff| = {diff:.2e} min")
+
+    def predicts_like_flowbook(model, uri):
+        got = model.predict(frame)["duration"].to_numpy()
+        check(len(got) == len(want) == predicted["rows"], f"{uri}: {len(got)} validation trips predicted")
+        diff = float(np.max(np.abs(got - want)))
+        check(diff < 1e-4, f"{uri} predicts as Flowbook on the whole month: max |diff| = {diff:.2e} min")
+
+    predicts_like_flowbook(mlflow.pyfunc.load_model(f"models:/{a.model_name}@{a.alias}"),
+                           f"models:/{a.model_name}@{a.alias}")
+    check_logged_model(client, run, check, version=versions[0], predict=predicts_like_flowbook)
     print(f"verified tree run {run.info.run_id}")
 
 

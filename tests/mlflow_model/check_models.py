@@ -8,6 +8,7 @@ CASES_DIR defaults to $CARGO_TARGET_DIR/mlflow-model-test, else target/mlflow-mo
 Exits non-zero on the first problem; prints the largest difference per case.
 """
 
+import json
 import logging
 import os
 import sys
@@ -92,7 +93,22 @@ def check_case(case: Path) -> float:
         i = int(np.argmax(diff))
         fail(f"{case.name}: row {i} {rows.iloc[i].to_dict()} gives {got[i]}, Flowbook {expected[i]}")
     check_narrow_number_types(case.name, model, rows.head(200))
+    check_input_example(case.name, model_dir, model)
     return worst
+
+
+def check_input_example(name: str, model_dir: Path, model) -> None:
+    """The saved input example reads back as log_model's does and the model predicts it."""
+    example = mlflow.models.Model.load(str(model_dir)).load_input_example(str(model_dir))
+    schema_names = model.metadata.get_input_schema().input_names()
+    if list(example.columns) != schema_names or len(example) != 1:
+        fail(f"{name}: input example columns {list(example.columns)} != signature {schema_names}")
+    predicted = model.predict(example)[OUTPUT].to_numpy()
+    if not (len(predicted) == 1 and np.isfinite(predicted[0])):
+        fail(f"{name}: the input example predicts {predicted}")
+    serving = json.loads((model_dir / "serving_input_example.json").read_text())
+    if serving["dataframe_split"]["columns"] != schema_names:
+        fail(f"{name}: serving_input_example.json columns {serving['dataframe_split']['columns']}")
 
 
 def check_narrow_number_types(name: str, model, rows: pd.DataFrame) -> None:

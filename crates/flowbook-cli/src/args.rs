@@ -33,6 +33,9 @@ pub enum Command {
     Push(PushCli),
     /// List an experiment's runs on an MLflow server.
     Pull(PullCli),
+    /// List saved run records that match MLflow's run search syntax, sorted as MLflow's
+    /// order_by sorts them.
+    Runs(RunsCli),
     /// Print a trip file's schema facts and per-column checksums as JSON.
     Inspect(InspectCli),
     /// Search hyperparameters (TPE, random or grid) over a space file; every trial is a
@@ -229,6 +232,20 @@ pub struct PullCli {
     pub page_size: u32,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsCli {
+    /// Run records (`flowbook train --save-run`, the page's exports)
+    #[arg(value_name = "RUN.json", required = true)]
+    pub files: Vec<PathBuf>,
+    /// MLflow's run search filter, e.g. "metrics.val_rmse < 8 AND params.model IN ..."; give
+    /// it several times for one answer per filter
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Vec<String>,
+    /// MLflow's order_by, e.g. "metrics.val_rmse ASC, attributes.start_time DESC"
+    #[arg(long, value_name = "KEYS", default_value = "")]
+    pub order_by: String,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod http_native;
 mod mlflow_sync;
 mod predict;
 mod pull;
+mod runs;
 mod search;
 mod search_runs;
 mod train_trees;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Predict(predict) => predict::run(&predict),
         Command::Push(push) => mlflow_sync::run_push(&push),
         Command::Pull(pull) => pull::run_pull(&pull),
+        Command::Runs(runs) => runs::run(&runs),
         Command::Inspect(inspect) => run_inspect(&inspect),
         Command::Search(search) => search::run(&search),
         Command::Bench(bench) => run_bench(&bench),

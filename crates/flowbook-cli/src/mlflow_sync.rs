@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flowbook_core::data::TripTable;
 use flowbook_core::export::{add_model_directory, Exportable, MODEL_DIR};
-use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError};
+use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError, USER_TAG};
 use flowbook_core::pipeline::{TrainReport, TrainRequest, TreeReport};
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, run_from_trees, selected_report, DatasetInput,
@@ -146,6 +146,36 @@ pub fn push(args: &MlflowArgs, run: &Run) -> Result<Value, String> {
     Ok(summary)
 }
 
+/// The login name, MLflow's "Created by" for runs made here (Python's client uses the same).
+/// Containers often leave `USER` unset: then ask the system (`id -un`), as Python's
+/// `getpass.getuser()` reads the password database.
+fn login_name() -> Option<String> {
+    let from_env = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+    from_env.or_else(|| {
+        let out = std::process::Command::new("id").arg("-un").output().ok()?;
+        let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
+        (out.status.success() && !name.is_empty()).then_some(name)
+    })
+}
+
+/// The runs with `mlflow.user` set to the login name where they do not name a user.
+fn with_user(runs: &[Run]) -> Vec<Run> {
+    let user = login_name();
+    runs.iter()
+        .map(|run| {
+            let mut run = run.clone();
+            if let Some(user) = &user {
+                run.tags
+                    .entry(USER_TAG.to_string())
+                    .or_insert_with(|| user.clone());
+            }
+            run
+        })
+        .collect()
+}
+
 /// What a push did: the server's version, each run's outcome, the registered version.
 pub struct Pushed {
     pub server_version: String,
@@ -174,6 +204,7 @@ pub fn push_and_register(
             .map_err(|e| e.to_string())?;
         // The batch push is what `flowbook push` uses, so the fault test of
         // scripts/mlflow_test.sh exercises its resume path.
+        let runs = &with_user(runs);
         let pushed = sync
             .push_runs(runs, &experiment_id, |_, _| {})
             .await
@@ -231,6 +262,7 @@ pub fn run_push(cli: &PushCli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let runs: Vec<Run> = entries.iter().map(|(_, run)| run.clone()).collect();
+            let runs = with_user(&runs);
             let mut failed_file = None;
             let report =
                 |index: usize, outcome: Result<&flowbook_core::mlflow::PushedRun, &SyncError>| {

@@ -17,7 +17,10 @@ pub use inputs::{
     PICKUP_LOCATION_INPUT, PICKUP_TIME_INPUT,
 };
 pub use keys::PAIR_KEY_BASE;
-pub use mlflow_model::{CONDA_FILE, MLMODEL_FILE, ONNX_FILE, PYTHON_ENV_FILE, REQUIREMENTS_FILE};
+pub use mlflow_model::{
+    mlmodel_flavors_json, model_uuid, CONDA_FILE, INPUT_EXAMPLE_FILE, MLMODEL_FILE, ONNX_FILE,
+    PYTHON_ENV_FILE, REQUIREMENTS_FILE, SERVING_INPUT_EXAMPLE_FILE,
+};
 
 use crate::model::{LinearModel, TripModel};
 use crate::trees::TreeModel;
@@ -93,6 +96,7 @@ pub fn onnx_model_bytes<M: Exportable>(model: &M) -> Result<Vec<u8>, ExportError
 pub fn mlflow_model_files<M: Exportable>(model: &M) -> Result<Vec<ModelFile>, ExportError> {
     let inputs = model_inputs(model)?;
     let onnx = model.onnx_graph(&inputs)?.encode();
+    let example = mlflow_model::input_example(model, &inputs);
     let text = |path: &str, text: String| ModelFile {
         path: path.to_string(),
         bytes: text.into_bytes(),
@@ -105,6 +109,11 @@ pub fn mlflow_model_files<M: Exportable>(model: &M) -> Result<Vec<ModelFile>, Ex
         text(CONDA_FILE, mlflow_model::conda_yaml()),
         text(PYTHON_ENV_FILE, mlflow_model::python_env_yaml()),
         text(REQUIREMENTS_FILE, mlflow_model::requirements_txt()),
+        text(INPUT_EXAMPLE_FILE, example.to_string()),
+        text(
+            SERVING_INPUT_EXAMPLE_FILE,
+            mlflow_model::serving_input_example(&example),
+        ),
         ModelFile {
             path: ONNX_FILE.to_string(),
             bytes: onnx,

@@ -50,7 +50,7 @@ impl LogBatch {
 }
 
 /// JSON has no NaN or infinities; MLflow's protobuf JSON reader takes them as strings.
-fn metric_value(value: f64) -> Value {
+pub(crate) fn metric_value(value: f64) -> Value {
     if value.is_nan() {
         json!("NaN")
     } else if value.is_infinite() {

@@ -12,6 +12,7 @@ mod artifacts;
 mod batch;
 mod error;
 mod http;
+mod logged_model;
 mod pull;
 mod push;
 mod push_many;
@@ -28,11 +29,12 @@ pub use error::{parse_error_body, MlflowErrorBody, SyncError};
 pub use http::{
     Auth, HttpClient, HttpMethod, HttpRequest, HttpResponse, ServerConfig, TransportError,
 };
+pub use logged_model::{client_model_id, ModelRecord, CLIENT_MODEL_ID_TAG};
 pub use pull::{
     server_experiments_from_json, server_run_from_json, server_runs_from_json, ServerExperiment,
     ServerRun, ORIGIN_TAG, SERVER_ORIGIN,
 };
-pub use push::PushedRun;
+pub use push::{PushedRun, USER_TAG};
 pub use push_registry::{client_version_id, PushedVersion, RegistryPush};
 pub use registry::{RegisteredVersion, CLIENT_VERSION_ID_TAG};
 pub use server::ServerInfo;

@@ -9,7 +9,8 @@ use super::api::{string_at, MlflowSync};
 use super::artifacts::artifact_root;
 use super::batch::{cut, plan_batches, MAX_TAGS_PER_BATCH, MAX_TAG_VALUE_CHARS};
 use super::error::SyncError;
-use super::http::HttpClient;
+use super::http::{Auth, HttpClient};
+use super::logged_model::{in_model_dir, ModelRecord};
 use crate::tracking::{MetricPoint, Run, CLIENT_ID_TAG};
 
 /// The run as it now exists on the server.
@@ -23,7 +24,22 @@ pub struct PushedRun {
     pub artifact_uri: String,
     /// False when an earlier (maybe interrupted) push had created it.
     pub created: bool,
+    /// The run's model on the server, when the run has a model directory.
+    pub model: Option<ModelRecord>,
 }
+
+impl PushedRun {
+    /// The LoggedModel id of the run's model (MLflow 3 servers).
+    pub fn model_id(&self) -> Option<&str> {
+        match &self.model {
+            Some(ModelRecord::Logged { model_id }) => Some(model_id),
+            _ => None,
+        }
+    }
+}
+
+/// Who made the run: MLflow's "Created by" (Python sets it to the login name).
+pub const USER_TAG: &str = "mlflow.user";
 
 /// Client ids go into a search filter between quotes: keep them to safe characters.
 pub(crate) fn check_client_id(client_id: &str) -> Result<(), SyncError> {
@@ -152,7 +168,12 @@ impl<C: HttpClient> MlflowSync<C> {
         earlier: Option<(String, String)>,
     ) -> Result<PushedRun, SyncError> {
         check_client_id(&run.client_id)?;
-        let tags = run_tags(run);
+        let mut tags = run_tags(run);
+        if let (false, Auth::Basic { username, .. }) =
+            (tags.contains_key(USER_TAG), &self.config().auth)
+        {
+            tags.insert(USER_TAG.into(), username.clone());
+        }
         // A new run gets its tags with `runs/create` (the server stores them in the same
         // transaction, cheaper than in a log batch); a resumed run gets them again in its
         // batches, which is safe since tags are last-write-wins.
@@ -174,6 +195,7 @@ impl<C: HttpClient> MlflowSync<C> {
                     "experiment_id": experiment_id,
                     "run_name": run.name,
                     "start_time": run.start_time_ms,
+                    "user_id": tags.get(USER_TAG).map_or("", String::as_str),
                     "tags": create_tags,
                 });
                 let answer = self.post("runs/create", &body).await?;
@@ -215,12 +237,25 @@ impl<C: HttpClient> MlflowSync<C> {
             .await?;
         }
 
-        if !run.artifacts.is_empty() {
+        // On MLflow 3 the model directory goes to the LoggedModel's own location (MLflow's
+        // client lists a run's `model/` from both places, so one copy only); on MLflow 2
+        // it stays with the run's artifacts.
+        let model = self.log_run_model(run, experiment_id, &run_id).await?;
+        let logged = matches!(model, Some(ModelRecord::Logged { .. }));
+        let artifacts: Vec<_> = run
+            .artifacts
+            .iter()
+            .filter(|a| !(logged && in_model_dir(&a.path)))
+            .collect();
+        if !artifacts.is_empty() {
             let root = artifact_root(&artifact_uri)?;
-            for artifact in &run.artifacts {
+            for artifact in artifacts {
                 self.upload_artifact(&root, &artifact.path, &artifact.bytes)
                     .await?;
             }
+        }
+        if model == Some(ModelRecord::RunArtifact) {
+            self.log_model_in_run(run, &run_id).await?;
         }
 
         let mut update = json!({ "run_id": run_id, "status": run.status.mlflow_name() });
@@ -235,6 +270,7 @@ impl<C: HttpClient> MlflowSync<C> {
             experiment_id: experiment_id.to_string(),
             artifact_uri,
             created,
+            model,
         })
     }
 }

@@ -100,8 +100,16 @@ impl<C: HttpClient> MlflowSync<C> {
                     continue;
                 };
                 let tag = client_version_id(&version.source_run, model_path, version.version);
+                let model_id = self.logged_model_of_run(&run_id).await?;
                 let (number, created) = self
-                    .ensure_version(name, &run_id, model_path, &tag, &version.description)
+                    .ensure_version(
+                        name,
+                        &run_id,
+                        model_id.as_deref(),
+                        model_path,
+                        &tag,
+                        &version.description,
+                    )
                     .await?;
                 if !created {
                     // The description may have been edited since the first push.

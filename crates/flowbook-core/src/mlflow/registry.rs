@@ -67,6 +67,7 @@ impl<C: HttpClient> MlflowSync<C> {
             .ensure_version(
                 name,
                 &pushed.run_id,
+                pushed.model_id(),
                 model_path,
                 &client_version_id,
                 &run.description,
@@ -86,11 +87,14 @@ impl<C: HttpClient> MlflowSync<C> {
 
     /// The server's version of `name` for this registration: found by its client version
     /// tag among the versions of the run (so a repeated push creates nothing), or created.
-    /// Returns the server's version number and whether it was created now.
+    /// Returns the server's version number and whether it was created now. With a
+    /// LoggedModel id the version is made from the model (`models:/<id>`), as MLflow 3's
+    /// client does; without one from the run's artifacts.
     pub(crate) async fn ensure_version(
         &self,
         name: &str,
         run_id: &str,
+        model_id: Option<&str>,
         model_path: &str,
         client_version_id: &str,
         description: &str,
@@ -112,15 +116,34 @@ impl<C: HttpClient> MlflowSync<C> {
         if let Some(version) = existing {
             return Ok((string_at(version, "/version")?, false));
         }
-        let body = json!({
+        let mut body = json!({
             "name": name,
             "source": format!("runs:/{run_id}/{}", model_path.trim_matches('/')),
             "run_id": run_id,
             "tags": [{ "key": CLIENT_VERSION_ID_TAG, "value": client_version_id }],
             "description": description,
         });
+        if let Some(model_id) = model_id {
+            body["source"] = json!(format!("models:/{model_id}"));
+            body["model_id"] = json!(model_id);
+        }
         let answer = self.post("model-versions/create", &body).await?;
         Ok((string_at(&answer, "/model_version/version")?, true))
+    }
+}
+
+impl<C: HttpClient> MlflowSync<C> {
+    /// The LoggedModel a pushed run links as its output, if the server has LoggedModels
+    /// and the run one.
+    pub(crate) async fn logged_model_of_run(
+        &self,
+        run_id: &str,
+    ) -> Result<Option<String>, SyncError> {
+        let run = self.get("runs/get", &[("run_id", run_id)]).await?;
+        Ok(run
+            .pointer("/run/outputs/model_outputs/0/model_id")
+            .and_then(Value::as_str)
+            .map(str::to_string))
     }
 }
 

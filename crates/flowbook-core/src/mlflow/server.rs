@@ -51,7 +51,14 @@ impl<C: HttpClient> MlflowSync<C> {
                 return Ok(id);
             }
             match self
-                .post("experiments/create", &json!({ "name": name }))
+                .post(
+                    "experiments/create",
+                    &json!({
+                        "name": name,
+                        // What MLflow 3's UI infers for an experiment of model training runs.
+                        "tags": [{ "key": "mlflow.experimentKind", "value": "custom_model_development" }],
+                    }),
+                )
                 .await
             {
                 Ok(created) => return string_at(&created, "/experiment_id"),

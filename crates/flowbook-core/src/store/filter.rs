@@ -1,9 +1,12 @@
 //! MLflow's run search syntax (`metrics.val_rmse < 6 and params.model = 'ridge'`): the
 //! parsed form and its evaluation on runs. Parsing lives in `filter/parse.rs`.
 //!
-//! Semantics follow MLflow: clauses are joined by AND only; a metric's value is its latest
-//! point ([`latest_metric`]); a run that lacks the key a clause names does not match it,
-//! whatever the comparator (even `!=`).
+//! Syntax and semantics follow MLflow's `SearchUtils` (checked against it, live, by
+//! `tests/oracle/test_filter.py`): clauses are joined by AND only; `IN`/`NOT IN` take a
+//! list of quoted strings for `attributes.run_id` and `datasets.*`; `IS [NOT] NULL` is for
+//! params and tags; a metric's value is its latest point ([`latest_metric`]); a run that
+//! lacks the key a clause names does not match it, whatever the comparator (even `!=`);
+//! a `datasets.` clause holds when one of the run's datasets satisfies it.
 
 mod parse;
 mod tokens;
@@ -11,6 +14,9 @@ mod tokens;
 use crate::tracking::Run;
 
 use super::latest_metric;
+
+/// The tag that names who made a run (`attributes.user_id`).
+const USER_TAG: &str = "mlflow.user";
 
 /// A run attribute that can be filtered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,6 +27,39 @@ pub enum Attribute {
     EndTime,
     /// Flowbook's client id (MLflow's `run_id` for runs searched locally).
     RunId,
+    /// Who made the run: its `mlflow.user` tag ("" without one).
+    UserId,
+    /// Where the server keeps the run's files; local runs have none.
+    ArtifactUri,
+}
+
+/// What a `datasets.` clause looks at in each of the run's datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DatasetField {
+    Name,
+    /// MLflow's digest: the first 32 hex digits of the file's SHA-256.
+    Digest,
+    /// `training`, `validation` or `other` (MLflow's `mlflow.data.context`).
+    Context,
+}
+
+impl DatasetField {
+    pub fn name(self) -> &'static str {
+        match self {
+            DatasetField::Name => "name",
+            DatasetField::Digest => "digest",
+            DatasetField::Context => "context",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DatasetField> {
+        match name {
+            "name" => Some(DatasetField::Name),
+            "digest" => Some(DatasetField::Digest),
+            "context" => Some(DatasetField::Context),
+            _ => None,
+        }
+    }
 }
 
 impl Attribute {
@@ -36,19 +75,30 @@ impl Attribute {
             Attribute::StartTime => "start_time",
             Attribute::EndTime => "end_time",
             Attribute::RunId => "run_id",
+            Attribute::UserId => "user_id",
+            Attribute::ArtifactUri => "artifact_uri",
         }
     }
 
+    /// MLflow's names, exactly (case matters), with its aliases `created`/`Created` for
+    /// start_time and `run name`/`Run name`/`Run Name` for run_name.
     pub fn from_name(name: &str) -> Option<Attribute> {
+        match name {
+            "created" | "Created" => return Some(Attribute::StartTime),
+            "run name" | "Run name" | "Run Name" => return Some(Attribute::RunName),
+            _ => {}
+        }
         [
             Attribute::RunName,
             Attribute::Status,
             Attribute::StartTime,
             Attribute::EndTime,
             Attribute::RunId,
+            Attribute::UserId,
+            Attribute::ArtifactUri,
         ]
         .into_iter()
-        .find(|a| a.name().eq_ignore_ascii_case(name))
+        .find(|a| a.name() == name)
     }
 }
 
@@ -59,6 +109,7 @@ pub enum FilterKey {
     Param(String),
     Tag(String),
     Attribute(Attribute),
+    Dataset(DatasetField),
 }
 
 impl FilterKey {
@@ -78,12 +129,20 @@ pub enum Comparator {
     GreaterOrEqual,
     Like,
     ILike,
+    In,
+    NotIn,
+    IsNull,
+    IsNotNull,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FilterValue {
     Number(f64),
     Text(String),
+    /// The quoted strings of `IN (...)`.
+    List(Vec<String>),
+    /// `IS NULL` and `IS NOT NULL` compare to nothing.
+    Nothing,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,10 +168,20 @@ pub enum FilterError {
     OrNotSupported { position: usize },
     #[error("at position {position}: parentheses are not supported — a filter is a flat list of clauses joined by AND")]
     Parentheses { position: usize },
-    #[error("at position {position}: unknown prefix '{prefix}.' — use metrics., params., tags. or attributes.")]
+    #[error("at position {position}: unknown prefix '{prefix}.' — use metrics., params., tags., attributes. or datasets. (lower case)")]
     UnknownPrefix { position: usize, prefix: String },
-    #[error("at position {position}: unknown attribute '{name}' — use run_name, status, start_time, end_time or run_id (for a metric write metrics.{name})")]
+    #[error("at position {position}: unknown attribute '{name}' — use run_name, status, start_time, end_time, run_id, user_id or artifact_uri (for a metric write metrics.{name})")]
     UnknownAttribute { position: usize, name: String },
+    #[error("at position {position}: unknown dataset field '{name}' — use datasets.name, datasets.digest or datasets.context")]
+    UnknownDatasetField { position: usize, name: String },
+    #[error("at position {position}: {subject} cannot be compared with a list — IN and NOT IN are for attributes.run_id and datasets.name, .digest or .context")]
+    ListNotAllowed { position: usize, subject: String },
+    #[error("at position {position}: IN needs a list of quoted strings in parentheses, as in ('a', 'b'), found {found}")]
+    BadList { position: usize, found: String },
+    #[error(
+        "at position {position}: IS NULL and IS NOT NULL are for params and tags, not {subject}"
+    )]
+    NullNotAllowed { position: usize, subject: String },
     #[error("at position {position}: '{prefix}.' needs a key name after the dot, as in {prefix}.val_rmse or {prefix}.`key with spaces`")]
     MissingKey { position: usize, prefix: String },
     #[error("at position {position}: expected a key such as metrics.val_rmse or params.model, found {found}")]
@@ -150,8 +219,6 @@ pub enum FilterError {
         subject: String,
         value: String,
     },
-    #[error("at position {position}: unknown status '{value}' — use RUNNING, FINISHED, FAILED or KILLED")]
-    UnknownStatus { position: usize, value: String },
     #[error("at position {position}: expected AND between clauses, found {found}")]
     ExpectedAnd { position: usize, found: String },
     #[error("at position {position}: the {quote} opened here is never closed")]
@@ -169,6 +236,10 @@ impl FilterError {
             | Parentheses { position }
             | UnknownPrefix { position, .. }
             | UnknownAttribute { position, .. }
+            | UnknownDatasetField { position, .. }
+            | ListNotAllowed { position, .. }
+            | BadList { position, .. }
+            | NullNotAllowed { position, .. }
             | MissingKey { position, .. }
             | ExpectedKey { position, .. }
             | ExpectedOperator { position, .. }
@@ -176,7 +247,6 @@ impl FilterError {
             | ExpectedValue { position, .. }
             | NotANumber { position, .. }
             | NotQuoted { position, .. }
-            | UnknownStatus { position, .. }
             | ExpectedAnd { position, .. }
             | Unterminated { position, .. }
             | UnexpectedCharacter { position, .. } => *position,
@@ -197,7 +267,7 @@ impl RunFilter {
 
 impl Clause {
     pub fn matches(&self, run: &Run) -> bool {
-        let text = |value: Option<&str>| value.is_some_and(|v| self.compare_text(v));
+        let text = |value: Option<&str>| self.holds_for_text(value);
         let number = |value: Option<f64>| value.is_some_and(|v| self.compare_number(v));
         match &self.key {
             FilterKey::Metric(key) => number(latest_metric(run, key)),
@@ -206,8 +276,21 @@ impl Clause {
             FilterKey::Attribute(Attribute::RunName) => text(Some(&run.name)),
             FilterKey::Attribute(Attribute::Status) => text(Some(run.status.mlflow_name())),
             FilterKey::Attribute(Attribute::RunId) => text(Some(&run.client_id)),
+            // As on a server, a run without a user has the empty one.
+            FilterKey::Attribute(Attribute::UserId) => {
+                text(Some(run.tags.get(USER_TAG).map_or("", String::as_str)))
+            }
+            FilterKey::Attribute(Attribute::ArtifactUri) => text(None),
             FilterKey::Attribute(Attribute::StartTime) => number(Some(run.start_time_ms as f64)),
             FilterKey::Attribute(Attribute::EndTime) => number(run.end_time_ms.map(|t| t as f64)),
+            FilterKey::Dataset(field) => run.inputs.iter().any(|input| {
+                let digest: String = input.digest.chars().take(32).collect();
+                match field {
+                    DatasetField::Name => text(Some(&input.name)),
+                    DatasetField::Digest => text(Some(&digest)),
+                    DatasetField::Context => text(Some(input.role.context())),
+                }
+            }),
         }
     }
 
@@ -222,23 +305,28 @@ impl Clause {
             Comparator::LessOrEqual => actual <= wanted,
             Comparator::Greater => actual > wanted,
             Comparator::GreaterOrEqual => actual >= wanted,
-            Comparator::Like | Comparator::ILike => false,
+            _ => false,
+        }
+    }
+
+    /// A text clause on `actual`, `None` when the run lacks the key.
+    fn holds_for_text(&self, actual: Option<&str>) -> bool {
+        match (self.comparator, actual) {
+            (Comparator::IsNull, actual) => actual.is_none(),
+            (Comparator::IsNotNull, actual) => actual.is_some(),
+            (_, None) => false,
+            (_, Some(actual)) => self.compare_text(actual),
         }
     }
 
     fn compare_text(&self, actual: &str) -> bool {
-        let FilterValue::Text(wanted) = &self.value else {
-            return false;
-        };
-        // Statuses are stored upper-case; `status = 'finished'` means the same thing.
-        let fold = self.key == FilterKey::Attribute(Attribute::Status);
-        match self.comparator {
-            Comparator::Equal if fold => actual.eq_ignore_ascii_case(wanted),
-            Comparator::NotEqual if fold => !actual.eq_ignore_ascii_case(wanted),
-            Comparator::Equal => actual == wanted,
-            Comparator::NotEqual => actual != wanted,
-            Comparator::Like => like(wanted, actual, false),
-            Comparator::ILike => like(wanted, actual, true),
+        match (&self.value, self.comparator) {
+            (FilterValue::List(list), Comparator::In) => list.iter().any(|v| v == actual),
+            (FilterValue::List(list), Comparator::NotIn) => list.iter().all(|v| v != actual),
+            (FilterValue::Text(wanted), Comparator::Equal) => actual == wanted,
+            (FilterValue::Text(wanted), Comparator::NotEqual) => actual != wanted,
+            (FilterValue::Text(wanted), Comparator::Like) => like(wanted, actual, false),
+            (FilterValue::Text(wanted), Comparator::ILike) => like(wanted, actual, true),
             _ => false,
         }
     }

@@ -25,7 +25,7 @@ pub use experiment::{
     rename_experiment, stored_run_from_json, stored_run_to_json, Experiment, ExperimentFile,
     ExperimentFileError, MergeSummary, StoreError, EXPERIMENT_FILE_FORMAT, EXPERIMENT_FILE_VERSION,
 };
-pub use filter::{FilterError, FilterKey, RunFilter};
+pub use filter::{Attribute, DatasetField, FilterError, FilterKey, RunFilter};
 pub use registry::{
     ModelVersion, RegisteredModel, Registry, RegistryError, Stage, StageTransition, VersionSelector,
 };
@@ -33,8 +33,8 @@ pub use run_edit::{
     edit_run, experiment_names, experiment_of, move_runs, RunEdit, DEFAULT_EXPERIMENT,
 };
 pub use table::{
-    cell, column_label, columns, select, select_in_experiment, sort_rows, CellValue, Column,
-    SortSpec,
+    cell, column_label, columns, parse_order_by, select, select_in_experiment, sort_rows,
+    sort_rows_by, CellValue, Column, SortSpec,
 };
 
 /// Whether a run or an experiment is live or soft-deleted (restorable), as in MLflow.

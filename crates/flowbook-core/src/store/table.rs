@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::tracking::Run;
 
-use super::filter::{Attribute, FilterError, FilterKey, RunFilter};
+use super::filter::{Attribute, DatasetField, FilterError, FilterKey, RunFilter};
 use super::{latest_metric, StoredRun};
 
 /// A table column is named by the same key a filter uses (`metrics.val_rmse`, `status`).
@@ -44,6 +44,7 @@ pub fn column_label(column: &Column) -> String {
         Column::Metric(key) => ("metrics", key),
         Column::Param(key) => ("params", key),
         Column::Tag(key) => ("tags", key),
+        Column::Dataset(field) => return format!("datasets.{}", field.name()),
     };
     let plain = key
         .chars()
@@ -79,6 +80,22 @@ pub fn cell(run: &Run, column: &Column) -> CellValue {
         Column::Attribute(Attribute::EndTime) => run
             .end_time_ms
             .map_or(CellValue::Missing, |t| CellValue::Number(t as f64)),
+        Column::Attribute(Attribute::UserId) => text(run.tags.get("mlflow.user")),
+        Column::Attribute(Attribute::ArtifactUri) => CellValue::Missing,
+        // A run may have several datasets: the column shows them all.
+        Column::Dataset(_) if run.inputs.is_empty() => CellValue::Missing,
+        Column::Dataset(field) => {
+            let values: Vec<String> = run
+                .inputs
+                .iter()
+                .map(|input| match field {
+                    DatasetField::Name => input.name.clone(),
+                    DatasetField::Digest => input.digest.chars().take(32).collect(),
+                    DatasetField::Context => input.role.context().to_string(),
+                })
+                .collect();
+            CellValue::Text(values.join(", "))
+        }
     }
 }
 
@@ -102,6 +119,32 @@ impl SortSpec {
             descending,
         })
     }
+}
+
+/// MLflow's `order_by` list: keys with an optional `ASC`/`DESC` each, separated by
+/// commas (`metrics.val_rmse ASC, attributes.start_time DESC`). Blank text sorts nothing.
+pub fn parse_order_by(text: &str) -> Result<Vec<SortSpec>, FilterError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    // Commas inside backtick-quoted keys belong to the key.
+    let mut parts = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            '`' => quoted = !quoted,
+            ',' if !quoted => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+        .into_iter()
+        .map(|part| SortSpec::parse(part.trim()))
+        .collect()
 }
 
 /// How a cell sorts: numbers (including param and tag text that reads as a number)
@@ -149,19 +192,38 @@ impl SortKey {
 
 /// Sorts row indices in place by one column; equal cells keep their relative order.
 pub fn sort_rows(runs: &[StoredRun], rows: &mut Vec<usize>, sort: &SortSpec) {
-    let mut keyed: Vec<(usize, SortKey)> = rows
+    sort_rows_by(runs, rows, std::slice::from_ref(sort));
+}
+
+/// Sorts row indices in place by several columns, the first deciding first; rows equal
+/// in every column keep their relative order.
+pub fn sort_rows_by(runs: &[StoredRun], rows: &mut Vec<usize>, sorts: &[SortSpec]) {
+    let mut keyed: Vec<(usize, Vec<SortKey>)> = rows
         .iter()
-        .map(|&i| (i, SortKey::of(cell(&runs[i].run, &sort.column))))
+        .map(|&i| {
+            let keys = sorts
+                .iter()
+                .map(|sort| SortKey::of(cell(&runs[i].run, &sort.column)))
+                .collect();
+            (i, keys)
+        })
         .collect();
     keyed.sort_by(|(_, a), (_, b)| {
-        a.tail_rank().cmp(&b.tail_rank()).then_with(|| {
-            let order = a.compare_values(b);
-            if sort.descending {
-                order.reverse()
-            } else {
-                order
-            }
-        })
+        sorts
+            .iter()
+            .zip(a.iter().zip(b))
+            .map(|(sort, (a, b))| {
+                a.tail_rank().cmp(&b.tail_rank()).then_with(|| {
+                    let order = a.compare_values(b);
+                    if sort.descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                })
+            })
+            .find(|order| order.is_ne())
+            .unwrap_or(Ordering::Equal)
     });
     *rows = keyed.into_iter().map(|(i, _)| i).collect();
 }

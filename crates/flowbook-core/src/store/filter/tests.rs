@@ -72,10 +72,40 @@ fn values_operators_and_and_are_read_as_mlflow_does() {
     let clause = one_clause("params.model ilike \"RID%\"");
     assert_eq!(clause.comparator, Comparator::ILike);
     assert_eq!(clause.value, FilterValue::Text("RID%".into()));
+    // As in MLflow, metrics compare to unquoted numbers only.
+    assert!(RunFilter::parse("metrics.a != '3'").is_err());
+    let clause = one_clause("attributes.run_id NOT IN ('a', \"b\",)");
+    assert_eq!(clause.comparator, Comparator::NotIn);
     assert_eq!(
-        one_clause("metrics.a != '3'").value,
-        FilterValue::Number(3.0)
+        clause.value,
+        FilterValue::List(vec!["a".into(), "b".into()])
     );
+    let clause = one_clause("tags.team is not null");
+    assert_eq!(clause.comparator, Comparator::IsNotNull);
+    assert_eq!(
+        one_clause("`tags`.team IS NULL").key,
+        FilterKey::Tag("team".into())
+    );
+    assert_eq!(
+        one_clause("datasets.context = 'training'").key,
+        FilterKey::Dataset(DatasetField::Context)
+    );
+    assert_eq!(
+        one_clause("`Run Name` = 'x'").key,
+        FilterKey::Attribute(Attribute::RunName)
+    );
+    assert_eq!(
+        one_clause("created > 5").key,
+        FilterKey::Attribute(Attribute::StartTime)
+    );
+    // MLflow's leniencies: AND may dangle or repeat, and may even be left out.
+    for text in [
+        "metrics.a < 1 AND",
+        "AND metrics.a < 1 and and params.b = 'x'",
+        "metrics.a < 1 params.b = 'x'",
+    ] {
+        assert!(RunFilter::parse(text).is_ok(), "{text}");
+    }
     let filter = RunFilter::parse(
         "metrics.a>1 AND params.b='x' and tags.c LIKE 'y%' And status != 'failed'",
     )
@@ -91,29 +121,37 @@ fn values_operators_and_and_are_read_as_mlflow_does() {
 
 #[test]
 fn every_malformed_filter_says_what_and_where() {
-    let cases: [(&str, usize, &str); 22] = [
+    let cases = [
         ("metrics.val_rmse < = 6", 19, "expected a value after '<', found '='"),
         ("params.model 'ols'", 13, "expected a comparison operator such as < or =, found 'ols'"),
         ("metrics.val_rmse < 6 or params.model = 'ols'", 21, "OR is not supported"),
         ("attributes.status rmse", 18, "expected a comparison operator such as < or =, found 'rmse'"),
         ("metrics.val_rmse < 'abc'", 19, "metrics compare to numbers: 'abc' is not a number"),
-        ("metricz.val_rmse < 3", 0, "unknown prefix 'metricz.' — use metrics., params., tags. or attributes."),
+        ("metrics.val_rmse < '6'", 19, "metrics compare to numbers: '6' is not a number"),
+        ("metricz.val_rmse < 3", 0, "unknown prefix 'metricz.' — use metrics., params., tags., attributes. or datasets."),
+        ("METRICS.val_rmse < 3", 0, "unknown prefix 'METRICS.'"),
         ("params.model = ridge", 15, "params compare to quoted strings: write 'ridge' with quotes"),
-        ("params.model < 'ridge'", 13, "params.model cannot be compared with '<' — use =, !=, LIKE or ILIKE"),
+        ("params.model < 'ridge'", 13, "params.model cannot be compared with '<' — use =, !=, LIKE, ILIKE, IS NULL or IS NOT NULL"),
         ("metrics.val_rmse LIKE '6%'", 17, "cannot be compared with 'LIKE' — use =, !=, <, <=, > or >="),
         ("params.model = 'ridge", 15, "the ' opened here is never closed"),
         ("metrics.val_rmse <", 18, "expected a value after '<', found the end of the filter"),
-        ("metrics.val_rmse < 6 and", 24, "expected a key such as metrics.val_rmse or params.model, found the end"),
-        ("metrics.val_rmse < 6 params.model = 'ols'", 21, "expected AND between clauses, found 'params.model'"),
         ("(metrics.val_rmse < 6)", 0, "parentheses are not supported"),
-        ("rmse < 6", 0, "unknown attribute 'rmse' — use run_name, status, start_time, end_time or run_id (for a metric write metrics.rmse)"),
+        ("rmse < 6", 0, "unknown attribute 'rmse' — use run_name, status, start_time, end_time, run_id, user_id or artifact_uri (for a metric write metrics.rmse)"),
+        ("attributes.STATUS = 'x'", 0, "unknown attribute 'STATUS'"),
         ("metrics. < 6", 0, "'metrics.' needs a key name after the dot"),
-        ("status = 'DONE'", 9, "unknown status 'DONE' — use RUNNING, FINISHED, FAILED or KILLED"),
         ("metrics.val_rmse ~ 6", 17, "unexpected character '~'"),
         ("attributes.start_time > yesterday", 24, "start_time compare to numbers: 'yesterday' is not a number"),
         ("params.`model = 'x'", 7, "the ` opened here is never closed"),
         ("= 3", 0, "expected a key such as metrics.val_rmse or params.model, found '='"),
         ("tags.team = `core`", 12, "tags compare to quoted strings: write 'core' with quotes"),
+        ("params.model IN ('ols')", 13, "params.model cannot be compared with a list"),
+        ("attributes.status IN ('FINISHED')", 18, "attributes.status cannot be compared with a list"),
+        ("metrics.val_rmse IS NULL", 17, "IS NULL and IS NOT NULL are for params and tags, not metrics.val_rmse"),
+        ("attributes.run_id IN ()", 22, "IN needs a list of quoted strings in parentheses, as in ('a', 'b'), found ')'"),
+        ("attributes.run_id IN ('a', 1)", 27, "IN needs a list of quoted strings"),
+        ("attributes.run_id IN 'a'", 21, "IN needs a list of quoted strings"),
+        ("datasets.size = 'x'", 0, "unknown dataset field 'size' — use datasets.name, datasets.digest or datasets.context"),
+        ("params.model IS 'x'", 13, "expected a comparison operator such as < or =, found 'IS'"),
     ];
     for (text, position, message) in cases {
         let error = RunFilter::parse(text).expect_err(text);

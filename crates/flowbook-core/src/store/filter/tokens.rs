@@ -12,6 +12,8 @@ pub(super) enum TokenKind {
         text: String,
     },
     Operator(&'static str),
+    /// `(`, `)` or `,`: only an `IN` list uses them.
+    Punct(char),
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +30,7 @@ impl Token {
             TokenKind::Word(word) => format!("'{word}'"),
             TokenKind::Quoted { quote, text } => format!("{quote}{text}{quote}"),
             TokenKind::Operator(op) => format!("'{op}'"),
+            TokenKind::Punct(c) => format!("'{c}'"),
         }
     }
 
@@ -44,6 +47,18 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || "_.-+:/".contains(c)
 }
 
+impl Token {
+    /// The token as written, quotes included (MLflow reads keys from that text).
+    pub fn raw(&self) -> String {
+        match &self.kind {
+            TokenKind::Word(w) => w.clone(),
+            TokenKind::Quoted { quote, text } => format!("{quote}{text}{quote}"),
+            TokenKind::Operator(op) => op.to_string(),
+            TokenKind::Punct(c) => c.to_string(),
+        }
+    }
+}
+
 pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
     let chars: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
@@ -51,51 +66,61 @@ pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
     while i < chars.len() {
         let c = chars[i];
         let start = i;
-        let kind =
-            if c.is_whitespace() {
-                i += 1;
-                continue;
-            } else if matches!(c, '\'' | '"' | '`') {
-                let close = chars[i + 1..].iter().position(|&x| x == c).ok_or(
-                    FilterError::Unterminated {
-                        position: start,
-                        quote: c,
-                    },
-                )?;
-                let text: String = chars[i + 1..i + 1 + close].iter().collect();
-                i += close + 2;
-                TokenKind::Quoted { quote: c, text }
-            } else if matches!(c, '<' | '>' | '=' | '!') {
-                let next_is_equal = chars.get(i + 1) == Some(&'=');
-                let op = match (c, next_is_equal) {
-                    ('<', true) => "<=",
-                    ('>', true) => ">=",
-                    ('!', true) => "!=",
-                    ('<', false) => "<",
-                    ('>', false) => ">",
-                    ('=', _) => "=",
-                    _ => {
-                        return Err(FilterError::UnexpectedCharacter {
+        let kind = if c.is_whitespace() {
+            i += 1;
+            continue;
+        } else if matches!(c, '\'' | '"' | '`') {
+            // A doubled quote stays inside the text, as sqlparse reads it; MLflow keeps
+            // both characters in the value (it does not unescape).
+            let mut close = i + 1;
+            loop {
+                match chars.get(close) {
+                    None => {
+                        return Err(FilterError::Unterminated {
                             position: start,
-                            character: c,
+                            quote: c,
                         })
                     }
-                };
-                i += op.len();
-                TokenKind::Operator(op)
-            } else if is_word_char(c) {
-                while i < chars.len() && is_word_char(chars[i]) {
-                    i += 1;
+                    Some(&x) if x == c && chars.get(close + 1) == Some(&c) => close += 2,
+                    Some(&x) if x == c => break,
+                    Some(_) => close += 1,
                 }
-                TokenKind::Word(chars[start..i].iter().collect())
-            } else if matches!(c, '(' | ')') {
-                return Err(FilterError::Parentheses { position: start });
-            } else {
-                return Err(FilterError::UnexpectedCharacter {
-                    position: start,
-                    character: c,
-                });
+            }
+            let text: String = chars[i + 1..close].iter().collect();
+            i = close + 1;
+            TokenKind::Quoted { quote: c, text }
+        } else if matches!(c, '<' | '>' | '=' | '!') {
+            let next_is_equal = chars.get(i + 1) == Some(&'=');
+            let op = match (c, next_is_equal) {
+                ('<', true) => "<=",
+                ('>', true) => ">=",
+                ('!', true) => "!=",
+                ('<', false) => "<",
+                ('>', false) => ">",
+                ('=', _) => "=",
+                _ => {
+                    return Err(FilterError::UnexpectedCharacter {
+                        position: start,
+                        character: c,
+                    })
+                }
             };
+            i += op.len();
+            TokenKind::Operator(op)
+        } else if is_word_char(c) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            TokenKind::Word(chars[start..i].iter().collect())
+        } else if matches!(c, '(' | ')' | ',') {
+            i += 1;
+            TokenKind::Punct(c)
+        } else {
+            return Err(FilterError::UnexpectedCharacter {
+                position: start,
+                character: c,
+            });
+        };
         tokens.push(Token {
             kind,
             start,

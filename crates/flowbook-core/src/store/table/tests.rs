@@ -95,7 +95,9 @@ fn filters_select_exactly_the_right_hand_built_runs() {
             &["ridge-1", "ridge-10"],
         ),
         ("run_name = 'lasso'", &["lasso"]),
-        ("status = 'running'", &["lasso"]),
+        ("status = 'RUNNING'", &["lasso"]),
+        // MLflow compares statuses exactly.
+        ("status = 'running'", &[]),
         (
             "attributes.status != 'RUNNING'",
             &["enet", "ols", "ridge-1", "ridge-10"],
