@@ -8,6 +8,9 @@
 #       trials nested under it by mlflow.parentRunId, nothing duplicated, the best registered
 #   (e) `flowbook push` of 5 run records (one client-id lookup), again (no duplicates), then
 #       `flowbook pull` page by page (page size 2), compared with MLflow's client
+#   (j) the same push twice through a proxy that refuses one request in three as busy
+#       servers do (429, 503 with Retry-After, "database is locked"): nothing fails, nothing
+#       is duplicated; a pull through a server whose paging loops stops with a message
 #   (i) the same push twice to MLflow 2.22, which has no LoggedModels: one run, its model
 #       recorded once by runs/log-model, one version from runs:/<id>/model
 #   (d) error messages: nothing listening, not an MLflow server, deleted experiment,
@@ -258,6 +261,40 @@ pass "pull: $(cat "$TMP/e3.txt")"
   fail "pull with a filter failed"
 [ "$("$PY" -c 'import json, sys; print([r["name"] for r in json.load(open(sys.argv[1]))["runs"]])' "$TMP/e4.json")" = "['bench-3']" ] || { cat "$TMP/e4.json"; fail "the filter did not select bench-3"; }
 pass "pull with a server-side filter found bench-3 only"
+echo "  ($((SECONDS - T)) s)"
+
+say "(j) a busy server (429, 503 with Retry-After, SQLite's 'database is locked') and one whose paging loops"
+T=$SECONDS
+FLAKY_PORT="$(free_port)"
+setsid "$PY" tests/mlflow/flaky_proxy.py --upstream "$URI" --port "$FLAKY_PORT" --stats "$TMP/flaky.json" \
+  >"$TMP/flaky.log" 2>&1 &
+SERVER_PGIDS[flaky]=$!
+wait_http "http://127.0.0.1:$FLAKY_PORT/health" || fail "the flaky proxy did not start"
+FLAKY_PUSH=(--mlflow-uri "http://127.0.0.1:$FLAKY_PORT" --experiment flowbook-flaky --register-model taxi-flaky
+  --client-id e2e-flaky-1)
+for i in 1 2; do
+  flowbook_train "$TMP/j$i" "${FLAKY_PUSH[@]}" || { cat "$TMP/j$i.err" >&2; fail "push $i through the busy server failed"; }
+done
+"$PY" -c '
+import json, sys
+stats = json.load(open(sys.argv[1]))
+refused = stats["refused"]
+assert all(refused[code] >= 3 for code in ("429", "503", "500")), stats
+total, busy, unavailable, locked = stats["api_requests"], refused["429"], refused["503"], refused["500"]
+print(f"{busy + unavailable + locked} of {total} API requests refused (429 {busy}, 503 {unavailable}, locked {locked})")
+' "$TMP/flaky.json" >"$TMP/j.txt" || fail "the proxy refused too little to test anything: $(cat "$TMP/flaky.json")"
+verify --tracking-uri "$URI" --experiment flowbook-flaky --client-id e2e-flaky-1 --cli-json "$TMP/j2.json" \
+  --model-name taxi-flaky --expect-versions 1 >"$TMP/j-verify.txt" || { cat "$TMP/j-verify.txt"; fail "after the busy server"; }
+pass "pushed twice through a busy server, $(cat "$TMP/j.txt"): one run, one model, one version"
+stop_server flaky
+setsid "$PY" tests/mlflow/flaky_proxy.py --upstream "$URI" --port "$FLAKY_PORT" --stats "$TMP/loop.json" --loop-pages \
+  >"$TMP/loop.log" 2>&1 &
+SERVER_PGIDS[loop]=$!
+wait_http "http://127.0.0.1:$FLAKY_PORT/health" || fail "the looping proxy did not start"
+timeout 120 "$FLOWBOOK" pull --mlflow-uri "http://127.0.0.1:$FLAKY_PORT" --experiment flowbook-pull --page-size 2 \
+  >"$TMP/j3.json" 2>"$TMP/j3.err" && fail "a pull through a looping server ended as if complete"
+expect_error "paging that loops" "$TMP/j3" "sent the same page of results twice"
+stop_server loop
 echo "  ($((SECONDS - T)) s)"
 
 say "(i) MLflow 2.22 (no LoggedModels): the model stays a run artifact, recorded once by runs/log-model"

@@ -60,10 +60,49 @@ impl HttpClient for BrowserHttp {
             }
         })?;
         let status = response.status();
+        let retry_after = response.headers().get("retry-after");
+        let too_big = response
+            .headers()
+            .get("content-length")
+            .and_then(|n| n.parse::<u64>().ok())
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64);
+        if too_big {
+            return Err(TransportError::Other(too_big_detail()));
+        }
         let body = response
             .binary()
             .await
             .map_err(|_| TransportError::ConnectionLost)?;
-        Ok(HttpResponse { status, body })
+        // A chunked answer has no length up front: the cap applies once it is read.
+        if body.len() > MAX_ANSWER_BYTES {
+            return Err(TransportError::Other(too_big_detail()));
+        }
+        Ok(HttpResponse {
+            status,
+            body,
+            retry_after,
+        })
     }
+
+    async fn sleep(&self, ms: u64) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let wait = js_sys::Promise::new(&mut |resolve, _| {
+            let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+    }
+}
+
+/// The most of one answer the page reads, as the command (64 MiB): far more than any
+/// MLflow page, and a bound on what a broken or hostile server can make it hold.
+const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
+fn too_big_detail() -> String {
+    format!(
+        "the answer is larger than {} MiB, more than any MLflow call returns; check the server address",
+        MAX_ANSWER_BYTES >> 20
+    )
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use flowbook_core::mlflow::{MlflowSync, ServerExperiment, SyncError};
+use flowbook_core::mlflow::{MlflowSync, PageGuard, ServerExperiment, SyncError};
 use flowbook_core::store::{cell, column_label, select, CellValue, Column, StoredRun};
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
@@ -33,8 +33,11 @@ async fn all_experiments(
     sync: &MlflowSync<BrowserHttp>,
 ) -> Result<Vec<ServerExperiment>, SyncError> {
     let (mut experiments, mut token) = sync.list_experiments(None).await?;
+    let mut pages = PageGuard::new();
     for _ in 1..MAX_EXPERIMENT_PAGES {
-        let Some(next) = token else { break };
+        let Some(next) = pages.next(&sync.config().base_url, token)? else {
+            break;
+        };
         let (page, after) = sync.list_experiments(Some(&next)).await?;
         experiments.extend(page);
         token = after;

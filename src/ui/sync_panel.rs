@@ -4,7 +4,7 @@
 //! The settings are [`MlflowSettings`], shared through a context with the server runs view.
 
 use flowbook_core::export::MODEL_DIR;
-use flowbook_core::mlflow::{MlflowSync, PushedRun, SyncError};
+use flowbook_core::mlflow::{Auth, MlflowSync, PushedRun, ServerConfig, SyncError};
 use flowbook_core::tracking::SyncState;
 use flowbook_core::tracking::PARENT_CLIENT_ID_TAG;
 use leptos::prelude::*;
@@ -40,9 +40,10 @@ async fn push_pending(
     if !server.artifacts_proxied {
         return Err(SyncError::ArtifactsNotProxied);
     }
+    let server_url = sync.config().base_url.clone();
     let pending_ids: Vec<String> = store.runs.with_untracked(|runs| {
         runs.iter()
-            .filter(|s| s.needs_push())
+            .filter(|s| s.needs_push_to(&server_url))
             .filter(|s| only.is_none_or(|ids| ids.contains(&s.run.client_id)))
             .map(|s| s.run.client_id.clone())
             .collect()
@@ -70,6 +71,7 @@ async fn push_pending(
                 server_run_id: done.run_id.clone(),
                 experiment_id: done.experiment_id.clone(),
                 url: done.url.clone(),
+                server: server_url.clone(),
             },
             Err(error) => SyncState::Failed {
                 reason: error.to_string(),
@@ -92,6 +94,7 @@ pub async fn push_runs_now(
     only: Option<Vec<String>>,
 ) -> Result<String, SyncError> {
     let sync = MlflowSync::new(BrowserHttp, settings.config());
+    let server_url = sync.config().base_url.clone();
     match push_pending(&sync, settings, store, only.as_deref()).await {
         Ok((version, pushed)) => Ok(format!(
             "Pushed {pushed} run(s) to MLflow {version} (experiment “{}”).",
@@ -101,7 +104,7 @@ pub async fn push_runs_now(
             for client_id in only.iter().flatten() {
                 let untouched = store.runs.with_untracked(|runs| {
                     runs.iter()
-                        .any(|s| &s.run.client_id == client_id && s.needs_push())
+                        .any(|s| &s.run.client_id == client_id && s.needs_push_to(&server_url))
                 });
                 if untouched {
                     let reason = error.to_string();
@@ -122,14 +125,13 @@ async fn push_registry_now(
 ) -> Result<String, SyncError> {
     let sync = MlflowSync::new(BrowserHttp, settings.config());
     let (version, runs_pushed) = push_pending(&sync, settings, store, None).await?;
+    let server_url = sync.config().base_url.clone();
     let models = registry.registry.with_untracked(|r| r.models.clone());
     let server_ids: std::collections::HashMap<String, String> = store.runs.with_untracked(|runs| {
         runs.iter()
-            .filter_map(|s| match &s.run.sync {
-                SyncState::Synced { server_run_id, .. } => {
-                    Some((s.run.client_id.clone(), server_run_id.clone()))
-                }
-                _ => None,
+            .filter_map(|s| {
+                let on_server = s.run.sync.server_run_id_on(&server_url)?;
+                Some((s.run.client_id.clone(), on_server.to_string()))
             })
             .collect()
     });
@@ -209,10 +211,22 @@ pub fn SyncPanel() -> impl IntoView {
         });
     };
     let model_count = move || registry.registry.with(|r| r.models.len());
+    // Shown as soon as the settings would send a secret in clear, before any request.
+    let credentials_in_clear = move || {
+        let _tracked = (
+            settings.url.get(),
+            settings.auth_kind.get(),
+            settings.username.get(),
+            settings.secret.get(),
+        );
+        settings.config().credentials_in_clear()
+    };
+    // Counted for the server in the settings: runs synced to another server are pending.
     let pending = move || {
+        let server_url = ServerConfig::new(&settings.url.get(), Auth::None).base_url;
         store
             .runs
-            .with(|runs| runs.iter().filter(|s| s.needs_push()).count())
+            .with(|runs| runs.iter().filter(|s| s.needs_push_to(&server_url)).count())
     };
 
     // Offline queue: with "push automatically" on, runs made offline wait as pending and go
@@ -269,6 +283,11 @@ pub fn SyncPanel() -> impl IntoView {
                         />
                         " Remember on this device"
                     </label>
+                </Show>
+                <Show when=credentials_in_clear>
+                    <p class="error-message" data-testid="mlflow-insecure">
+                        "This server address is plain http on another machine: the password or token would cross the network unencrypted. Use https:// if the server offers it."
+                    </p>
                 </Show>
             </div>
             <div class="train-controls">

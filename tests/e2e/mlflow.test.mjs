@@ -110,6 +110,20 @@ describe('MLflow sync from the browser', () => {
     await failedRow.getByTestId('push-run').waitFor();
   });
 
+  test('a password for plain http to another machine is warned about before anything is sent', async () => {
+    const warning = page.getByTestId('mlflow-insecure');
+    await page.getByTestId('mlflow-url').fill('http://10.255.255.1:5000');
+    await page.getByTestId('mlflow-auth').selectOption('basic');
+    await page.getByTestId('mlflow-username').fill('ada');
+    await page.getByTestId('mlflow-secret').fill('not-a-real-password');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /unencrypted/);
+    await page.getByTestId('mlflow-url').fill('https://10.255.255.1:5000');
+    await warning.waitFor({ state: 'detached' });
+    await page.getByTestId('mlflow-url').fill('http://127.0.0.1:5000');
+    await page.getByTestId('mlflow-auth').selectOption('none');
+  });
+
   test('test connection reports the server version and artifact proxying', async () => {
     await page.getByTestId('mlflow-url').fill(trackingUri);
     await page.getByTestId('mlflow-test').click();
@@ -338,6 +352,47 @@ print(json.dumps({"aliases": m.aliases, "description": m.description, "tags": m.
     assert.equal(view.versions.length, 2, 'a repeated push creates no version');
     assert.equal(view.champion, view.versions[1].version);
     assert.deepEqual(pageErrors, []);
+  });
+
+  test("MLflow's own web UI lists the model as MLflow 3 does: run page, Models tab, version schema", async () => {
+    const MODEL = 'trip-duration-e2e';
+    const script = `
+import json, sys
+from mlflow import MlflowClient
+c = MlflowClient(sys.argv[1])
+v = c.get_model_version(sys.argv[2], "1")
+run = c.get_run(v.run_id)
+print(json.dumps({"experiment": run.info.experiment_id, "run": v.run_id,
+  "model": run.outputs.model_outputs[0].model_id, "source": v.source}))
+`;
+    const ids = JSON.parse(execFileSync(join(VENV, 'bin', 'python'), ['-c', script, trackingUri, MODEL], {
+      encoding: 'utf8',
+      env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+    }));
+    assert.equal(ids.source, `models:/${ids.model}`, 'the version is made from the logged model');
+    const shots = mkdtempSync(join(tmpdir(), 'flowbook-mlflow-ui-'));
+    const ui = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      // The run page: "Logged models (1)" linking the model, and who created the run.
+      await ui.goto(`${trackingUri}/#/experiments/${ids.experiment}/runs/${ids.run}`);
+      await ui.getByText('Logged models (1)').first().waitFor({ timeout: 60_000 });
+      await ui.getByText('Created by').first().waitFor();
+      await ui.screenshot({ path: join(shots, 'run-page.png'), fullPage: true });
+      // The experiment's Models tab lists it, linked by its id.
+      await ui.goto(`${trackingUri}/#/experiments/${ids.experiment}/models`);
+      await ui.locator(`a[href*="/models/${ids.model}"]`).first().waitFor({ timeout: 60_000 });
+      await ui.screenshot({ path: join(shots, 'models-tab.png') });
+      // The version page shows the signature: three inputs, one output.
+      await ui.goto(`${trackingUri}/#/models/${MODEL}/versions/1`);
+      await ui.getByText('Inputs (3)').first().click({ timeout: 60_000 });
+      await ui.getByText('PULocationID').first().waitFor();
+      await ui.getByText('trip_distance').first().waitFor();
+      await ui.getByText('Outputs (1)').first().waitFor();
+      await ui.screenshot({ path: join(shots, 'version-page.png') });
+      console.log(`# MLflow UI screenshots in ${shots}`);
+    } finally {
+      await ui.close();
+    }
   });
 
   test("the team's runs: the server's runs, read-only, with the same values and filter", async () => {

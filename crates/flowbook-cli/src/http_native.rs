@@ -70,6 +70,11 @@ impl HttpClient for NativeHttp {
         }
         answer
     }
+
+    async fn sleep(&self, ms: u64) {
+        // The command pushes from one thread (pollster): blocking it is the wait.
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 impl NativeHttp {
@@ -91,12 +96,21 @@ impl NativeHttp {
         };
         let mut answer = answer.map_err(transport_error)?;
         let status = answer.status().as_u16();
+        let retry_after = answer
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = answer
             .body_mut()
             .with_config()
             .limit(MAX_ANSWER_BYTES)
             .read_to_vec()
             .map_err(transport_error)?;
-        Ok(HttpResponse { status, body })
+        Ok(HttpResponse {
+            status,
+            body,
+            retry_after,
+        })
     }
 }

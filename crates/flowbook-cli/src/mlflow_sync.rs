@@ -17,6 +17,16 @@ use serde_json::{json, Value};
 use crate::args::{MlflowArgs, PushCli};
 use crate::http_native::NativeHttp;
 
+/// Says, before anything is sent, that the credentials would cross the network in clear.
+pub(crate) fn warn_if_credentials_in_clear(config: &ServerConfig) {
+    if config.credentials_in_clear() {
+        eprintln!(
+            "flowbook: warning: {} is plain http on another machine, so the password or token goes over the network unencrypted; use https:// if the server offers it",
+            config.base_url
+        );
+    }
+}
+
 /// Time limit per HTTP request.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -191,6 +201,7 @@ pub fn push_and_register(
     register: Option<usize>,
 ) -> Result<Pushed, String> {
     let config = ServerConfig::new(&args.uri, auth_from_env());
+    warn_if_credentials_in_clear(&config);
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
     pollster::block_on(async {
         let server = sync.test_connection().await.map_err(|e| e.to_string())?;
@@ -253,6 +264,7 @@ pub fn run_push(cli: &PushCli) -> Result<(), String> {
         }
     }
     let config = ServerConfig::new(uri, auth_from_env());
+    warn_if_credentials_in_clear(&config);
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
     pollster::block_on(async {
         sync.test_connection().await.map_err(|e| e.to_string())?;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use flowbook_core::mlflow::{MlflowSync, ServerConfig, ServerRun, ORIGIN_TAG};
+use flowbook_core::mlflow::{MlflowSync, PageGuard, ServerConfig, ServerRun, ORIGIN_TAG};
 use flowbook_core::store::latest_metric;
 use serde_json::{json, Value};
 
@@ -53,10 +53,11 @@ fn run_json(run: &ServerRun) -> Value {
 pub fn run_pull(cli: &PullCli) -> Result<(), String> {
     let (uri, experiment, filter) = (&cli.mlflow_uri, &cli.experiment, &cli.filter);
     let (page_size, as_json) = (cli.page_size, cli.json);
-    let sync = MlflowSync::new(
-        NativeHttp::new(REQUEST_TIMEOUT),
-        ServerConfig::new(uri, auth_from_env()),
-    );
+    let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), {
+        let config = ServerConfig::new(uri, auth_from_env());
+        crate::mlflow_sync::warn_if_credentials_in_clear(&config);
+        config
+    });
     let (experiment_id, runs, pages) = pollster::block_on(async {
         let experiment_id = sync
             .experiment_id_by_name(experiment)
@@ -66,6 +67,7 @@ pub fn run_pull(cli: &PullCli) -> Result<(), String> {
                 "the server has no active experiment {experiment:?}"
             ))?;
         let (mut runs, mut pages, mut token) = (Vec::new(), 0, None::<String>);
+        let mut guard = PageGuard::new();
         loop {
             let (page, next) = sync
                 .search_server_runs(&experiment_id, filter, token.as_deref(), page_size)
@@ -73,7 +75,7 @@ pub fn run_pull(cli: &PullCli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             runs.extend(page);
             pages += 1;
-            match next {
+            match guard.next(uri, next).map_err(|e| e.to_string())? {
                 Some(next) => token = Some(next),
                 None => return Ok::<_, String>((experiment_id, runs, pages)),
             }

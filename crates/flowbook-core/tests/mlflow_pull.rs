@@ -59,11 +59,16 @@ fn runs_convert_with_attributes_params_latest_metrics_and_tags() {
         server_run_id,
         experiment_id,
         url,
+        server,
     } = &ridge.sync
     else {
         panic!("a server run is synced: {:?}", ridge.sync);
     };
     assert_eq!(&ridge.client_id, server_run_id);
+    assert_eq!(
+        server, BASE_URL,
+        "a pulled run is synced to the server it came from"
+    );
     assert_eq!(
         url,
         &format!("{BASE_URL}/#/experiments/{experiment_id}/runs/{server_run_id}")

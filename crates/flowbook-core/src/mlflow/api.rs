@@ -7,6 +7,7 @@ use super::error::SyncError;
 use super::http::{
     percent_encode, HttpClient, HttpMethod, HttpRequest, HttpResponse, ServerConfig,
 };
+use super::retry::retry_wait;
 
 /// Syncs Flowbook runs to one MLflow tracking server through an [`HttpClient`].
 pub struct MlflowSync<C: HttpClient> {
@@ -32,7 +33,8 @@ impl<C: HttpClient> MlflowSync<C> {
     }
 
     /// Sends one request to `path` (from the server root, with any query) and returns the
-    /// answer whatever its status; only a missing answer is an error here.
+    /// answer whatever its status; only a missing answer is an error here. A busy server's
+    /// refusal is retried first (see [`retry_wait`]).
     pub(crate) async fn send(
         &self,
         method: HttpMethod,
@@ -57,10 +59,21 @@ impl<C: HttpClient> MlflowSync<C> {
             headers,
             body,
         };
-        self.client
-            .send(request)
-            .await
-            .map_err(|e| SyncError::from_transport(&self.config.base_url, e))
+        let mut attempt = 0;
+        loop {
+            let response = self
+                .client
+                .send(request.clone())
+                .await
+                .map_err(|e| SyncError::from_transport(&self.config.base_url, e))?;
+            match retry_wait(&response, attempt) {
+                Some(ms) => {
+                    self.client.sleep(ms).await;
+                    attempt += 1;
+                }
+                None => return Ok(response),
+            }
+        }
     }
 
     /// Like [`send`](Self::send), but a non-2xx answer becomes a [`SyncError`].

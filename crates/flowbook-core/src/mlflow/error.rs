@@ -31,6 +31,18 @@ pub enum SyncError {
     DeletedExperiment { name: String, experiment_id: String },
     #[error("the MLflow server does not proxy artifacts, so Flowbook cannot upload files. Start it with `--serve-artifacts` (the default) and an `--artifacts-destination`.")]
     ArtifactsNotProxied,
+    #[error("the MLflow server at {url} is busy (HTTP {status}) and asked Flowbook to wait {wait}, longer than it waits on its own. Push again later: nothing is duplicated.")]
+    Busy {
+        url: String,
+        status: u16,
+        wait: String,
+    },
+    #[error("the MLflow server at {url} sent the same page of results twice (page token {token:?}): its paging loops, so Flowbook stopped after {pages} pages. Check the server (or a proxy in front of it).")]
+    PagingLoops {
+        url: String,
+        token: String,
+        pages: usize,
+    },
     #[error("the MLflow server rejected the request ({code}: {message})")]
     Api {
         status: u16,
@@ -91,6 +103,14 @@ impl SyncError {
             .map(|e| e.message.clone())
             .unwrap_or_else(|| excerpt(&response.body));
         match (response.status, parsed) {
+            (429, _) => SyncError::Busy {
+                url: base_url.to_string(),
+                status: 429,
+                wait: response
+                    .retry_after
+                    .as_deref()
+                    .map_or("a while".to_string(), |w| format!("{w} s")),
+            },
             (401, _) => SyncError::Unauthorized {
                 url: base_url.to_string(),
             },
@@ -135,6 +155,7 @@ mod tests {
         HttpResponse {
             status,
             body: body.as_bytes().to_vec(),
+            retry_after: None,
         }
     }
 

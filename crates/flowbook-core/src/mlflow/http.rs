@@ -47,10 +47,12 @@ impl fmt::Debug for HttpRequest {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HttpResponse {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The `Retry-After` header, as sent (seconds or an HTTP date).
+    pub retry_after: Option<String>,
 }
 
 impl HttpResponse {
@@ -84,6 +86,9 @@ pub enum TransportError {
 #[allow(async_fn_in_trait)]
 pub trait HttpClient {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// Waits before a retry (a busy server's `Retry-After`, a locked database's backoff).
+    async fn sleep(&self, ms: u64);
 }
 
 /// How Flowbook proves who it is to the server.
@@ -170,6 +175,25 @@ impl ServerConfig {
             auth,
         }
     }
+
+    /// Whether a password or token would cross the network unencrypted: plain `http://` to
+    /// a host other than this machine (loopback traffic never leaves it).
+    pub fn credentials_in_clear(&self) -> bool {
+        let Some(rest) = self.base_url.strip_prefix("http://") else {
+            return false;
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host == "::1"
+            || host
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        self.auth != Auth::None && !loopback
+    }
 }
 
 const BASE64_ALPHABET: &[u8; 64] =
@@ -239,6 +263,30 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_clear_means_plain_http_to_another_machine() {
+        let basic = || Auth::Basic {
+            username: "ada".into(),
+            password: "pw".into(),
+        };
+        let clear = |url: &str, auth: Auth| ServerConfig::new(url, auth).credentials_in_clear();
+        assert!(clear("http://mlflow.team.example:5000", basic()));
+        assert!(clear(
+            "http://10.0.0.7:5000/",
+            Auth::Bearer { token: "t".into() }
+        ));
+        assert!(
+            clear("http://ada:pw@192.168.1.2:5000", Auth::None),
+            "userinfo is credentials too"
+        );
+        assert!(!clear("https://mlflow.team.example", basic()));
+        assert!(!clear("http://127.0.0.1:5000", basic()));
+        assert!(!clear("http://127.8.0.1:5000", basic()));
+        assert!(!clear("http://localhost:5000", basic()));
+        assert!(!clear("http://[::1]:5000", basic()));
+        assert!(!clear("http://mlflow.team.example:5000", Auth::None));
+    }
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {

@@ -18,6 +18,7 @@ mod push;
 mod push_many;
 mod push_registry;
 mod registry;
+mod retry;
 mod server;
 
 pub use api::MlflowSync;
@@ -37,4 +38,5 @@ pub use pull::{
 pub use push::{PushedRun, USER_TAG};
 pub use push_registry::{client_version_id, PushedVersion, RegistryPush};
 pub use registry::{RegisteredVersion, CLIENT_VERSION_ID_TAG};
+pub use retry::{PageGuard, LONGEST_WAIT_MS, MAX_PAGES};
 pub use server::ServerInfo;

@@ -128,6 +128,7 @@ pub fn server_run_from_json(run: &Value, base_url: &str) -> Result<ServerRun, Sy
             ),
             server_run_id: run_id,
             experiment_id,
+            server: base_url.trim_end_matches('/').to_string(),
         },
     })
 }

@@ -11,6 +11,7 @@ use super::batch::{cut, plan_batches, MAX_TAGS_PER_BATCH, MAX_TAG_VALUE_CHARS};
 use super::error::SyncError;
 use super::http::{Auth, HttpClient};
 use super::logged_model::{in_model_dir, ModelRecord};
+use super::retry::PageGuard;
 use crate::tracking::{MetricPoint, Run, CLIENT_ID_TAG};
 
 /// The run as it now exists on the server.
@@ -86,6 +87,7 @@ impl<C: HttpClient> MlflowSync<C> {
         let mut stored = HashSet::new();
         for key in keys {
             let mut page_token = String::new();
+            let mut pages = PageGuard::new();
             loop {
                 let mut query = vec![
                     ("run_id", run_id),
@@ -113,9 +115,10 @@ impl<C: HttpClient> MlflowSync<C> {
                         stored.insert((key.to_string(), step, value.to_bits()));
                     }
                 }
-                match page["next_page_token"].as_str() {
-                    Some(token) if !token.is_empty() => page_token = token.to_string(),
-                    _ => break,
+                let next = page["next_page_token"].as_str().map(str::to_string);
+                match pages.next(&self.config().base_url, next)? {
+                    Some(token) => page_token = token,
+                    None => break,
                 }
             }
         }

@@ -12,6 +12,7 @@ use super::api::{string_at, MlflowSync};
 use super::error::SyncError;
 use super::http::HttpClient;
 use super::push::{check_client_id, PushedRun};
+use super::retry::PageGuard;
 use crate::tracking::{Run, CLIENT_ID_TAG, PARENT_CLIENT_ID_TAG};
 
 /// Runs per `runs/search` page when collecting client ids. Each answer carries the runs'
@@ -31,6 +32,7 @@ impl<C: HttpClient> MlflowSync<C> {
     ) -> Result<HashMap<String, EarlierRun>, SyncError> {
         let mut found = HashMap::new();
         let mut page_token = String::new();
+        let mut pages = PageGuard::new();
         loop {
             let mut body = json!({
                 "experiment_ids": [experiment_id],
@@ -57,9 +59,10 @@ impl<C: HttpClient> MlflowSync<C> {
                     found.entry(client_id.to_string()).or_insert(earlier);
                 }
             }
-            match page["next_page_token"].as_str() {
-                Some(token) if !token.is_empty() => page_token = token.to_string(),
-                _ => return Ok(found),
+            let next = page["next_page_token"].as_str().map(str::to_string);
+            match pages.next(&self.config().base_url, next)? {
+                Some(token) => page_token = token,
+                None => return Ok(found),
             }
         }
     }

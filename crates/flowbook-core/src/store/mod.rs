@@ -66,9 +66,10 @@ impl StoredRun {
         self.lifecycle == Lifecycle::Deleted
     }
 
-    /// A live run not yet on the tracking server (pending, or failed last time).
-    pub fn needs_push(&self) -> bool {
-        !self.is_deleted() && !matches!(self.run.sync, crate::tracking::SyncState::Synced { .. })
+    /// A live run not yet on the tracking server at `server` (pending, failed last time,
+    /// or synced to another server).
+    pub fn needs_push_to(&self, server: &str) -> bool {
+        !self.is_deleted() && !self.run.sync.is_synced_to(server)
     }
 }
 

@@ -123,10 +123,34 @@ pub enum SyncState {
         server_run_id: String,
         experiment_id: String,
         url: String,
+        /// The server's address (as in the MLflow settings). Empty in records made before
+        /// Flowbook kept it: those count as synced to whichever server the user has.
+        #[serde(default)]
+        server: String,
     },
     Failed {
         reason: String,
     },
+}
+
+impl SyncState {
+    /// Whether the run is on the server at `server` (a run imported from someone else's
+    /// experiment file may be synced to their server, and is pending for any other).
+    pub fn is_synced_to(&self, server: &str) -> bool {
+        let same =
+            |a: &str, b: &str| a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/');
+        matches!(self, SyncState::Synced { server: on, .. } if on.is_empty() || same(on, server))
+    }
+
+    /// The server's run id, when the run is on the server at `server`.
+    pub fn server_run_id_on(&self, server: &str) -> Option<&str> {
+        match self {
+            SyncState::Synced { server_run_id, .. } if self.is_synced_to(server) => {
+                Some(server_run_id)
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,6 +265,35 @@ pub fn client_id_from_seed(seed: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_synced_state_belongs_to_its_server() {
+        let synced = |server: &str| SyncState::Synced {
+            server_run_id: "abc".into(),
+            experiment_id: "1".into(),
+            url: String::new(),
+            server: server.into(),
+        };
+        let theirs = synced("http://their-host:5000");
+        assert!(theirs.is_synced_to("http://their-host:5000/"));
+        assert!(
+            !theirs.is_synced_to("http://127.0.0.1:5000"),
+            "imported: pending for my server"
+        );
+        assert_eq!(theirs.server_run_id_on("http://127.0.0.1:5000"), None);
+        assert_eq!(
+            theirs.server_run_id_on("http://their-host:5000"),
+            Some("abc")
+        );
+        // Records from before the server was kept count as synced wherever.
+        assert!(synced("").is_synced_to("http://127.0.0.1:5000"));
+        assert!(!SyncState::Pending.is_synced_to(""));
+        let old: SyncState = serde_json::from_str(
+            r#"{"state": "synced", "server_run_id": "abc", "experiment_id": "1", "url": "u"}"#,
+        )
+        .expect("an old record reads");
+        assert!(old.is_synced_to("http://anywhere"));
+    }
 
     #[test]
     fn client_ids_are_uuid_shaped_and_deterministic() {

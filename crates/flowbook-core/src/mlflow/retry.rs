@@ -1,0 +1,151 @@
+//! What Flowbook does with a busy or looping server: waits and sends again when the server
+//! says it could not take the request (429, or 503 with `Retry-After`, honouring its wait; a SQLite-backed
+//! server's "database is locked" 500), and stops a paging loop that never ends. A refused
+//! request did nothing on the server, so sending it again duplicates nothing.
+
+use std::collections::HashSet;
+
+use super::error::SyncError;
+use super::http::HttpResponse;
+
+/// Sends of one request at most (the first and five retries).
+pub(crate) const MAX_ATTEMPTS: u32 = 6;
+/// A longer `Retry-After` is not waited out: the push stops and says when to try again.
+pub const LONGEST_WAIT_MS: u64 = 30_000;
+/// More pages than any real experiment has (100,000 × up to 50,000 runs).
+pub const MAX_PAGES: usize = 100_000;
+
+/// Doubling from half a second, at most 8 s: a locked database frees in well under that.
+fn backoff_ms(attempt: u32) -> u64 {
+    (500u64 << attempt.min(4)).min(8_000)
+}
+
+/// How long to wait before sending the request again after `response` to attempt number
+/// `attempt` (0 for the first send), or `None` when the answer is the final one.
+pub(crate) fn retry_wait(response: &HttpResponse, attempt: u32) -> Option<u64> {
+    if attempt + 1 >= MAX_ATTEMPTS {
+        return None;
+    }
+    match response.status {
+        // A 503 without Retry-After is a lasting state (a server started with
+        // --no-serve-artifacts answers uploads so): only one that asks is retried.
+        503 if response.retry_after.is_none() => None,
+        429 | 503 => {
+            // Seconds; an HTTP date (or nothing) falls back to the backoff.
+            let asked = response
+                .retry_after
+                .as_deref()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| (s * 1000.0).ceil() as u64);
+            match asked {
+                Some(ms) if ms > LONGEST_WAIT_MS => None,
+                Some(ms) => Some(ms),
+                None => Some(backoff_ms(attempt)),
+            }
+        }
+        500 if String::from_utf8_lossy(&response.body).contains("database is locked") => {
+            Some(backoff_ms(attempt))
+        }
+        _ => None,
+    }
+}
+
+/// Follows a paged listing: each page token once, and a bounded number of pages.
+#[derive(Debug, Default)]
+pub struct PageGuard {
+    seen: HashSet<String>,
+    pages: usize,
+}
+
+impl PageGuard {
+    pub fn new() -> PageGuard {
+        PageGuard::default()
+    }
+
+    /// The token to ask for next (`None`: the listing is complete), or an error when the
+    /// server repeats a token or the pages never end.
+    pub fn next(
+        &mut self,
+        base_url: &str,
+        token: Option<String>,
+    ) -> Result<Option<String>, SyncError> {
+        self.pages += 1;
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if !self.seen.insert(token.clone()) || self.pages >= MAX_PAGES {
+            return Err(SyncError::PagingLoops {
+                url: base_url.to_string(),
+                token: token.chars().take(40).collect(),
+                pages: self.pages,
+            });
+        }
+        Ok(Some(token))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str, retry_after: Option<&str>) -> HttpResponse {
+        HttpResponse {
+            status,
+            body: body.as_bytes().to_vec(),
+            retry_after: retry_after.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn busy_answers_are_retried_as_the_server_asks() {
+        assert_eq!(retry_wait(&answer(429, "", Some("2")), 0), Some(2000));
+        assert_eq!(retry_wait(&answer(503, "", Some("0.25")), 3), Some(250));
+        assert_eq!(
+            retry_wait(&answer(503, "", Some("Wed, 21 Oct 2026 07:28:00 GMT")), 1),
+            Some(1000)
+        );
+        assert_eq!(
+            retry_wait(&answer(429, "", Some("3600")), 0),
+            None,
+            "too long to wait"
+        );
+        let locked = r#"{"error_code": "INTERNAL_ERROR", "message": "(sqlite3.OperationalError) database is locked"}"#;
+        assert_eq!(retry_wait(&answer(500, locked, None), 0), Some(500));
+        assert_eq!(retry_wait(&answer(500, locked, None), 2), Some(2000));
+        assert_eq!(retry_wait(&answer(500, "other failure", None), 0), None);
+        assert_eq!(retry_wait(&answer(400, "", Some("1")), 0), None);
+        assert_eq!(
+            retry_wait(&answer(503, "", None), 0),
+            None,
+            "no artifact proxy: final"
+        );
+        assert_eq!(retry_wait(&answer(429, "", None), 1), Some(1000));
+        assert_eq!(
+            retry_wait(&answer(429, "", Some("1")), MAX_ATTEMPTS - 1),
+            None,
+            "attempts are bounded"
+        );
+    }
+
+    #[test]
+    fn a_repeated_page_token_stops_the_listing() {
+        let mut pages = PageGuard::new();
+        assert_eq!(
+            pages.next("u", Some("a".into())).ok(),
+            Some(Some("a".to_string()))
+        );
+        assert_eq!(
+            pages.next("u", Some("b".into())).ok(),
+            Some(Some("b".to_string()))
+        );
+        assert!(matches!(
+            pages.next("u", Some("a".into())),
+            Err(SyncError::PagingLoops { pages: 3, .. })
+        ));
+        assert_eq!(
+            PageGuard::new().next("u", Some(String::new())).ok(),
+            Some(None)
+        );
+    }
+}
