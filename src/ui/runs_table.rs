@@ -4,7 +4,8 @@
 
 use flowbook_core::store::filter::Attribute;
 use flowbook_core::store::{
-    cell, column_label, columns, select_in_experiment, CellValue, Column, RunEdit, SortSpec,
+    cell, column_label, columns, parse_order_by, select_in_experiment, sort_rows_by, CellValue,
+    Column, RunEdit, SortSpec,
 };
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
@@ -195,6 +196,8 @@ pub fn RunsTable() -> impl IntoView {
     let settings = use_context::<MlflowSettings>();
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(None::<SortSpec>);
+    // MLflow's order_by text (several keys); when given it decides over a header's sort.
+    let order_by = RwSignal::new(String::new());
     let chosen = RwSignal::new(default_columns());
     let show_deleted = RwSignal::new(false);
     // The run open in the editor, and the runs ticked for comparing (client ids).
@@ -205,16 +208,21 @@ pub fn RunsTable() -> impl IntoView {
 
     let selection = move || {
         let experiment = store.current.get();
+        let order = parse_order_by(&order_by.get()).map_err(|e| format!("order by: {e}"))?;
         store.runs.with(|runs| {
-            let sort = sort.get();
-            select_in_experiment(
+            let sort = sort.get().filter(|_| order.is_empty());
+            let mut rows = select_in_experiment(
                 runs,
                 &experiment,
                 &filter.get(),
                 sort.as_ref(),
                 show_deleted.get(),
             )
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+            if !order.is_empty() {
+                sort_rows_by(runs, &mut rows, &order);
+            }
+            Ok::<_, String>(rows)
         })
     };
     let on_header = move |column: Column| {
@@ -449,6 +457,14 @@ pub fn RunsTable() -> impl IntoView {
                 placeholder="Filter, e.g. metrics.val_rmse < 8 and params.model = 'ridge'"
                 prop:value=move || filter.get()
                 on:input=move |ev| filter.set(event_target_value(&ev))
+            />
+            <input
+                class="filter order-by"
+                data-testid="runs-order-by"
+                type="search"
+                placeholder="Order by, e.g. metrics.val_rmse ASC, start_time DESC"
+                prop:value=move || order_by.get()
+                on:input=move |ev| order_by.set(event_target_value(&ev))
             />
             <label class="show-deleted">
                 <input

@@ -69,6 +69,21 @@ describe('Run management and compare', () => {
     await rowCount(0);
     await filter.fill('');
     await rowCount(3);
+
+    // MLflow's order_by with several keys: the first decides, the next breaks its ties.
+    const orderBy = page.getByTestId('runs-order-by');
+    const order = (want) => page.waitForFunction(
+      (ids) => JSON.stringify([...document.querySelectorAll('[data-testid="run-row"]')].map((r) => r.dataset.clientId)) === JSON.stringify(ids),
+      want,
+    );
+    await orderBy.fill('params.model ASC, params.alpha DESC');
+    await order([ids.ols, ids.ridge10, ids.ridge1]);
+    await orderBy.fill('params.model DESC, params.alpha ASC');
+    await order([ids.ridge1, ids.ridge10, ids.ols]);
+    await orderBy.fill('params.model SIDEWAYS');
+    assert.match(await page.getByTestId('runs-filter-error').textContent(), /order by/);
+    await orderBy.fill('');
+    await rowCount(3);
   });
 
   test('rename, tag, delete and restore are kept across reloads', async () => {
