@@ -10,7 +10,7 @@ cargo build --release -p flowbook-cli
 echo "==> oracle tests (scikit-learn $("$VENV/bin/python" -c 'import sklearn; print(sklearn.__version__)'), pyarrow $("$VENV/bin/python" -c 'import pyarrow; print(pyarrow.__version__)'))"
 export FLOWBOOK_BIN="$CARGO_TARGET_DIR/release/flowbook"
 echo "==> XGBoost $("$VENV/bin/python" -c 'import xgboost; print(xgboost.__version__)'): gradient-boosted trees (the course model on one month pair; FLOWBOOK_TREE_CASES=all for three)"
-echo "==> mlflow $("$VENV/bin/python" -c 'import mlflow; print(mlflow.__version__)'): the run search filter and order_by against SearchUtils (277 filters)"
+echo "==> mlflow $("$VENV/bin/python" -c 'import mlflow; print(mlflow.__version__)'): the run search filter and order_by against SearchUtils (281 filters)"
 echo "==> hyperopt $("$VENV/bin/python" -c 'import hyperopt; print(hyperopt.__version__)'): TPE on known functions (50 searches of 50 trials each)"
 cd tests/oracle
 "$VENV/bin/python" -m unittest -v test_oracle.py test_trees.py test_search.py test_filter.py

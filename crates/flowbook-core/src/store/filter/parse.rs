@@ -9,6 +9,8 @@ use super::{
 };
 
 struct Parser {
+    /// The filter's characters, for the text between tokens that MLflow keeps in a key.
+    chars: Vec<char>,
     tokens: Vec<Token>,
     next: usize,
     /// Length of the text in characters, the position reported for "found the end".
@@ -90,18 +92,20 @@ impl Parser {
         let mut written = first.raw();
         let mut end = first.end;
         while let Some(next) = self.peek() {
-            let glued = next.start == end
-                && matches!(
-                    &next.kind,
-                    TokenKind::Word(_)
-                        | TokenKind::Quoted {
-                            quote: '`' | '"',
-                            ..
-                        }
-                );
-            if !glued {
+            let part = matches!(
+                &next.kind,
+                TokenKind::Word(_)
+                    | TokenKind::Quoted {
+                        quote: '`' | '"',
+                        ..
+                    }
+            );
+            // sqlparse reads `metrics. val` as one name, the space part of the key.
+            let after_dot = written.ends_with('.') && !next.is_keyword("and");
+            if !part || !(next.start == end || after_dot) {
                 break;
             }
+            written.extend(&self.chars[end..next.start]);
             written.push_str(&next.raw());
             end = next.end;
             self.next += 1;
@@ -377,6 +381,7 @@ fn is_numeric(key: &FilterKey) -> bool {
 pub(super) fn parse_filter(text: &str) -> Result<RunFilter, FilterError> {
     let tokens = tokenize(text)?;
     let mut parser = Parser {
+        chars: text.chars().collect(),
         tokens,
         next: 0,
         text_len: text.chars().count(),
@@ -409,6 +414,7 @@ pub(super) fn parse_filter(text: &str) -> Result<RunFilter, FilterError> {
 pub(super) fn parse_key_only(text: &str) -> Result<FilterKey, FilterError> {
     let tokens = tokenize(text)?;
     let mut parser = Parser {
+        chars: text.chars().collect(),
         tokens,
         next: 0,
         text_len: text.chars().count(),
