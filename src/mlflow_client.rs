@@ -1,7 +1,9 @@
 //! The browser's side of the engine's HTTP seam: `flowbook_core::mlflow::HttpClient` over
 //! fetch (gloo-net). Only transport lives here; every MLflow rule is in the engine.
 
-use flowbook_core::mlflow::{HttpClient, HttpMethod, HttpRequest, HttpResponse, TransportError};
+use flowbook_core::mlflow::{
+    HttpClient, HttpMethod, HttpRequest, HttpResponse, TransportError, MAX_ANSWER_BYTES,
+};
 use gloo_net::http::{Request, RequestBuilder};
 
 /// Time limit per request, after which the browser aborts it.
@@ -95,10 +97,6 @@ impl HttpClient for BrowserHttp {
         let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
     }
 }
-
-/// The most of one answer the page reads, as the command (64 MiB): far more than any
-/// MLflow page, and a bound on what a broken or hostile server can make it hold.
-const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
 fn too_big_detail() -> String {
     format!(

@@ -318,7 +318,10 @@ pub fn context_tags(context: &TrainingContext) -> Vec<(String, String)> {
         ("flowbook.cell".to_string(), context.cell.clone()),
     ];
     if let Some(user) = local_setting(USER_NAME_KEY).filter(|name| !name.trim().is_empty()) {
-        tags.push(("mlflow.user".to_string(), user.trim().to_string()));
+        tags.push((
+            flowbook_core::tracking::USER_TAG.to_string(),
+            user.trim().to_string(),
+        ));
     }
     tags
 }

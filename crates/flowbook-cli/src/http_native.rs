@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use flowbook_core::mlflow::{HttpClient, HttpMethod, HttpRequest, HttpResponse, TransportError};
-
-/// Answers larger than this are not MLflow API answers; stop reading.
-const MAX_ANSWER_BYTES: u64 = 64 << 20;
+use flowbook_core::mlflow::{
+    HttpClient, HttpMethod, HttpRequest, HttpResponse, TransportError, MAX_ANSWER_BYTES,
+};
 
 pub struct NativeHttp {
     agent: ureq::Agent,
@@ -104,7 +103,7 @@ impl NativeHttp {
         let body = answer
             .body_mut()
             .with_config()
-            .limit(MAX_ANSWER_BYTES)
+            .limit(MAX_ANSWER_BYTES as u64)
             .read_to_vec()
             .map_err(transport_error)?;
         Ok(HttpResponse {

@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+/// The most of one answer either client reads (64 MiB): far more than any MLflow page,
+/// and a bound on what a broken or hostile server can make Flowbook hold.
+pub const MAX_ANSWER_BYTES: usize = 64 << 20;
+
 /// HTTP methods the MLflow REST API needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {

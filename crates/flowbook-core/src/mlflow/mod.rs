@@ -29,6 +29,7 @@ pub use batch::{
 pub use error::{parse_error_body, MlflowErrorBody, SyncError};
 pub use http::{
     Auth, HttpClient, HttpMethod, HttpRequest, HttpResponse, ServerConfig, TransportError,
+    MAX_ANSWER_BYTES,
 };
 pub use logged_model::{client_model_id, ModelRecord, CLIENT_MODEL_ID_TAG};
 pub use pull::{

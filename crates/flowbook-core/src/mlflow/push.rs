@@ -39,8 +39,7 @@ impl PushedRun {
     }
 }
 
-/// Who made the run: MLflow's "Created by" (Python sets it to the login name).
-pub const USER_TAG: &str = "mlflow.user";
+pub use crate::tracking::USER_TAG;
 
 /// Client ids go into a search filter between quotes: keep them to safe characters.
 pub(crate) fn check_client_id(client_id: &str) -> Result<(), SyncError> {

@@ -14,9 +14,7 @@ mod tokens;
 use crate::tracking::Run;
 
 use super::latest_metric;
-
-/// The tag that names who made a run (`attributes.user_id`).
-const USER_TAG: &str = "mlflow.user";
+use crate::tracking::USER_TAG;
 
 /// A run attribute that can be filtered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -80,7 +80,7 @@ pub fn cell(run: &Run, column: &Column) -> CellValue {
         Column::Attribute(Attribute::EndTime) => run
             .end_time_ms
             .map_or(CellValue::Missing, |t| CellValue::Number(t as f64)),
-        Column::Attribute(Attribute::UserId) => text(run.tags.get("mlflow.user")),
+        Column::Attribute(Attribute::UserId) => text(run.tags.get(crate::tracking::USER_TAG)),
         Column::Attribute(Attribute::ArtifactUri) => CellValue::Missing,
         // A run may have several datasets: the column shows them all.
         Column::Dataset(_) if run.inputs.is_empty() => CellValue::Missing,

@@ -25,6 +25,8 @@ pub const RUN_FORMAT_VERSION: u32 = 1;
 
 /// The tag under which a run's client id is stored on the server, for exactly-once sync.
 pub const CLIENT_ID_TAG: &str = "flowbook.client_id";
+/// Who made a run: MLflow's "Created by" and `attributes.user_id`.
+pub const USER_TAG: &str = "mlflow.user";
 /// On a search's trial: the client id of the search's parent run. Pushing turns it into
 /// MLflow's `mlflow.parentRunId`.
 pub const PARENT_CLIENT_ID_TAG: &str = "flowbook.parent_client_id";
