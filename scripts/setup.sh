@@ -110,84 +110,121 @@ else
 fi
 
 # --- Trunk and wasm-bindgen-cli -----------------------------------------------------------
+# Both are build tools, run for seconds per build: they are compiled without LTO and at
+# opt-level 1, in one shared build folder (their common crates compile once), which takes
+# a cold machine's install from about 15 minutes to about 6. The Python venvs and npm
+# packages (below) install in the background meanwhile.
+FLOWBOOK_INSTALL_TARGET="${FLOWBOOK_INSTALL_TARGET:-$HOME/.cache/flowbook/install-target}"
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install --target-dir "$FLOWBOOK_INSTALL_TARGET" "$@"
+}
+NEED_TRUNK=1
 if trunk --version 2>/dev/null | grep -qx "trunk ${TRUNK_VERSION}"; then
   skip "trunk ${TRUNK_VERSION}"
-else
-  say "cargo install --locked trunk --version ${TRUNK_VERSION} (about 10 minutes on 2 cores)"
-  t0=$SECONDS
-  cargo install --locked trunk --version "${TRUNK_VERSION}"
-  say "trunk installed in $((SECONDS - t0)) s"
+  NEED_TRUNK=0
 fi
-
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 if [ -z "$WASM_BINDGEN_VERSION" ]; then
   echo "could not read the wasm-bindgen version from Cargo.lock" >&2
   exit 1
 fi
+NEED_BINDGEN=1
 if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen ${WASM_BINDGEN_VERSION}" &&
   wasm-bindgen-test-runner --version 2>/dev/null | grep -q "${WASM_BINDGEN_VERSION}"; then
   skip "wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
-else
-  # Not --locked: the crate's own lock file holds a yanked entry.
-  say "cargo install wasm-bindgen-cli --version ${WASM_BINDGEN_VERSION} (about 5 minutes)"
+  NEED_BINDGEN=0
+fi
+
+# --- Downloads: wasm-opt, the Python venvs, the e2e tests' npm packages -------------------
+# They wait on the network and unpack, while the tool builds above keep both cores busy, so
+# they run in the background beside those builds; their output is printed when they end.
+install_downloads() {
+  local downloads_start=$SECONDS
+  # --- wasm-opt (binaryen from npm, pinned in scripts/tools/package-lock.json) --------------
+  # Installed outside the repo; scripts/trunk.sh puts its bin/ first on PATH for Trunk, and
+  # Trunk.toml asks for this version, so a release build never uses another wasm-opt.
+  TOOLS_LOCK_HASH="$(cat scripts/tools/package.json scripts/tools/package-lock.json | sha256sum | cut -d' ' -f1)"
+  TOOLS_STAMP="$FLOWBOOK_TOOLS/.flowbook-lock.sha256"
+  if [ -x "$FLOWBOOK_TOOLS/node_modules/.bin/wasm-opt" ] && [ "$(cat "$TOOLS_STAMP" 2>/dev/null)" = "$TOOLS_LOCK_HASH" ]; then
+    skip "wasm-opt $("$FLOWBOOK_TOOLS/node_modules/.bin/wasm-opt" --version | cut -d' ' -f3) in $FLOWBOOK_TOOLS"
+  else
+    say "npm ci binaryen (wasm-opt) into $FLOWBOOK_TOOLS"
+    mkdir -p "$FLOWBOOK_TOOLS"
+    cp scripts/tools/package.json scripts/tools/package-lock.json "$FLOWBOOK_TOOLS/"
+    (cd "$FLOWBOOK_TOOLS" && npm ci --no-audit --no-fund)
+    echo "$TOOLS_LOCK_HASH" >"$TOOLS_STAMP"
+  fi
+
+  if [ "$MODE" = all ]; then
+    # --- Python reference tools ---------------------------------------------------------------
+    # A venv per requirements file, rebuilt only when the file's hash changes.
+    ensure_venv() {
+      local venv="$1" requirements="$2"
+      local stamp="$venv/.flowbook-requirements.sha256" want t0
+      want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+      if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        skip "Python venv $venv (requirements unchanged)"
+        return
+      fi
+      say "Python venv $venv: installing ${requirements#"$REPO"/}"
+      t0=$SECONDS
+      rm -rf "$venv"
+      mkdir -p "$(dirname "$venv")"
+      python3 -m venv "$venv"
+      "$venv/bin/python" -m pip install --quiet --upgrade pip
+      "$venv/bin/python" -m pip install --quiet -r "$requirements"
+      echo "$want" >"$stamp"
+      say "venv ready in $((SECONDS - t0)) s"
+    }
+    ensure_venv "$FLOWBOOK_VENV" "$REPO/scripts/requirements.txt"
+    # MLflow 2 (no CORS headers) for the Trunk proxy test.
+    ensure_venv "$FLOWBOOK_MLFLOW2_VENV" "$REPO/scripts/requirements-mlflow2.txt"
+
+    # --- Node packages for the end-to-end tests -----------------------------------------------
+    # playwright-core only: it never downloads a browser; the tests use /usr/bin/chromium.
+    E2E="$REPO/tests/e2e"
+    NPM_STAMP="$E2E/node_modules/.flowbook-lock.sha256"
+    LOCK_HASH="$(sha256sum "$E2E/package-lock.json" | cut -d' ' -f1)"
+    if [ -d "$E2E/node_modules/playwright-core" ] && [ "$(cat "$NPM_STAMP" 2>/dev/null)" = "$LOCK_HASH" ]; then
+      skip "npm packages in tests/e2e"
+    else
+      say "npm ci in tests/e2e"
+      (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+      echo "$LOCK_HASH" >"$NPM_STAMP"
+    fi
+  fi
+  say "downloads (wasm-opt, venvs, npm) done in $((SECONDS - downloads_start)) s"
+}
+
+DOWNLOAD_LOG="$(mktemp)"
+install_downloads >"$DOWNLOAD_LOG" 2>&1 &
+DOWNLOAD_PID=$!
+
+if [ "$NEED_TRUNK" = 1 ]; then
+  say "cargo install --locked trunk --version ${TRUNK_VERSION} (about 4 minutes on 2 cores)"
   t0=$SECONDS
-  cargo install --force wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+  tool_install --locked trunk --version "${TRUNK_VERSION}"
+  say "trunk installed in $((SECONDS - t0)) s"
+fi
+if [ "$NEED_BINDGEN" = 1 ]; then
+  # Not --locked: the crate's own lock file holds a yanked entry.
+  say "cargo install wasm-bindgen-cli --version ${WASM_BINDGEN_VERSION} (about 2 minutes)"
+  t0=$SECONDS
+  tool_install --force wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
   say "wasm-bindgen-cli installed in $((SECONDS - t0)) s"
 fi
 
-# --- wasm-opt (binaryen from npm, pinned in scripts/tools/package-lock.json) --------------
-# Installed outside the repo; scripts/trunk.sh puts its bin/ first on PATH for Trunk, and
-# Trunk.toml asks for this version, so a release build never uses another wasm-opt.
-TOOLS_LOCK_HASH="$(cat scripts/tools/package.json scripts/tools/package-lock.json | sha256sum | cut -d' ' -f1)"
-TOOLS_STAMP="$FLOWBOOK_TOOLS/.flowbook-lock.sha256"
-if [ -x "$FLOWBOOK_TOOLS/node_modules/.bin/wasm-opt" ] && [ "$(cat "$TOOLS_STAMP" 2>/dev/null)" = "$TOOLS_LOCK_HASH" ]; then
-  skip "wasm-opt $("$FLOWBOOK_TOOLS/node_modules/.bin/wasm-opt" --version | cut -d' ' -f3) in $FLOWBOOK_TOOLS"
-else
-  say "npm ci binaryen (wasm-opt) into $FLOWBOOK_TOOLS"
-  mkdir -p "$FLOWBOOK_TOOLS"
-  cp scripts/tools/package.json scripts/tools/package-lock.json "$FLOWBOOK_TOOLS/"
-  (cd "$FLOWBOOK_TOOLS" && npm ci --no-audit --no-fund)
-  echo "$TOOLS_LOCK_HASH" >"$TOOLS_STAMP"
-fi
-
-if [ "$MODE" = all ]; then
-  # --- Python reference tools ---------------------------------------------------------------
-  # A venv per requirements file, rebuilt only when the file's hash changes.
-  ensure_venv() {
-    local venv="$1" requirements="$2"
-    local stamp="$venv/.flowbook-requirements.sha256" want t0
-    want="$(sha256sum "$requirements" | cut -d' ' -f1)"
-    if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-      skip "Python venv $venv (requirements unchanged)"
-      return
-    fi
-    say "Python venv $venv: installing ${requirements#"$REPO"/}"
-    t0=$SECONDS
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --upgrade pip
-    "$venv/bin/python" -m pip install --quiet -r "$requirements"
-    echo "$want" >"$stamp"
-    say "venv ready in $((SECONDS - t0)) s"
-  }
-  ensure_venv "$FLOWBOOK_VENV" "$REPO/scripts/requirements.txt"
-  # MLflow 2 (no CORS headers) for the Trunk proxy test.
-  ensure_venv "$FLOWBOOK_MLFLOW2_VENV" "$REPO/scripts/requirements-mlflow2.txt"
-
-  # --- Node packages for the end-to-end tests -----------------------------------------------
-  # playwright-core only: it never downloads a browser; the tests use /usr/bin/chromium.
-  E2E="$REPO/tests/e2e"
-  NPM_STAMP="$E2E/node_modules/.flowbook-lock.sha256"
-  LOCK_HASH="$(sha256sum "$E2E/package-lock.json" | cut -d' ' -f1)"
-  if [ -d "$E2E/node_modules/playwright-core" ] && [ "$(cat "$NPM_STAMP" 2>/dev/null)" = "$LOCK_HASH" ]; then
-    skip "npm packages in tests/e2e"
-  else
-    say "npm ci in tests/e2e"
-    (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-    echo "$LOCK_HASH" >"$NPM_STAMP"
-  fi
+download_status=0
+wait "$DOWNLOAD_PID" || download_status=$?
+cat "$DOWNLOAD_LOG"
+rm -f "$DOWNLOAD_LOG"
+if [ "$download_status" -ne 0 ]; then
+  echo "set-up failed while installing wasm-opt, the Python venvs or the npm packages (above)" >&2
+  exit "$download_status"
 fi
 
 say "set-up done in $((SECONDS - START)) s"
