@@ -1,11 +1,14 @@
 // Flowbook's service worker: after one visit the app opens and runs with no network.
 //
+// The app may be served from any folder (`/`, `/flowbook/`, ...): every path below is taken
+// relative to this file's folder, BASE, which is also the worker's scope.
+//
 // Trunk names the built css/js/wasm after their content hashes, so the list of files to keep
-// is not fixed: on install the worker fetches `/` (index.html) and caches every same-origin
-// asset it references, plus the bundled sample data under /data/. Then, for same-origin GET
+// is not fixed: on install the worker fetches BASE (index.html) and caches every same-origin
+// asset it references, plus the bundled sample data under BASE/data/. Then, for same-origin GET
 // requests only (cross-origin ones, e.g. an MLflow server, and non-GET requests are never
 // touched):
-//   - page navigations: network first (with a short timeout), falling back to the cached `/`;
+//   - page navigations: network first (with a short timeout), falling back to the cached BASE;
 //     a fresh index.html replaces the cached one and drops assets of older builds;
 //   - content-hashed assets (`name-<16 hex>.ext`) and /data/ files: cache first, cached on
 //     first fetch (so a same-origin file opened by URL stays available offline);
@@ -19,21 +22,25 @@ const DATA_CACHE = `${PREFIX}data-${VERSION}`;
 const RUNTIME_CACHE = `${PREFIX}runtime-${VERSION}`;
 const CACHES = [SHELL_CACHE, DATA_CACHE, RUNTIME_CACHE];
 
+/** The folder the app is served from, with a trailing slash: `/` or `/flowbook/`. */
+const BASE = new URL('./', self.location.href).pathname;
+const at = (path) => BASE + path;
+
 /** The sample files the app opens on start (src/app.rs). Missing ones do not stop install. */
 const DATA_FILES = [
-  '/data/green_tripdata_2021-01.parquet',
-  '/data/green_tripdata_2021-02.parquet',
-  '/data/taxi_zone_lookup.csv',
-];
+  'data/green_tripdata_2021-01.parquet',
+  'data/green_tripdata_2021-02.parquet',
+  'data/taxi_zone_lookup.csv',
+].map(at);
 /** Unhashed files beside index.html that the shell needs offline. */
 const STATIC_FILES = [
-  '/manifest.webmanifest',
-  '/favicon.svg',
+  'manifest.webmanifest',
+  'favicon.svg',
   // The training worker (unhashed: the page starts it by this name).
-  '/flowbook-worker_loader.js',
-  '/flowbook-worker.js',
-  '/flowbook-worker_bg.wasm',
-];
+  'flowbook-worker_loader.js',
+  'flowbook-worker.js',
+  'flowbook-worker_bg.wasm',
+].map(at);
 
 /** How long a navigation waits for the network before the cached page is shown. */
 const NAVIGATION_TIMEOUT_MS = 3000;
@@ -45,7 +52,7 @@ function isHashedAsset(url) {
 }
 
 function isDataFile(url) {
-  return url.pathname.startsWith('/data/');
+  return url.pathname.startsWith(at('data/'));
 }
 
 /** Same-origin asset URLs an index.html references: link href, script/img src, and the
@@ -57,11 +64,13 @@ function shellAssets(html) {
     if (!value || value.startsWith('data:') || value.startsWith('#')) return;
     let url;
     try {
-      url = new URL(value, self.location.origin + '/');
+      url = new URL(value, self.location.origin + BASE);
     } catch {
       return;
     }
-    if (url.origin !== self.location.origin || url.pathname === '/sw.js') return;
+    if (url.origin !== self.location.origin || url.pathname === at('sw.js')) return;
+    // Preloaded data files belong to the data cache, not to the shell.
+    if (isDataFile(url)) return;
     url.hash = '';
     found.add(url.pathname + url.search);
   };
@@ -97,11 +106,11 @@ async function fetchFresh(path) {
   return response;
 }
 
-/** Caches index.html as `/` and every asset it references; the shell must be complete. */
+/** Caches index.html as BASE and every asset it references; the shell must be complete. */
 async function precacheShell() {
-  const index = await unredirected(await fetchFresh('/'));
+  const index = await unredirected(await fetchFresh(BASE));
   const html = await index.clone().text();
-  const assets = [...new Set([...shellAssets(html), ...STATIC_FILES])].filter((path) => path !== '/');
+  const assets = [...new Set([...shellAssets(html), ...STATIC_FILES])].filter((path) => path !== BASE);
   const cache = await caches.open(SHELL_CACHE);
   const responses = await Promise.all(
     assets.map(async (path) => {
@@ -115,7 +124,7 @@ async function precacheShell() {
     }),
   );
   await Promise.all(responses.filter(Boolean).map(([path, response]) => cache.put(path, response)));
-  await cache.put('/', index);
+  await cache.put(BASE, index);
 }
 
 /** Caches the bundled data files that are not cached yet; failures are left for later. */
@@ -149,14 +158,14 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** After a fresh index.html: keep it as the offline `/` and drop hashed assets it no longer
+/** After a fresh index.html: keep it as the offline BASE and drop hashed assets it no longer
  * references (older builds). Assets of the new build are cached as the page fetches them. */
 async function refreshShell(response) {
   const index = await unredirected(response);
   const html = await index.clone().text();
   const keep = new Set(shellAssets(html).map((path) => new URL(path, self.location.origin).href));
   const cache = await caches.open(SHELL_CACHE);
-  await cache.put('/', index);
+  await cache.put(BASE, index);
   for (const request of await cache.keys()) {
     const url = new URL(request.url);
     if (isHashedAsset(url) && !isDataFile(url) && !keep.has(url.href)) await cache.delete(request);
@@ -164,7 +173,7 @@ async function refreshShell(response) {
 }
 
 function isIndex(url) {
-  return url.pathname === '/' || url.pathname === '/index.html';
+  return url.pathname === BASE || url.pathname === at('index.html');
 }
 
 async function navigate(event) {
@@ -197,13 +206,13 @@ async function navigate(event) {
   }
 }
 
-/** The cached copy of a page: its own URL if cached, else the app shell `/`. */
+/** The cached copy of a page: its own URL if cached, else the app shell BASE. */
 async function cachedPage(url) {
   if (!isIndex(url)) {
     const own = await caches.match(url.href);
     if (own) return own;
   }
-  return caches.match('/', { cacheName: SHELL_CACHE });
+  return caches.match(BASE, { cacheName: SHELL_CACHE });
 }
 
 async function cacheFirst(event, cacheName) {

@@ -10,11 +10,12 @@
 #   bash scripts/bench.sh mlflow   # only the MLflow push
 #   bash scripts/bench.sh trees    # only the gradient-boosted trees against XGBoost
 #   bash scripts/bench.sh search   # only the course's search against hyperopt + XGBoost
+#   bash scripts/bench.sh first    # only the time to the first result (release, Chromium)
 set -euo pipefail
 ONLY="${1:-all}"
 case "$ONLY" in
-  all | large | mlflow | trees | search) ;;
-  *) echo "usage: $0 [large|mlflow|trees|search]" >&2; exit 2 ;;
+  all | large | mlflow | trees | search | first) ;;
+  *) echo "usage: $0 [large|mlflow|trees|search|first]" >&2; exit 2 ;;
 esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -34,20 +35,31 @@ if [ "$ONLY" = all ] || [ "$ONLY" = search ]; then
   "$FLOWBOOK_VENV/bin/python" tests/bench/search.py --max-evals "${FLOWBOOK_SEARCH_EVALS:-50}"
   [ "$ONLY" = search ] && exit 0
 fi
+# in_browser SCRIPT [ARGS...]: builds the release app, serves dist/ and runs a browser
+# benchmark script against it; prints what the script printed.
+in_browser() {
+  bash scripts/trunk.sh build --release >/dev/null
+  local port server
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
+  server=$!
+  sleep 1
+  FLOWBOOK_URL="http://127.0.0.1:$port/" node "$@"
+  kill "$server" 2>/dev/null || true
+}
 if [ "$ONLY" = all ] || [ "$ONLY" = trees ]; then
   echo "==> gradient-boosted trees: the course's model in headless Chromium (the notebook's Course settings)"
-  bash scripts/trunk.sh build --release >/dev/null
-  PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-  python3 -m http.server "$PORT" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 &
-  TREES_SERVER=$!
-  sleep 1
-  TREES_BROWSER="$(FLOWBOOK_URL="http://127.0.0.1:$PORT/" node tests/bench/browser_trees.mjs)"
-  kill "$TREES_SERVER" 2>/dev/null || true
+  TREES_BROWSER="$(in_browser tests/bench/browser_trees.mjs)"
   echo "==> gradient-boosted trees: the course's model, Flowbook (native, Chromium) against XGBoost (1 and all threads)"
   "$FLOWBOOK_VENV/bin/python" tests/bench/trees.py --pairs 3 --browser "$TREES_BROWSER"
   echo "==> the tree oracle on all three month pairs"
   (cd tests/oracle && FLOWBOOK_TREE_CASES=all "$FLOWBOOK_VENV/bin/python" -m unittest test_trees.CourseModel)
   [ "$ONLY" = trees ] && exit 0
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = first ]; then
+  echo "==> first result: navigation to the default notebook's validation RMSE, Run all clicked at once (median of 5)"
+  in_browser tests/bench/first_result.mjs --visits 5
+  [ "$ONLY" = first ] && exit 0
 fi
 bash scripts/trunk.sh build --release >/dev/null
 cp ../shared/data/green_tripdata_2023-03.parquet dist/data/

@@ -19,9 +19,11 @@ export DO_NOT_TRACK=true
 export MLFLOW_TRACKING_URI="file://$TARGET/mlflow-model-test-mlruns"
 export PIP_NO_INDEX=1
 
-echo "==> exporting models (cargo test -p flowbook-core --test export)"
+# The same package selection as scripts/test.sh's native tests, so that cargo unifies the
+# same features and reuses their build instead of compiling the engine's crates again.
+echo "==> exporting models (cargo test --workspace --exclude flowbook --test export)"
 rm -rf "$CASES"
-cargo test -p flowbook-core --test export
+cargo test --workspace --exclude flowbook --test export
 
 echo "==> loading them with MLflow $("$VENV/bin/python" -c 'import mlflow; print(mlflow.__version__)'), onnxruntime $("$VENV/bin/python" -c 'import onnxruntime; print(onnxruntime.__version__)')"
 "$VENV/bin/python" tests/mlflow_model/check_models.py "$CASES"

@@ -123,8 +123,9 @@ expect_error() { # NAME OUT_PREFIX TEXT: the CLI failed and said TEXT
 
 for f in "$TRAIN" "$VAL"; do [ -f "$f" ] || fail "missing $f: put the shared/ folder beside the repo"; done
 
-say "build flowbook (cargo build -p flowbook-cli)"
-cargo build -q -p flowbook-cli
+# The same package selection as scripts/test.sh's native tests: their build is reused.
+say "build flowbook (cargo build --workspace --exclude flowbook --bins)"
+cargo build -q --workspace --exclude flowbook --bins
 pass "built $FLOWBOOK"
 
 say "start mlflow server $("$MLFLOW" --version | awk '{print $NF}') (sqlite store, proxied artifacts)"

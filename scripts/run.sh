@@ -30,5 +30,9 @@ if [ -n "${MLFLOW_PROXY:-}" ]; then
   echo "MLflow at ${MLFLOW_PROXY} is proxied: in the app, use ${URL}mlflow as the server address."
   echo
 fi
+# FLOWBOOK_SERVE_PROFILE=debug serves a debug build (no wasm-opt: it starts in about a
+# minute where a release build's wasm-opt takes several); the test suite's proxy test uses it.
+profile=(--release)
+[ "${FLOWBOOK_SERVE_PROFILE:-release}" = debug ] && profile=()
 # scripts/trunk.sh = `trunk serve --release --offline` with the tools set-up put on PATH.
-exec bash scripts/trunk.sh serve --release --address 127.0.0.1 --port "${PORT}" "${proxy[@]}"
+exec bash scripts/trunk.sh serve "${profile[@]}" --address 127.0.0.1 --port "${PORT}" "${proxy[@]}"

@@ -69,12 +69,12 @@ if [ "$MODE" = all ]; then
 fi
 
 # --- Debian packages ----------------------------------------------------------------------
-# clang: builds zstd-sys for wasm32. nodejs + npm: binaryen's wasm-opt (below) and the e2e
-# tests. chromium + chromium-driver: browser tests (wasm-bindgen-test and the e2e tests).
+# clang: builds zstd-sys for wasm32. brotli: the release build's pre-compressed copies.
+# nodejs + npm: binaryen's wasm-opt (below) and the e2e tests. chromium + chromium-driver: browser tests (wasm-bindgen-test and the e2e tests).
 # firefox-esr: the e2e tests again in Firefox (Playwright drives it over WebDriver BiDi).
 # (Debian's own binaryen, version 108, is not used: it rewrites the export of wasm-bindgen's
 # externref table to the function table, and the app then fails to start.)
-APT_PACKAGES=(clang)
+APT_PACKAGES=(clang brotli)
 command -v node >/dev/null || APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
 if [ "$MODE" = all ]; then

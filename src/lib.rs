@@ -1,24 +1,25 @@
 //! Flowbook's browser app: a thin Leptos shell over `flowbook-core`.
 //!
-//! Layers (each only looks down): `app` (the page) → `ui` (components that render engine
-//! values) → `state` (the files opened in this session) and `load` (bytes from the network or
-//! a local file) → `flowbook_core`. No numerics live here: every computation is a call into
-//! the engine. `panic` makes sure a bug shows a message instead of a dead page.
+//! Layers, each importing only the ones below it:
+//!
+//! - [`app`]: the root component; provides the stores as context and mounts the views.
+//! - [`views`]: components. They render engine values and stores, and call stores'
+//!   actions; no view exports logic to another view.
+//! - [`state`]: the stores (signals and their rules) and the actions that change them:
+//!   datasets, runs, the registry, the notebook and its runner, training, search, sync.
+//! - [`services`]: the browser's facilities, free of Leptos state: fetch and file reads,
+//!   downloads, IndexedDB, localStorage, the MLflow HTTP client, the training worker,
+//!   charts drawn to PNG.
+//! - `flowbook_core` (and `flowbook_charts`): every computation.
+//!
+//! [`panic`] makes sure a bug shows a message instead of a dead page.
+
+// The app runs only in a browser, so its unit tests do too (scripts/test.sh, wasm32 step).
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 pub mod app;
-pub mod chart_artifacts;
-pub mod load;
-pub mod local_settings;
-pub mod mlflow_client;
-pub mod mlflow_settings;
-pub mod notebook_ui;
 pub mod panic;
-pub mod persist;
-pub mod registry;
-pub mod run_edits;
-pub mod runs;
-pub mod searching;
+pub mod services;
 pub mod state;
-pub mod train_worker;
-pub mod training;
-pub mod ui;
+pub mod views;

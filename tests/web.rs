@@ -3,10 +3,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use bytes::Bytes;
-use flowbook::app::inspect;
 use flowbook::panic::{show_panic_banner, PANIC_BANNER_ID};
-use flowbook::state::DataSource;
-use flowbook::ui::DatasetView;
+use flowbook::state::datasets::DataSource;
+use flowbook::state::open_file::inspect;
+use flowbook::views::DatasetView;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

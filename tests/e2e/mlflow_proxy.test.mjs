@@ -44,10 +44,18 @@ describe("MLflow through Trunk's development proxy", () => {
       cwd: REPO,
       stdio: ['ignore', logFd, logFd],
       detached: true,
-      env: { ...process.env, PORT: String(appPort), MLFLOW_PROXY: trackingUri, TRUNK_BUILD_DIST: dist },
+      // A debug build: the proxy is the point here, and a release build would run wasm-opt
+      // on both modules again (minutes) for the same page the other tests run released.
+      env: {
+        ...process.env,
+        PORT: String(appPort),
+        MLFLOW_PROXY: trackingUri,
+        TRUNK_BUILD_DIST: dist,
+        FLOWBOOK_SERVE_PROFILE: 'debug',
+      },
     });
     await waitForOk(`${trackingUri}/health`, 90_000, mlflow);
-    // The release build is cached by then in the test command; alone it may take minutes.
+    // The test command has compiled the dependencies by then; alone it may take minutes.
     try {
       await waitForOk(appUrl, 900_000, trunk);
       await waitForOk(`${appUrl}mlflow/health`, 30_000, trunk);

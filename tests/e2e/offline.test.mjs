@@ -94,7 +94,7 @@ describe('Offline app shell', () => {
   });
 
   test('the web app manifest is linked, served and names Flowbook', async () => {
-    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const href = await page.locator('link[rel="manifest"]').evaluate((link) => link.href);
     const manifest = await page.evaluate(async (url) => {
       const response = await fetch(url);
       return { status: response.status, text: await response.text() };
@@ -102,12 +102,13 @@ describe('Offline app shell', () => {
     assert.equal(manifest.status, 200);
     const parsed = JSON.parse(manifest.text);
     assert.equal(parsed.name, 'Flowbook');
-    assert.equal(parsed.start_url, '/');
+    // Relative to the manifest: the installed app starts where the page is served from.
+    assert.equal(new URL(parsed.start_url, href).href, new URL('./', page.url()).href);
     assert.equal(parsed.display, 'standalone');
     const icon = parsed.icons.find((i) => i.type === 'image/svg+xml');
     assert.ok(icon, 'an SVG icon');
     assert.equal(icon.sizes, 'any');
-    const iconStatus = await page.evaluate(async (src) => (await fetch(src)).status, icon.src);
+    const iconStatus = await page.evaluate(async (src) => (await fetch(src)).status, new URL(icon.src, href).href);
     assert.equal(iconStatus, 200, `${icon.src} is served`);
     assert.equal(await page.locator('meta[name="theme-color"]').getAttribute('content'), parsed.theme_color);
   });

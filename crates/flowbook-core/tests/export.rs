@@ -5,12 +5,13 @@
 //! (scripts/mlflow_model_test.sh runs both).
 
 mod common;
+#[path = "support/protobuf_read.rs"]
+mod protobuf_read;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use flowbook_core::data::{NullableColumn, TripTable};
-use flowbook_core::export::protobuf::{read_fields, Field};
 use flowbook_core::export::{
     mlflow_model_files, model_inputs, onnx_model_bytes, ExportError, Exportable, InputKind,
     ModelInput, MLMODEL_FILE, ONNX_FILE, OUTPUT_NAME,
@@ -19,6 +20,7 @@ use flowbook_core::features::{prepare_rows, Categorical, FeatureSpec, PrepareSpe
 use flowbook_core::model::{LinearModel, TripModel};
 use flowbook_core::pipeline::PreparedTraining;
 use flowbook_core::solve::ModelKind;
+use protobuf_read::{read_fields, Field};
 
 const TRAIN: &str = "green_tripdata_2021-01.parquet";
 const VALIDATION: &str = "green_tripdata_2021-02.parquet";

@@ -4,7 +4,7 @@
 //! decides something lives here so it is tested natively. Like `tracking`, nothing here
 //! reads a clock: times come in as arguments, in epoch milliseconds.
 
-mod base64;
+pub(crate) mod base64;
 pub mod compare;
 pub mod detached;
 pub mod experiment;

@@ -1,0 +1,219 @@
+//! The notebook on the page: the document, its dataflow, each cell's latest output, and
+//! where it is kept between visits (the browser's localStorage).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use flowbook_core::data::TripTable;
+use flowbook_core::evaluate::{RunRmse, SweepPoint};
+use flowbook_core::notebook::{
+    default_notebook, open, save, CellKind, Dataflow, Notebook, PrepareSettings,
+};
+use flowbook_core::pipeline::Progress;
+use leptos::prelude::*;
+
+use crate::services::local_settings::{local_setting, set_local_setting};
+use crate::state::datasets::Datasets;
+use crate::state::runs::RunStore;
+use crate::state::training::TrainOutcome;
+use crate::state::zones::Zones;
+
+/// The localStorage key of the notebook document.
+pub const STORAGE_KEY: &str = "flowbook.notebook";
+/// Set once the user has run the notebook, so that a reload runs it again by itself;
+/// a first visit waits for a click (it records runs, which a fresh profile should not get
+/// uninvited).
+pub const AUTORUN_KEY: &str = "flowbook.notebook.autorun";
+
+/// How far a search is: trials done of planned, and the best validation RMSE so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchProgress {
+    pub done: usize,
+    pub planned: usize,
+    pub best: Option<f64>,
+}
+
+/// A cell's latest result.
+#[derive(Debug, Clone)]
+pub enum CellOutput {
+    Markdown,
+    Data {
+        train: Arc<TripTable>,
+        validation: Arc<TripTable>,
+    },
+    Prepare(PrepareSettings),
+    Train(Arc<TrainOutcome>),
+    Evaluate(Arc<TrainOutcome>),
+    Compare {
+        runs: Vec<RunRmse>,
+        sweep: Vec<SweepPoint>,
+    },
+    Predict {
+        minutes: f64,
+    },
+    Search(Arc<crate::state::searching::SearchOutcome>),
+}
+
+/// An output with the number of the run that made it: views redraw when the number changes.
+#[derive(Debug, Clone)]
+pub struct Stamped {
+    pub stamp: u64,
+    pub output: Arc<CellOutput>,
+}
+
+impl PartialEq for Stamped {
+    fn eq(&self, other: &Self) -> bool {
+        self.stamp == other.stamp
+    }
+}
+
+/// What the runner is asked to do next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunRequest {
+    /// Every cell, from the top.
+    All,
+    /// The cells that are out of date (after an edit), in notebook order.
+    Stale,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct NotebookState {
+    pub doc: RwSignal<Notebook>,
+    pub flow: RwSignal<Dataflow>,
+    pub outputs: RwSignal<HashMap<String, Stamped>>,
+    /// How many times each cell has run in this page.
+    pub run_counts: RwSignal<HashMap<String, u32>>,
+    /// The toolbar's message: `Ok` for news (a file opened), `Err` for a problem (a file
+    /// that could not be opened, a save that failed).
+    pub message: RwSignal<Option<Result<String, String>>>,
+    /// Whether edits re-run stale cells by themselves (after the first run).
+    pub reactive: RwSignal<bool>,
+    pub datasets: Datasets,
+    pub run_store: Option<RunStore>,
+    /// The zone names, for the Train cell's evaluation.
+    pub zones: Option<Zones>,
+    /// The Train cell training now, and how far it is.
+    pub train_progress: RwSignal<Option<(String, Progress)>>,
+    /// The Search cell searching now, and how far it is.
+    pub search_progress: RwSignal<Option<(String, SearchProgress)>>,
+    pub(crate) busy: StoredValue<bool>,
+    pub(crate) queue: StoredValue<Vec<RunRequest>>,
+    pub(crate) next_stamp: StoredValue<u64>,
+}
+
+impl NotebookState {
+    pub fn new(
+        notebook: Notebook,
+        datasets: Datasets,
+        run_store: Option<RunStore>,
+        zones: Option<Zones>,
+    ) -> NotebookState {
+        let flow = Dataflow::new(&notebook);
+        NotebookState {
+            doc: RwSignal::new(notebook),
+            flow: RwSignal::new(flow),
+            outputs: RwSignal::new(HashMap::new()),
+            run_counts: RwSignal::new(HashMap::new()),
+            message: RwSignal::new(None),
+            reactive: RwSignal::new(autorun_saved()),
+            datasets,
+            run_store,
+            zones,
+            train_progress: RwSignal::new(None),
+            search_progress: RwSignal::new(None),
+            busy: StoredValue::new(false),
+            queue: StoredValue::new(Vec::new()),
+            next_stamp: StoredValue::new(1),
+        }
+    }
+
+    /// Changes the document (add, remove, move, …) and brings the dataflow along.
+    pub fn change(&self, edit: impl FnOnce(&mut Notebook)) {
+        self.doc.update(edit);
+        let doc = self.doc;
+        self.flow
+            .update(|flow| doc.with_untracked(|notebook| flow.sync(notebook)));
+        store_notebook(&self.doc.get_untracked());
+    }
+
+    /// Replaces a cell's settings: it and the cells reading it turn stale.
+    pub fn edit_settings(&self, id: &str, settings: CellKind) -> Result<(), String> {
+        let mut outcome = Ok(());
+        self.doc.update(|notebook| {
+            outcome = notebook.edit(id, settings).map_err(|e| e.to_string());
+        });
+        outcome?;
+        let doc = self.doc;
+        self.flow.update(|flow| {
+            doc.with_untracked(|notebook| flow.sync(notebook));
+            // The cell is in the notebook: sync just read it.
+            let _ = flow.edit(id);
+        });
+        store_notebook(&self.doc.get_untracked());
+        Ok(())
+    }
+
+    /// Puts a whole notebook in place of this one (a file opened), every cell stale.
+    pub fn replace(&self, notebook: Notebook) {
+        self.flow.set(Dataflow::new(&notebook));
+        self.outputs.set(HashMap::new());
+        store_notebook(&notebook);
+        self.doc.set(notebook);
+    }
+
+    /// The cell's settings as they are now (untracked).
+    pub fn kind_of(&self, id: &str) -> Option<CellKind> {
+        self.doc
+            .with_untracked(|n| n.cell(id).ok().map(|cell| cell.kind.clone()))
+    }
+
+    /// The latest output of a cell (untracked).
+    pub fn output_of(&self, id: &str) -> Option<Arc<CellOutput>> {
+        self.outputs
+            .with_untracked(|outputs| outputs.get(id).map(|s| s.output.clone()))
+    }
+}
+
+/// The notebook kept from the last visit, or the walk-through on a first one. A kept
+/// notebook that cannot be read any more gives way to the walk-through, with the reason.
+pub fn stored_notebook() -> (Notebook, Option<String>) {
+    let text = local_setting(STORAGE_KEY);
+    match text.map(|text| open(&text)) {
+        None => (default_notebook(), None),
+        Some(Ok(opened)) => (opened.notebook, None),
+        Some(Err(error)) => (
+            default_notebook(),
+            Some(format!(
+                "The notebook kept from your last visit could not be read ({error}); the walk-through is shown instead."
+            )),
+        ),
+    }
+}
+
+/// Keeps the notebook for the next visit. Storage can be full or switched off: the page
+/// works on without it.
+pub fn store_notebook(notebook: &Notebook) {
+    set_local_setting(STORAGE_KEY, &save(notebook));
+}
+
+fn autorun_saved() -> bool {
+    local_setting(AUTORUN_KEY).is_some_and(|v| v == "1")
+}
+
+/// Remembers that this browser's user runs the notebook.
+pub fn remember_autorun() {
+    set_local_setting(AUTORUN_KEY, "1");
+}
+
+/// The settings of one kind, read from the cell (tracked), when the cell has that kind.
+pub fn settings<T: Clone + Send + Sync + PartialEq + 'static>(
+    state: NotebookState,
+    id: String,
+    pick: fn(&CellKind) -> Option<&T>,
+) -> Memo<Option<T>> {
+    Memo::new(move |_| {
+        state
+            .doc
+            .with(|n| n.cell(&id).ok().and_then(|c| pick(&c.kind).cloned()))
+    })
+}

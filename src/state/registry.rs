@@ -1,0 +1,183 @@
+//! The model registry of this browser: registered models and their versions, kept in
+//! IndexedDB beside the runs and loaded again on the next visit. The rules (numbering,
+//! aliases, stages, references) are the engine's (`flowbook_core::store::Registry`); this
+//! file keeps it in a signal, saves it after every change and predicts with its versions.
+
+use std::collections::BTreeMap;
+
+use flowbook_core::predict::{predict_trip, TripQuery};
+use flowbook_core::saved_model::SavedModel;
+use flowbook_core::saved_model::MODEL_ARTIFACT;
+use flowbook_core::store::{Registry, RegistryError};
+use flowbook_core::tracking::Run;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::services::persist::{load_registry, save_registry};
+use crate::state::runs::{RunStore, StoreStatus};
+
+#[derive(Debug, Clone, Copy)]
+pub struct RegistryStore {
+    pub registry: RwSignal<Registry>,
+    pub status: RwSignal<StoreStatus>,
+}
+
+/// A prediction through the registry: which version answered, and the minutes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub model: String,
+    pub version: u32,
+    pub source_run: String,
+    pub minutes: f64,
+}
+
+fn now_epoch_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The model a run trained, read from its artifact.
+pub fn model_of_run(run: &Run) -> Result<SavedModel, String> {
+    let artifact = run
+        .artifacts
+        .iter()
+        .find(|a| a.path == MODEL_ARTIFACT)
+        .ok_or_else(|| format!("run “{}” has no {MODEL_ARTIFACT}", run.name))?;
+    let text = std::str::from_utf8(&artifact.bytes)
+        .map_err(|_| format!("run “{}”: {MODEL_ARTIFACT} is not text", run.name))?;
+    SavedModel::from_json(text).map_err(|e| format!("run “{}”: {e}", run.name))
+}
+
+impl RegistryStore {
+    /// The store, with the saved registry loading in the background. Changes wait for
+    /// the load, so a registry made before it finished never overwrites the saved one.
+    pub fn open() -> RegistryStore {
+        let store = RegistryStore {
+            registry: RwSignal::new(Registry::default()),
+            status: RwSignal::new(StoreStatus::Loading),
+        };
+        spawn_local(async move {
+            let loaded = load_registry().await.and_then(|text| match text {
+                None => Ok(Registry::default()),
+                Some(text) => serde_json::from_str::<Registry>(&text).map_err(|e| {
+                    format!(
+                        "The saved model registry could not be read ({e}); it was written by a \
+                         newer Flowbook or is damaged. Changes made now replace it."
+                    )
+                }),
+            });
+            match loaded {
+                Ok(registry) => {
+                    store.registry.set(registry);
+                    store.status.set(StoreStatus::Ready);
+                }
+                Err(message) => store.status.set(StoreStatus::Problem(message)),
+            }
+        });
+        store
+    }
+
+    /// Applies one change to the registry and saves the result. The engine's refusal (an
+    /// unknown version, a reserved alias…) comes back in words and changes nothing.
+    pub fn change<T>(
+        &self,
+        edit: impl FnOnce(&mut Registry, i64) -> Result<T, RegistryError>,
+    ) -> Result<T, String> {
+        if self.status.get_untracked() == StoreStatus::Loading {
+            return Err("The saved registry is still loading; try again in a moment.".into());
+        }
+        let mut next = self.registry.get_untracked();
+        let outcome = edit(&mut next, now_epoch_ms()).map_err(|e| capitalised(&e.to_string()))?;
+        self.registry.set(next);
+        self.save();
+        Ok(outcome)
+    }
+
+    /// Writes the registry as it is when the write starts, so saves that overlap still
+    /// leave the newest state stored.
+    fn save(&self) {
+        let (registry, status) = (self.registry, self.status);
+        spawn_local(async move {
+            let text = registry.with_untracked(|r| serde_json::to_string(r).unwrap_or_default());
+            if let Err(message) = save_registry(&text).await {
+                status.set(StoreStatus::Problem(message));
+            }
+        });
+    }
+
+    /// Registers `run`'s model as the next version of `name`; returns the version number.
+    pub fn register(&self, name: &str, run: &Run, description: &str) -> Result<u32, String> {
+        model_of_run(run)?;
+        self.change(|registry, time| {
+            registry.register_version(name.trim(), run, description.trim(), time)
+        })
+    }
+
+    /// Predicts `trip` with the version `reference` names (`name@alias`, `name/3`, …),
+    /// using the model of the run the version came from (read back from storage when
+    /// the page holds only its name).
+    pub async fn predict(
+        &self,
+        reference: &str,
+        runs: RunStore,
+        trip: &TripQuery,
+    ) -> Result<Prediction, String> {
+        let (model_name, version) = self.registry.with_untracked(|registry| {
+            registry
+                .resolve(reference)
+                .map(|(model, version)| (model.name.clone(), version.clone()))
+                .map_err(|e| capitalised(&e.to_string()))
+        })?;
+        let known = runs
+            .runs
+            .with_untracked(|r| r.iter().any(|s| s.run.client_id == version.source_run));
+        if !known {
+            return Err(format!(
+                "{model_name} version {} comes from run {}, which is not in this browser (import \
+                 the experiment that holds it)",
+                version.version, version.source_run
+            ));
+        }
+        let run = runs.full_run(&version.source_run).await?;
+        let model = model_of_run(&run)?;
+        let minutes = predict_trip(&model, trip)
+            .map_err(|e| format!("{model_name} version {}: {e}", version.version))?;
+        Ok(Prediction {
+            model: model_name,
+            version: version.version,
+            source_run: version.source_run,
+            minutes,
+        })
+    }
+}
+
+/// A trip from the Predict box's text fields, with each bad field named.
+pub fn trip_from_text(pickup: &str, dropoff: &str, distance: &str) -> Result<TripQuery, String> {
+    let zone = |label: &str, text: &str| {
+        text.trim().parse::<i64>().map_err(|_| {
+            format!("{label} zone “{text}” is not a zone ID; enter a number such as 74")
+        })
+    };
+    let distance_miles = distance
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|d| d.is_finite() && *d >= 0.0)
+        .ok_or_else(|| {
+            format!("Distance “{distance}” is not a distance in miles; enter a number such as 1.5")
+        })?;
+    Ok(TripQuery {
+        pickup_location: zone("Pickup", pickup)?,
+        dropoff_location: zone("Dropoff", dropoff)?,
+        pickup_time_us: None,
+        numeric: BTreeMap::from([("trip_distance".to_string(), distance_miles)]),
+    })
+}
+
+/// The engine's messages start lower-case, to fit inside sentences; shown alone they
+/// start with a capital.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}

@@ -1,0 +1,181 @@
+//! One hyperparameter search, as the notebook's Search cell runs it: the engine's search on
+//! the train and validation tables — in the training worker when it can start, else on the
+//! page — each trial told as it finishes, then recorded as a parent run with one child run
+//! per trial (the best trial's keeping its model, for "Register best").
+
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use flowbook_core::data::TripTable;
+use flowbook_core::saved_model::SavedModel;
+use flowbook_core::search::{
+    run_trip_search, SearchSettings, SearchSpace, StopReason, TrialReport,
+};
+use flowbook_core::store::StoredRun;
+use flowbook_core::tracking::{run_from_search, run_from_trial, Run, SearchSummary, TrialRecord};
+use flowbook_core::train_protocol::SearchJob;
+
+use crate::services::train_worker::{self, OffThreadError};
+use crate::state::runs::{context_tags, training_meta, RunStore, TrainingContext};
+use crate::state::training::{now_ms, TrainError};
+
+/// What a search produced.
+#[derive(Debug, Clone)]
+pub struct SearchOutcome {
+    pub trials: Vec<TrialReport>,
+    pub stop: StopReason,
+    pub best: Option<usize>,
+    /// The best trial's model.
+    pub best_model: Option<Arc<SavedModel>>,
+    pub elapsed_ms: f64,
+    /// The search's parent run (its trials are recorded as its children).
+    pub parent: Run,
+    /// The best trial's run, which keeps the model.
+    pub best_run: Option<Run>,
+    /// Said beside the result when the search ran on the page instead of the worker.
+    pub note: Option<String>,
+}
+
+/// Runs the search and records it. `on_trial` hears each trial as it finishes (a search
+/// on the page reports them only at the end: the page cannot paint while it runs).
+pub async fn search_and_record(
+    train: &Arc<TripTable>,
+    validation: &Arc<TripTable>,
+    space: &SearchSpace,
+    settings: &SearchSettings,
+    run_store: Option<RunStore>,
+    context: &TrainingContext,
+    on_trial: impl Fn(&TrialReport) + 'static,
+) -> Result<SearchOutcome, TrainError> {
+    settings.validate().map_err(TrainError::Failed)?;
+    let start = now_ms();
+    let trials: Rc<RefCell<Vec<TrialReport>>> = Rc::default();
+    let seen = trials.clone();
+    let on_trial = Rc::new(on_trial);
+    let listener = on_trial.clone();
+    let job = SearchJob {
+        space: space.source.clone(),
+        settings: *settings,
+    };
+    let columns = crate::state::open_file::decoded_numeric_columns();
+    let (stop, note) = match train_worker::search(train, validation, &columns, &job, move |trial| {
+        listener(&trial);
+        seen.borrow_mut().push(trial);
+    })
+    .await
+    {
+        Ok(stop) => (stop, None),
+        // The trials done so far are kept: a stopped search is still a search.
+        Err(OffThreadError::Cancelled) => (StopReason::Stopped, None),
+        Err(OffThreadError::Failed(message)) => return Err(TrainError::Failed(message)),
+        Err(OffThreadError::Unavailable(reason)) => {
+            let stop = run_trip_search(train, validation, space, settings, &mut |trial| {
+                on_trial(trial);
+                trials.borrow_mut().push(trial.clone());
+                ControlFlow::Continue(())
+            });
+            let note =
+                format!("Searched on the page, which could not respond meanwhile: {reason}.");
+            (stop, Some(note))
+        }
+    };
+    let elapsed_ms = now_ms() - start;
+    let trials = trials.take();
+    if trials.is_empty() {
+        return Err(TrainError::Cancelled);
+    }
+    Ok(record(
+        trials, stop, space, settings, train, validation, elapsed_ms, note, run_store, context,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    trials: Vec<TrialReport>,
+    stop: StopReason,
+    space: &SearchSpace,
+    settings: &SearchSettings,
+    train: &TripTable,
+    validation: &TripTable,
+    elapsed_ms: f64,
+    note: Option<String>,
+    run_store: Option<RunStore>,
+    context: &TrainingContext,
+) -> SearchOutcome {
+    let losses: Vec<f64> = trials.iter().map(TrialReport::loss).collect();
+    let best = losses
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_finite())
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| i);
+    // The model of the best trial is the last one the search sent (each new best sends its).
+    let best_model = trials
+        .iter()
+        .rev()
+        .find_map(|t| t.best_model_json.as_deref())
+        .and_then(|json| SavedModel::from_json(json).ok())
+        .map(Arc::new);
+    let space_name = space
+        .source
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("search space")
+        .to_string();
+    let best_params = best
+        .map(|b| trials[b].config.params.clone())
+        .unwrap_or_default();
+    let name = format!("{} search ×{}", settings.algorithm.name(), trials.len());
+    let meta = training_meta(name, train, validation, elapsed_ms);
+    let summary = SearchSummary {
+        settings,
+        space_name: &space_name,
+        space_source: &space.source,
+        losses: &losses,
+        best_trial: best,
+        best_params: &best_params,
+        stop,
+    };
+    let mut parent = run_from_search(meta, &summary);
+    let tags = context_tags(context);
+    for (key, value) in &tags {
+        parent.tags.entry(key.clone()).or_insert(value.clone());
+    }
+    let mut stored = vec![StoredRun::new(parent.clone())];
+    let mut best_run = None;
+    for (number, trial) in trials.iter().enumerate() {
+        let config = &trial.config;
+        let error = trial.error.clone().unwrap_or_default();
+        let record = TrialRecord {
+            number,
+            config,
+            outcome: trial.metrics.as_ref().ok_or(error.as_str()),
+            start_time_ms: parent.start_time_ms,
+            end_time_ms: parent.end_time_ms.unwrap_or(parent.start_time_ms),
+        };
+        let model = best_model.as_deref().filter(|_| Some(number) == best);
+        let mut run = run_from_trial(&parent, &record, model);
+        for (key, value) in &tags {
+            run.tags.entry(key.clone()).or_insert(value.clone());
+        }
+        if model.is_some() {
+            best_run = Some(run.clone());
+        }
+        stored.push(StoredRun::new(run));
+    }
+    if let Some(store) = run_store {
+        store.record_many(stored);
+    }
+    SearchOutcome {
+        trials,
+        stop,
+        best,
+        best_model,
+        elapsed_ms,
+        parent,
+        best_run,
+        note,
+    }
+}
