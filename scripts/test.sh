@@ -154,8 +154,14 @@ wasm_tests() {
 }
 run_step "cargo test (wasm32, headless Chromium via wasm-bindgen-test)" wasm_tests
 
-# What the release build left in dist/, so that a later run knows it is still there.
-dist_hash() { find dist -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32; }
+# What the release build left in dist/, so that a later run knows it is still there. The
+# e2e tests add files of their own under dist/data/; only the bundled ones count there.
+dist_hash() {
+  {
+    find dist -type f -not -path 'dist/data/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    (cd public/data && find . -type f -print0 | LC_ALL=C sort -z | (cd ../../dist/data && xargs -0 sha256sum))
+  } | sha256sum | cut -c1-32
+}
 DIST_RECORD="$PASSED_DIR/$INPUTS_KEY-dist"
 dist_in_place() { [ -d dist ] && [ "$(cat "$DIST_RECORD" 2>/dev/null)" = "$(dist_hash)" ]; }
 
