@@ -11,11 +11,12 @@
 #   bash scripts/bench.sh trees    # only the gradient-boosted trees against XGBoost
 #   bash scripts/bench.sh search   # only the course's search against hyperopt + XGBoost
 #   bash scripts/bench.sh first    # only the time to the first result (release, Chromium)
+#   bash scripts/bench.sh monitor  # only monitoring eight months against Evidently
 set -euo pipefail
 ONLY="${1:-all}"
 case "$ONLY" in
-  all | large | mlflow | trees | search | first) ;;
-  *) echo "usage: $0 [large|mlflow|trees|search|first]" >&2; exit 2 ;;
+  all | large | mlflow | trees | search | first | monitor) ;;
+  *) echo "usage: $0 [large|mlflow|trees|search|first|monitor]" >&2; exit 2 ;;
 esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -29,6 +30,13 @@ if [ "$ONLY" = all ] || [ "$ONLY" = mlflow ]; then
   echo "==> MLflow push: 100 runs, flowbook push vs MLflow's Python client, same server"
   "$FLOWBOOK_VENV/bin/python" tests/bench/mlflow_push.py --flowbook "$CARGO_TARGET_DIR/release/flowbook"
   [ "$ONLY" = mlflow ] && exit 0
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = monitor ]; then
+  echo "==> monitoring: 8 later months against 2021-01, flowbook monitor against Evidently's Report"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/monitor.py
+  echo "==> the monitoring oracle on all eight months"
+  (cd tests/oracle && FLOWBOOK_MONITOR_CASES=all "$FLOWBOOK_VENV/bin/python" -m unittest test_monitor.MonitorAgainstEvidently.test_months_against_evidently)
+  [ "$ONLY" = monitor ] && exit 0
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = search ]; then
   echo "==> hyperparameter search: the course's (hyperopt TPE + XGBoost, 50 evaluations) against flowbook search"

@@ -9,6 +9,7 @@
 # Environment:
 #   FLOWBOOK_VENV   the Python venv with the reference tools (default ~/.cache/flowbook/venv)
 #   FLOWBOOK_MLFLOW2_VENV  MLflow 2.22 for the proxy test (default ~/.cache/flowbook/venv-mlflow2)
+#   FLOWBOOK_EVIDENTLY_VENV  Evidently, the monitoring oracle (default ~/.cache/flowbook/venv-evidently)
 #   FLOWBOOK_TOOLS  npm build tools, i.e. binaryen's wasm-opt (default ~/.cache/flowbook/tools)
 set -euo pipefail
 
@@ -25,6 +26,7 @@ esac
 TRUNK_VERSION=0.21.14
 FLOWBOOK_VENV="${FLOWBOOK_VENV:-$HOME/.cache/flowbook/venv}"
 FLOWBOOK_MLFLOW2_VENV="${FLOWBOOK_MLFLOW2_VENV:-$HOME/.cache/flowbook/venv-mlflow2}"
+FLOWBOOK_EVIDENTLY_VENV="${FLOWBOOK_EVIDENTLY_VENV:-$HOME/.cache/flowbook/venv-evidently}"
 FLOWBOOK_TOOLS="${FLOWBOOK_TOOLS:-$HOME/.cache/flowbook/tools}"
 START=$SECONDS
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -183,6 +185,8 @@ install_downloads() {
     ensure_venv "$FLOWBOOK_VENV" "$REPO/scripts/requirements.txt"
     # MLflow 2 (no CORS headers) for the Trunk proxy test.
     ensure_venv "$FLOWBOOK_MLFLOW2_VENV" "$REPO/scripts/requirements-mlflow2.txt"
+    # Evidently (needs pandas 2) for the monitoring oracle.
+    ensure_venv "$FLOWBOOK_EVIDENTLY_VENV" "$REPO/scripts/requirements-evidently.txt"
 
     # --- Node packages for the end-to-end tests -----------------------------------------------
     # playwright-core only: it never downloads a browser; the tests use /usr/bin/chromium.

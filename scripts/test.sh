@@ -77,6 +77,7 @@ inputs_key() {
     dpkg-query -W chromium chromium-driver firefox-esr 2>/dev/null || true
     cat "$FLOWBOOK_VENV/.flowbook-requirements.sha256" 2>/dev/null || true
     cat "${FLOWBOOK_MLFLOW2_VENV:-$HOME/.cache/flowbook/venv-mlflow2}/.flowbook-requirements.sha256" 2>/dev/null || true
+    cat "${FLOWBOOK_EVIDENTLY_VENV:-$HOME/.cache/flowbook/venv-evidently}/.flowbook-requirements.sha256" 2>/dev/null || true
     (cd "$REPO/../shared/data" && ls -ln --time-style=+%s && cat SHA256SUMS 2>/dev/null) || true
     env | grep '^FLOWBOOK_' | grep -v '^FLOWBOOK_RERUN=' | LC_ALL=C sort
   } | sha256sum | cut -c1-32

@@ -4,6 +4,7 @@
 
 pub mod datasets;
 pub mod mlflow_settings;
+pub mod monitoring;
 pub mod notebook;
 pub mod notebook_runner;
 pub mod open_file;

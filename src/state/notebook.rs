@@ -52,6 +52,7 @@ pub enum CellOutput {
         minutes: f64,
     },
     Search(Arc<crate::state::searching::SearchOutcome>),
+    Monitor(Arc<crate::state::monitoring::MonitorOutcome>),
 }
 
 /// An output with the number of the run that made it: views redraw when the number changes.

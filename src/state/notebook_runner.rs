@@ -342,6 +342,24 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
                 Err(TrainError::Failed(message)) => Err(CellError::Failed(message)),
             }
         }
+        CellKind::Monitor(settings) => {
+            let outcome = train_outcome(state, id)?;
+            let data = input_output(state, id, "data")?;
+            let CellOutput::Data { train, .. } = &*data else {
+                return Err("the Data cell above has no result yet".into());
+            };
+            let context = training_context(state, id);
+            let checked = crate::state::monitoring::monitor_and_record(
+                &outcome.model,
+                train,
+                &settings,
+                state.datasets,
+                state.run_store,
+                &context,
+            )
+            .await?;
+            Ok(CellOutput::Monitor(Arc::new(checked)))
+        }
         CellKind::Unknown { kind, .. } => {
             Err(format!("a {kind:?} cell needs a newer Flowbook; it is kept as it is").into())
         }

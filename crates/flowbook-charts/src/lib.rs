@@ -8,6 +8,7 @@ mod coefficients;
 mod compare;
 mod histogram;
 mod learning_curve;
+mod monitor;
 mod predicted_vs_actual;
 mod residuals;
 mod run_rmse;
@@ -24,6 +25,10 @@ pub use compare::{
 };
 pub use histogram::{draw_histograms, HistogramSeries};
 pub use learning_curve::draw_learning_curve;
+pub use monitor::{
+    draw_drift_heatmap, draw_metric_per_month, heat, DriftCell, MonthSeries, ALERT_COLOR,
+    METRIC_COLOR, WARNING_COLOR,
+};
 pub use predicted_vs_actual::draw_predicted_vs_actual;
 pub use residuals::{draw_residuals, ZERO_LINE_COLOR};
 pub use run_rmse::{draw_rmse_per_run, TRAIN_COLOR, VALIDATION_COLOR};

@@ -41,6 +41,10 @@ pub enum Command {
     /// Search hyperparameters (TPE, random or grid) over a space file; every trial is a
     /// run, nested under the search's run when pushed to MLflow.
     Search(Box<crate::search::SearchCli>),
+    /// Check a saved model on later months against a reference: its error, unseen zones,
+    /// and data drift with Evidently's statistics. Exits 3 when a month calls for
+    /// retraining.
+    Monitor(Box<crate::monitor::MonitorCli>),
     /// Time the engine's decoding and training (JSON, for scripts/bench.sh).
     Bench(BenchCli),
 }

@@ -6,6 +6,7 @@ use args::{BenchCli, Cli, Command, InspectCli, TrainCli};
 use clap::Parser;
 mod http_native;
 mod mlflow_sync;
+mod monitor;
 mod predict;
 mod pull;
 mod runs;
@@ -41,6 +42,12 @@ fn main() -> ExitCode {
         Command::Runs(runs) => runs::run(&runs),
         Command::Inspect(inspect) => run_inspect(&inspect),
         Command::Search(search) => search::run(&search),
+        // A month that calls for retraining exits 3, so that a scheduled job can act on it.
+        Command::Monitor(monitor) => match monitor::run(&monitor) {
+            Ok(true) => return ExitCode::from(3),
+            Ok(false) => Ok(()),
+            Err(message) => Err(message),
+        },
         Command::Bench(bench) => run_bench(&bench),
     };
     match outcome {

@@ -64,7 +64,7 @@ pub(crate) fn invocation_client_id() -> String {
     client_id_from_seed(seed.as_bytes())
 }
 
-fn dataset(table: &TripTable, path: &Path, role: DatasetRole) -> DatasetInput {
+pub(crate) fn dataset(table: &TripTable, path: &Path, role: DatasetRole) -> DatasetInput {
     let source = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     DatasetInput::from_table(table, &source.display().to_string(), role)
 }

@@ -14,6 +14,7 @@ pub mod features;
 pub mod metrics;
 pub mod mlflow;
 pub mod model;
+pub mod monitor;
 pub mod notebook;
 pub mod pipeline;
 pub mod predict;

@@ -33,6 +33,19 @@ pub fn sha256_of(name: &str) -> String {
         .unwrap_or_else(|| panic!("{name} not in SHA256SUMS"))
 }
 
+/// The course's training: January → February 2021, PU_DO + trip_distance, default filters.
+pub fn course_prepared() -> flowbook_core::pipeline::PreparedTraining {
+    let train = load("green_tripdata_2021-01.parquet", &["trip_distance"]);
+    let val = load("green_tripdata_2021-02.parquet", &["trip_distance"]);
+    flowbook_core::pipeline::PreparedTraining::new(
+        &train,
+        &val,
+        &flowbook_core::features::PrepareSpec::default(),
+        &flowbook_core::features::FeatureSpec::pu_do_distance(),
+    )
+    .expect("prepare")
+}
+
 /// Boosts trees on PU_DO + trip_distance with the default filters, to the end.
 pub fn boost(
     train: &TripTable,

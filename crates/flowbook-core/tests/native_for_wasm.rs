@@ -5,21 +5,12 @@
 mod common;
 
 use flowbook_core::features::{FeatureSpec, PrepareSpec};
-use flowbook_core::pipeline::PreparedTraining;
 use flowbook_core::solve::ModelKind;
 use flowbook_core::trees::TreeParams;
 
 #[test]
 fn write_native_pu_do_results() {
-    let train = common::load("green_tripdata_2021-01.parquet", &["trip_distance"]);
-    let val = common::load("green_tripdata_2021-02.parquet", &["trip_distance"]);
-    let prepared = PreparedTraining::new(
-        &train,
-        &val,
-        &PrepareSpec::default(),
-        &FeatureSpec::pu_do_distance(),
-    )
-    .expect("prepare");
+    let prepared = common::course_prepared();
     let mut results = serde_json::Map::new();
     for (name, kind) in [
         ("ols", ModelKind::Ols),

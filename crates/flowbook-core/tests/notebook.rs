@@ -345,3 +345,64 @@ fn a_search_cell_round_trips_and_its_mistakes_are_named_by_their_place() {
         "{error}"
     );
 }
+
+#[test]
+fn a_monitor_cell_round_trips_and_its_mistakes_are_named_by_their_place() {
+    use flowbook_core::notebook::MonitorSettings;
+    let mut json = default_json();
+    let cells = json["cells"].as_array_mut().expect("cells");
+    cells.push(serde_json::json!({
+        "id": "monitor-1", "kind": "monitor",
+        "months": ["data/green_tripdata_2021-02.parquet", "https://example.org/green_tripdata_2023-01.parquet"],
+        "thresholds": {"rmse_alert": 0.25, "columns": {"PU_DO": 0.5}},
+    }));
+    let n = cells.len() - 1;
+    let opened = open(&json.to_string()).expect("opens");
+    let last = opened.notebook.cells.last().expect("a cell");
+    let CellKind::Monitor(monitor) = &last.kind else {
+        panic!("a Monitor cell")
+    };
+    assert_eq!(monitor.months.len(), 2);
+    assert_eq!(monitor.thresholds.rmse_alert, 0.25);
+    let again = open(&save(&opened.notebook)).expect("reopens");
+    assert_eq!(
+        again.notebook.cells.last().map(|c| &c.kind),
+        Some(&last.kind)
+    );
+    let mut bare = json.clone();
+    bare["cells"][n] = serde_json::json!({"id": "monitor-1", "kind": "monitor"});
+    assert_eq!(
+        open(&bare.to_string())
+            .expect("opens")
+            .notebook
+            .cells
+            .last()
+            .map(|c| &c.kind),
+        Some(&CellKind::Monitor(MonitorSettings::default()))
+    );
+    set(
+        &mut json,
+        &format!("/cells/{n}/months"),
+        serde_json::json!([3]),
+    );
+    assert!(
+        open_error(&json).contains(&format!("cells[{n}].months")),
+        "{}",
+        open_error(&json)
+    );
+    set(
+        &mut json,
+        &format!("/cells/{n}/months"),
+        serde_json::json!([]),
+    );
+    set(
+        &mut json,
+        &format!("/cells/{n}/thresholds"),
+        serde_json::json!({"rmse_alert": -1}),
+    );
+    let error = open_error(&json);
+    assert!(
+        error.contains(&format!("cells[{n}].thresholds")) && error.contains("rmse_alert"),
+        "{error}"
+    );
+}

@@ -87,6 +87,9 @@ pub fn CellView(state: NotebookState, id: String) -> impl IntoView {
         "compare" => view! { <CompareEditor state id=id.clone() problem /> }.into_any(),
         "predict" => view! { <PredictEditor state id=id.clone() problem /> }.into_any(),
         "search" => view! { <SearchEditor state id=id.clone() problem /> }.into_any(),
+        "monitor" => {
+            view! { <super::monitor_view::MonitorEditor state id=id.clone() problem /> }.into_any()
+        }
         _ => ().into_any(),
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
@@ -179,6 +182,7 @@ fn new_cell(kind: &str) -> Option<CellKind> {
         "compare" => CellKind::Compare(CompareSettings::default()),
         "predict" => CellKind::Predict(PredictSettings::default()),
         "search" => CellKind::Search(SearchCellSettings::default()),
+        "monitor" => CellKind::Monitor(flowbook_core::notebook::MonitorSettings::default()),
         _ => return None,
     })
 }
@@ -219,6 +223,7 @@ pub fn AddCellMenu(state: NotebookState, after: Option<String>) -> impl IntoView
                 <option value="compare">"Compare"</option>
                 <option value="predict">"Predict"</option>
                 <option value="search">"Search"</option>
+                <option value="monitor">"Monitor"</option>
             </select>
         </div>
     }

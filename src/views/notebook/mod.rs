@@ -11,6 +11,7 @@
 
 pub mod cell_view;
 pub mod editors;
+pub mod monitor_view;
 pub mod outputs;
 pub mod search_view;
 pub mod tree_editor;

@@ -122,6 +122,9 @@ pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
         CellOutput::Search(outcome) => {
             view! { <super::search_view::SearchResult outcome=outcome.clone() /> }.into_any()
         }
+        CellOutput::Monitor(outcome) => {
+            view! { <super::monitor_view::MonitorResult outcome=outcome.clone() /> }.into_any()
+        }
         CellOutput::Predict { minutes } => view! {
             <p class="cell-prediction">
                 "Predicted duration: "

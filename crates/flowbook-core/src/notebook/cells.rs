@@ -265,6 +265,27 @@ impl SearchCellSettings {
     }
 }
 
+/// The Monitor cell: the model of the Train cell above on later months, against the Data
+/// cell's training file (the model's reference). Each month is the name of a file opened
+/// in the page or an address to fetch (relative to the page, or a full URL).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonitorSettings {
+    pub months: Vec<String>,
+    pub thresholds: crate::monitor::Thresholds,
+}
+
+/// The bundled month after the samples' training month: a first month to check.
+pub const DEFAULT_MONITOR_MONTH: &str = "data/green_tripdata_2021-02.parquet";
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        MonitorSettings {
+            months: vec![DEFAULT_MONITOR_MONTH.to_string()],
+            thresholds: crate::monitor::Thresholds::default(),
+        }
+    }
+}
+
 /// A cell's kind and settings. Saved with a `"kind"` field beside the settings' fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -279,6 +300,7 @@ pub enum CellKind {
     Compare(CompareSettings),
     Predict(PredictSettings),
     Search(SearchCellSettings),
+    Monitor(MonitorSettings),
     /// A kind this Flowbook does not know (written by a newer one). Kept whole, so that
     /// opening and saving the notebook here does not lose it; it never runs.
     #[serde(skip)]
@@ -300,6 +322,7 @@ impl CellKind {
             CellKind::Compare(_) => "compare",
             CellKind::Predict(_) => "predict",
             CellKind::Search(_) => "search",
+            CellKind::Monitor(_) => "monitor",
             CellKind::Unknown { kind, .. } => kind,
         }
     }

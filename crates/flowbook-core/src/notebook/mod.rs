@@ -17,9 +17,9 @@ pub mod markdown;
 mod read_cell;
 
 pub use cells::{
-    CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
-    PrepareSettings, SearchCellSettings, TrainSettings, COURSE_SEARCH_SPACE, LINEAR_SEARCH_SPACE,
-    QUICK_TREES_SEARCH_SPACE, TREES_MODEL,
+    CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, MonitorSettings,
+    PredictSettings, PrepareSettings, SearchCellSettings, TrainSettings, COURSE_SEARCH_SPACE,
+    DEFAULT_MONITOR_MONTH, LINEAR_SEARCH_SPACE, QUICK_TREES_SEARCH_SPACE, TREES_MODEL,
 };
 pub use dataflow::{CellState, Dataflow, DataflowError};
 pub use default_notebook::default_notebook;

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::cells::{
-    CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, PredictSettings,
-    PrepareSettings, SearchCellSettings, TrainSettings,
+    CellKind, Chart, CompareSettings, DataSettings, DatasetRef, EvaluateSettings, MonitorSettings,
+    PredictSettings, PrepareSettings, SearchCellSettings, TrainSettings,
 };
 use super::document::Cell;
 use super::fields::{as_text, Fields};
@@ -54,6 +54,7 @@ pub(super) fn read_cell(
             })
         }
         "search" => CellKind::Search(read_search(&mut fields)?),
+        "monitor" => CellKind::Monitor(read_monitor(&mut fields)?),
         other => {
             warnings.push(format!(
                 "cells[{index}]: unknown cell kind {other:?}, kept as it is but it will not run here (perhaps written by a newer Flowbook)"
@@ -257,4 +258,56 @@ fn read_search(fields: &mut Fields) -> Result<SearchCellSettings, OpenError> {
         seed,
         patience,
     })
+}
+
+/// Most months a Monitor cell checks: each is a file held in the tab.
+pub const MAX_MONITOR_MONTHS: usize = 36;
+
+/// The Monitor cell: its months (names or addresses) and thresholds (any left out keep
+/// their defaults).
+fn read_monitor(fields: &mut Fields) -> Result<MonitorSettings, OpenError> {
+    let d = MonitorSettings::default();
+    let months = match fields.value("months") {
+        None => d.months.clone(),
+        Some(Value::Array(items)) => {
+            let months: Option<Vec<String>> = items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                })
+                .collect();
+            match months {
+                Some(months) if months.len() <= MAX_MONITOR_MONTHS => months,
+                Some(months) => {
+                    return Err(fields.error(
+                        "months",
+                        format!(
+                            "at most {MAX_MONITOR_MONTHS} months, found {}",
+                            months.len()
+                        ),
+                    ))
+                }
+                None => {
+                    return Err(fields.error(
+                        "months",
+                        "expected a list of file names or addresses (texts)".to_string(),
+                    ))
+                }
+            }
+        }
+        Some(_) => {
+            return Err(fields.error(
+                "months",
+                "expected a list of file names or addresses (texts)".to_string(),
+            ))
+        }
+    };
+    let thresholds = match fields.value("thresholds") {
+        None => d.thresholds.clone(),
+        Some(value) => crate::monitor::Thresholds::from_value(value.clone())
+            .map_err(|m| fields.error("thresholds", m))?,
+    };
+    Ok(MonitorSettings { months, thresholds })
 }

@@ -4,6 +4,7 @@
 //! MLflow server is the `mlflow` module's job. Nothing here reads a clock or a random
 //! source, so the same code runs in the browser: ids and times come in as arguments.
 
+mod from_monitoring;
 mod from_search;
 mod from_training;
 
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use from_monitoring::{run_from_monitoring, MonitoringSummary, MONITORING_ARTIFACT};
 pub use from_search::{
     run_from_search, run_from_trial, trial_client_id, SearchSummary, TrialRecord,
     SEARCH_SPACE_ARTIFACT,
@@ -68,6 +70,10 @@ pub struct MetricPoint {
 pub enum DatasetRole {
     Train,
     Validation,
+    /// What a monitoring run compares against (by default the model's training data).
+    Reference,
+    /// A later month a monitoring run checks.
+    Current,
     Other,
 }
 
@@ -77,6 +83,8 @@ impl DatasetRole {
         match self {
             DatasetRole::Train => "training",
             DatasetRole::Validation => "validation",
+            DatasetRole::Reference => "reference",
+            DatasetRole::Current => "current",
             DatasetRole::Other => "other",
         }
     }

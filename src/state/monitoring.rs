@@ -1,0 +1,151 @@
+//! One monitoring check, as the notebook's Monitor cell runs it: the model of the Train
+//! cell above against the Data cell's training file, over later months (files open in the
+//! page, or addresses fetched here), recorded as a monitoring run.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use flowbook_core::data::{load_trip_file, TripTable};
+use flowbook_core::monitor::{check_months, monitored_sample, MonitoredSample, MonthCheck};
+use flowbook_core::notebook::MonitorSettings;
+use flowbook_core::saved_model::SavedModel;
+use flowbook_core::store::StoredRun;
+use flowbook_core::tracking::{
+    run_from_monitoring, DatasetInput, DatasetRole, MonitoringSummary, Run, RunMeta,
+};
+
+use leptos::prelude::GetUntracked;
+
+use crate::state::datasets::Datasets;
+use crate::state::runs::{
+    context_tags, current_experiment, new_client_id, RunStore, TrainingContext,
+};
+use crate::state::training::now_ms;
+
+/// What a Monitor cell shows.
+#[derive(Debug, Clone)]
+pub struct MonitorOutcome {
+    pub reference: MonitoredSample,
+    pub months: Vec<MonthCheck>,
+    /// How each month was named in the cell (its label on the charts).
+    pub labels: Vec<String>,
+    pub model_label: String,
+    pub thresholds: flowbook_core::monitor::Thresholds,
+    pub run: Run,
+    pub elapsed_ms: f64,
+}
+
+thread_local! {
+    /// Months fetched in this tab, by address: checking again does not download again.
+    static FETCHED: RefCell<HashMap<String, Arc<TripTable>>> = RefCell::default();
+}
+
+/// The month's trips: a file open in the page by that name, else the address fetched.
+async fn month_table(datasets: Datasets, month: &str) -> Result<Arc<TripTable>, String> {
+    let open = datasets
+        .get()
+        .into_iter()
+        .find(|d| d.file_name == month)
+        .and_then(|d| d.trips.get_untracked());
+    if let Some(table) = open {
+        return Ok(table);
+    }
+    if let Some(table) = FETCHED.with(|f| f.borrow().get(month).cloned()) {
+        return Ok(table);
+    }
+    let bytes = crate::services::load::fetch_bytes(month).await?;
+    let name = month.rsplit('/').next().unwrap_or(month).to_string();
+    let table = load_trip_file(
+        &name,
+        bytes,
+        &crate::state::open_file::decoded_numeric_columns(),
+    )
+    .map_err(|e| format!("{month}: {e}"))?;
+    let table = Arc::new(table);
+    FETCHED.with(|f| f.borrow_mut().insert(month.to_string(), table.clone()));
+    Ok(table)
+}
+
+/// A short name for a month on the charts: `2023-01` out of `green_tripdata_2023-01.parquet`.
+pub fn month_label(month: &str) -> String {
+    let name = month.rsplit('/').next().unwrap_or(month);
+    let stem = name.split('.').next().unwrap_or(name);
+    stem.rsplit('_')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(stem)
+        .to_string()
+}
+
+pub async fn monitor_and_record(
+    model: &Arc<SavedModel>,
+    reference: &Arc<TripTable>,
+    settings: &MonitorSettings,
+    datasets: Datasets,
+    run_store: Option<RunStore>,
+    context: &TrainingContext,
+) -> Result<MonitorOutcome, String> {
+    if settings.months.is_empty() {
+        return Err("add at least one later month to check (a file name or an address)".into());
+    }
+    let start = now_ms();
+    let mut tables = Vec::with_capacity(settings.months.len());
+    for month in &settings.months {
+        tables.push(month_table(datasets, month).await?);
+    }
+    let reference_sample = monitored_sample(model, reference).map_err(|e| e.to_string())?;
+    let samples = tables
+        .iter()
+        .map(|t| monitored_sample(model, t).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let months = check_months(&reference_sample, &samples, &settings.thresholds)
+        .map_err(|e| e.to_string())?;
+    let elapsed_ms = now_ms() - start;
+    let model_label = format!("{} trained on {}", model.family_name(), reference.file_name);
+    let end_time_ms = js_sys::Date::now() as i64;
+    let mut inputs = vec![DatasetInput::from_table(
+        reference,
+        &reference.file_name,
+        DatasetRole::Reference,
+    )];
+    inputs.extend(
+        tables
+            .iter()
+            .zip(&settings.months)
+            .map(|(t, source)| DatasetInput::from_table(t, source, DatasetRole::Current)),
+    );
+    let meta = RunMeta {
+        client_id: new_client_id(),
+        name: format!("monitor {} months", months.len()),
+        experiment: current_experiment(),
+        start_time_ms: end_time_ms - elapsed_ms.round() as i64,
+        end_time_ms,
+        description: String::new(),
+        inputs,
+    };
+    let summary = MonitoringSummary {
+        model_label: &model_label,
+        model_train_digest: model.train_sha256(),
+        model_family: model.family_name(),
+        reference: &reference_sample,
+        months: &months,
+        thresholds: &settings.thresholds,
+    };
+    let mut run = run_from_monitoring(meta, &summary);
+    for (key, value) in context_tags(context) {
+        run.tags.entry(key).or_insert(value);
+    }
+    if let Some(store) = run_store {
+        store.record(StoredRun::new(run.clone()));
+    }
+    Ok(MonitorOutcome {
+        reference: reference_sample,
+        labels: settings.months.iter().map(|m| month_label(m)).collect(),
+        months,
+        model_label,
+        thresholds: settings.thresholds.clone(),
+        run,
+        elapsed_ms,
+    })
+}

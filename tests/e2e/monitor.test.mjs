@@ -1,0 +1,132 @@
+// Monitoring in a real browser. The app is served with later months beside it (a plain
+// static server: the build under /flowbook/, real TLC files under /months/). A Monitor cell
+// added to the default notebook checks its model on four months: the bundled 2021-02, then
+// 2021-03, 2023-01 and 2023-02 fetched from the server. The 2023 months call for retraining
+// and the 2021 ones do not; 2021-02's RMSE is the Train cell's validation RMSE; the charts
+// are drawn and the changed zone pairs are named. The monitoring run, pushed to a real
+// MLflow server, is there once, with one RMSE per month as its steps.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { cellValRmse, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
+import { launchBrowser } from './browser.mjs';
+import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
+
+const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
+const LONG = { timeout: 240_000 };
+const EXPERIMENT = 'monitor-e2e';
+const MONTHS = [
+  'data/green_tripdata_2021-02.parquet',
+  '../months/green_tripdata_2021-03.parquet',
+  '../months/green_tripdata_2023-01.parquet',
+  '../months/green_tripdata_2023-02.parquet',
+];
+
+describe('The Monitor cell', () => {
+  let site;
+  let mlflow;
+  let trackingUri;
+  let browser;
+  let page;
+  let runId;
+  const pageErrors = [];
+  const monitor = () => page.locator('[data-testid="cell"][data-kind="monitor"]');
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowbook-monitor-host-'));
+    symlinkSync(resolve(REPO, 'dist'), join(dir, 'flowbook'), 'dir');
+    symlinkSync(SHARED_DATA, join(dir, 'months'), 'dir');
+    const port = await freePort();
+    site = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
+    await waitForOk(`http://127.0.0.1:${port}/flowbook/`, 30_000, site);
+    const mlflowPort = await freePort();
+    trackingUri = `http://127.0.0.1:${mlflowPort}`;
+    mlflow = startMlflow(VENV, mlflowPort, mkdtempSync(join(tmpdir(), 'flowbook-monitor-e2e-')));
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`http://127.0.0.1:${port}/flowbook/`, { waitUntil: 'load' });
+    await page.locator('[data-testid="cell"][data-kind="data"]').waitFor(LONG);
+  });
+
+  after(async () => {
+    await browser?.close();
+    site?.kill();
+    if (mlflow) stopGroup(mlflow);
+  });
+
+  test('four months: the 2023 ones call for retraining, charts drawn, zone pairs named', async () => {
+    await page.getByTestId('run-all').click();
+    await cellValRmse(page);
+    await waitAllFresh(page, LONG.timeout);
+    // The Monitor cell reads the nearest Train cell above it: the notebook's last.
+    const lastTrain = page.locator('[data-testid="cell"][data-kind="train"]').last();
+    const validationRmse = Number(await lastTrain.getByTestId('cell-val-rmse').getAttribute('data-value'));
+    await page.getByTestId('add-cell').last().selectOption('monitor');
+    await monitor().waitFor();
+    await monitor().getByTestId('monitor-months').fill(MONTHS.join('\n'));
+    await monitor().getByTestId('monitor-months').blur();
+    await monitor().getByTestId('cell-run').click();
+    const summary = monitor().getByTestId('cell-monitor-summary');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="cell-monitor-summary"]')?.dataset.months === '4',
+      null,
+      LONG,
+    );
+    const rows = monitor().getByTestId('monitor-month');
+    assert.equal(await rows.count(), 4);
+    const verdicts = [];
+    for (let i = 0; i < 4; i += 1) {
+      verdicts.push([await rows.nth(i).getAttribute('data-month'), await rows.nth(i).getAttribute('data-retrain')]);
+    }
+    assert.deepEqual(verdicts, [['2021-02', 'false'], ['2021-03', 'false'], ['2023-01', 'true'], ['2023-02', 'true']]);
+    assert.equal(await summary.getAttribute('data-retrain'), '2');
+    // The month after training is the validation file: the same model, the same RMSE.
+    const february = Number(await rows.first().getAttribute('data-rmse'));
+    assert.ok(Math.abs(february - validationRmse) <= 1e-9, `2021-02 RMSE ${february} vs validation ${validationRmse}`);
+    for (const chart of ['chart-monitor-rmse', 'chart-monitor-target-drift', 'chart-monitor-heatmap']) {
+      await monitor().locator(`[data-testid="${chart}"][data-drawn="true"]`).waitFor();
+    }
+    const pairs = monitor().getByTestId('monitor-pair');
+    assert.equal(await pairs.count(), 10);
+    const firstPair = await pairs.first().locator('td').first().textContent();
+    assert.match(firstPair, /^[A-Z].+\(.+\) → [A-Z].+\(.+\)$/, `a zone pair by name: ${firstPair}`);
+    runId = await summary.getAttribute('data-run');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('pushed, MLflow has the monitoring run once, one RMSE per month, nothing left to push', async () => {
+    await waitForOk(`${trackingUri}/health`, 90_000, mlflow);
+    await page.getByTestId('mlflow-url').fill(trackingUri);
+    await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
+    await page.getByTestId('mlflow-push').click();
+    await page.locator('[data-testid="mlflow-status"][data-state="done"]').waitFor(LONG);
+    // Everything is on the server: a second push has nothing to send.
+    await page.waitForFunction(() => document.querySelector('[data-testid="mlflow-push"]')?.disabled === true);
+    const script = `
+import json, sys
+from mlflow import MlflowClient
+c = MlflowClient(sys.argv[1])
+exp = c.get_experiment_by_name(sys.argv[2])
+runs = [r for r in c.search_runs([exp.experiment_id], max_results=1000) if r.data.tags.get("flowbook.client_id") == sys.argv[3]]
+history = c.get_metric_history(runs[0].info.run_id, "rmse") if runs else []
+print(json.dumps({"count": len(runs), "steps": sorted(m.step for m in history),
+  "tags": runs[0].data.tags if runs else {}}))
+`;
+    const seen = JSON.parse(execFileSync(join(VENV, 'bin', 'python'), ['-c', script, trackingUri, EXPERIMENT, runId], {
+      encoding: 'utf8', env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+    }));
+    assert.equal(seen.count, 1);
+    assert.deepEqual(seen.steps, [0, 1, 2, 3]);
+    assert.equal(seen.tags['flowbook.kind'], 'monitoring');
+    const digest = createHash('sha256').update(readFileSync(join(SHARED_DATA, 'green_tripdata_2021-01.parquet'))).digest('hex');
+    assert.equal(seen.tags['flowbook.monitor.reference_digest'], digest);
+    assert.equal(seen.tags['flowbook.monitor.alert'], 'true');
+    assert.deepEqual(pageErrors, []);
+  });
+});
