@@ -211,6 +211,11 @@ impl Datasets {
     pub fn get(&self) -> Vec<Dataset> {
         self.list.get()
     }
+
+    /// The list, read outside any view (a cell running).
+    pub fn get_untracked(&self) -> Vec<Dataset> {
+        self.list.get_untracked()
+    }
 }
 
 /// What a role's dataset is, in words: its file and trips, or what the user should do.

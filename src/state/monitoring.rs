@@ -15,9 +15,10 @@ use flowbook_core::tracking::{
     run_from_monitoring, DatasetInput, DatasetRole, MonitoringSummary, Run, RunMeta,
 };
 
-use leptos::prelude::GetUntracked;
+use leptos::prelude::{GetUntracked, WithUntracked};
 
 use crate::state::datasets::Datasets;
+use crate::state::registry::{model_of_run, RegistryStore};
 use crate::state::runs::{
     context_tags, current_experiment, new_client_id, RunStore, TrainingContext,
 };
@@ -44,7 +45,7 @@ thread_local! {
 /// The month's trips: a file open in the page by that name, else the address fetched.
 async fn month_table(datasets: Datasets, month: &str) -> Result<Arc<TripTable>, String> {
     let open = datasets
-        .get()
+        .get_untracked()
         .into_iter()
         .find(|d| d.file_name == month)
         .and_then(|d| d.trips.get_untracked());
@@ -78,9 +79,58 @@ pub fn month_label(month: &str) -> String {
         .to_string()
 }
 
+/// The model a Monitor cell names (a registered version, or a run's id), its label, and
+/// its reference: the file its run was trained on, found by digest among the open files.
+pub async fn named_model(
+    registry: Option<RegistryStore>,
+    runs: Option<RunStore>,
+    datasets: Datasets,
+    name: &str,
+) -> Result<(Arc<SavedModel>, Arc<TripTable>, String), String> {
+    let runs = runs.ok_or("there is no run store on this page")?;
+    let is_run = runs
+        .runs
+        .with_untracked(|r| r.iter().any(|s| s.run.client_id == name));
+    let (label, run, model) = if is_run {
+        let run = runs.full_run(name).await?;
+        let model = model_of_run(&run)?;
+        (format!("run {} ({name})", run.name), run, model)
+    } else {
+        let registry = registry.ok_or("there is no model registry on this page")?;
+        let (model_name, version, run, model) = registry.version_model(name, runs).await?;
+        (
+            format!("{model_name} version {} ({name})", version.version),
+            run,
+            model,
+        )
+    };
+    let Some(trained_on) = run.inputs.iter().find(|i| i.role == DatasetRole::Train) else {
+        return Err(format!(
+            "{label}: its run does not name the file it was trained on, so there is no reference to compare with"
+        ));
+    };
+    let reference = datasets
+        .get_untracked()
+        .into_iter()
+        .find_map(|d| {
+            d.trips
+                .get_untracked()
+                .filter(|t| t.sha256_hex == trained_on.digest)
+        })
+        .ok_or_else(|| {
+            format!(
+                "{label} was trained on {} (SHA-256 {}…), which is not open here; open that file to compare later months with it",
+                trained_on.name,
+                trained_on.digest.get(..12).unwrap_or(&trained_on.digest)
+            )
+        })?;
+    Ok((Arc::new(model), reference, label))
+}
+
 pub async fn monitor_and_record(
     model: &Arc<SavedModel>,
     reference: &Arc<TripTable>,
+    model_label: String,
     settings: &MonitorSettings,
     datasets: Datasets,
     run_store: Option<RunStore>,
@@ -102,7 +152,6 @@ pub async fn monitor_and_record(
     let months = check_months(&reference_sample, &samples, &settings.thresholds)
         .map_err(|e| e.to_string())?;
     let elapsed_ms = now_ms() - start;
-    let model_label = format!("{} trained on {}", model.family_name(), reference.file_name);
     let end_time_ms = js_sys::Date::now() as i64;
     let mut inputs = vec![DatasetInput::from_table(
         reference,

@@ -91,6 +91,8 @@ pub struct NotebookState {
     pub reactive: RwSignal<bool>,
     pub datasets: Datasets,
     pub run_store: Option<RunStore>,
+    /// The model registry, for a Monitor cell that names a registered version.
+    pub registry: Option<crate::state::registry::RegistryStore>,
     /// The zone names, for the Train cell's evaluation.
     pub zones: Option<Zones>,
     /// The Train cell training now, and how far it is.
@@ -119,6 +121,9 @@ impl NotebookState {
             reactive: RwSignal::new(autorun_saved()),
             datasets,
             run_store,
+            // The registry is a context of the page; a notebook without one (a test page)
+            // names no registered model.
+            registry: use_context::<crate::state::registry::RegistryStore>(),
             zones,
             train_progress: RwSignal::new(None),
             search_progress: RwSignal::new(None),

@@ -343,15 +343,32 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
             }
         }
         CellKind::Monitor(settings) => {
-            let outcome = train_outcome(state, id)?;
-            let data = input_output(state, id, "data")?;
-            let CellOutput::Data { train, .. } = &*data else {
-                return Err("the Data cell above has no result yet".into());
+            let (model, reference, label) = if settings.model.is_empty() {
+                let outcome = train_outcome(state, id)?;
+                let data = input_output(state, id, "data")?;
+                let CellOutput::Data { train, .. } = &*data else {
+                    return Err("the Data cell above has no result yet".into());
+                };
+                let label = format!(
+                    "{} of cell {id}, trained on {}",
+                    outcome.model.family_name(),
+                    train.file_name
+                );
+                (outcome.model.clone(), train.clone(), label)
+            } else {
+                crate::state::monitoring::named_model(
+                    state.registry,
+                    state.run_store,
+                    state.datasets,
+                    &settings.model,
+                )
+                .await?
             };
             let context = training_context(state, id);
             let checked = crate::state::monitoring::monitor_and_record(
-                &outcome.model,
-                train,
+                &model,
+                &reference,
+                label,
                 &settings,
                 state.datasets,
                 state.run_store,

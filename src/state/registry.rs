@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use flowbook_core::predict::{predict_trip, TripQuery};
 use flowbook_core::saved_model::SavedModel;
 use flowbook_core::saved_model::MODEL_ARTIFACT;
-use flowbook_core::store::{Registry, RegistryError};
+use flowbook_core::store::{ModelVersion, Registry, RegistryError};
 use flowbook_core::tracking::Run;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -112,15 +112,13 @@ impl RegistryStore {
         })
     }
 
-    /// Predicts `trip` with the version `reference` names (`name@alias`, `name/3`, …),
-    /// using the model of the run the version came from (read back from storage when
-    /// the page holds only its name).
-    pub async fn predict(
+    /// The version `reference` names (`name@alias`, `name/3`, …), the run it came from
+    /// (read back from storage when the page holds only its name) and that run's model.
+    pub async fn version_model(
         &self,
         reference: &str,
         runs: RunStore,
-        trip: &TripQuery,
-    ) -> Result<Prediction, String> {
+    ) -> Result<(String, ModelVersion, Run, SavedModel), String> {
         let (model_name, version) = self.registry.with_untracked(|registry| {
             registry
                 .resolve(reference)
@@ -139,6 +137,18 @@ impl RegistryStore {
         }
         let run = runs.full_run(&version.source_run).await?;
         let model = model_of_run(&run)?;
+        Ok((model_name, version, run, model))
+    }
+
+    /// Predicts `trip` with the version `reference` names (`name@alias`, `name/3`, …),
+    /// using the model of the run the version came from.
+    pub async fn predict(
+        &self,
+        reference: &str,
+        runs: RunStore,
+        trip: &TripQuery,
+    ) -> Result<Prediction, String> {
+        let (model_name, version, _, model) = self.version_model(reference, runs).await?;
         let minutes = predict_trip(&model, trip)
             .map_err(|e| format!("{model_name} version {}: {e}", version.version))?;
         Ok(Prediction {

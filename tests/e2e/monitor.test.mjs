@@ -3,7 +3,8 @@
 // added to the default notebook checks its model on four months: the bundled 2021-02, then
 // 2021-03, 2023-01 and 2023-02 fetched from the server. The 2023 months call for retraining
 // and the 2021 ones do not; 2021-02's RMSE is the Train cell's validation RMSE; the charts
-// are drawn and the changed zone pairs are named. The monitoring run, pushed to a real
+// are drawn and the changed zone pairs are named. The model can also be named by its run
+// or its registered version (the reference then found by its digest among open files). The monitoring run, pushed to a real
 // MLflow server, is there once, with one RMSE per month as its steps.
 
 import { after, before, describe, test } from 'node:test';
@@ -70,8 +71,8 @@ describe('The Monitor cell', () => {
     await page.getByTestId('add-cell').last().selectOption('monitor');
     await monitor().waitFor();
     await monitor().getByTestId('monitor-months').fill(MONTHS.join('\n'));
+    // Once the notebook has run, an edit re-runs the cell by itself.
     await monitor().getByTestId('monitor-months').blur();
-    await monitor().getByTestId('cell-run').click();
     const summary = monitor().getByTestId('cell-monitor-summary');
     await page.waitForFunction(
       () => document.querySelector('[data-testid="cell-monitor-summary"]')?.dataset.months === '4',
@@ -97,6 +98,52 @@ describe('The Monitor cell', () => {
     const firstPair = await pairs.first().locator('td').first().textContent();
     assert.match(firstPair, /^[A-Z].+\(.+\) → [A-Z].+\(.+\)$/, `a zone pair by name: ${firstPair}`);
     runId = await summary.getAttribute('data-run');
+    console.log(`monitor: ${await summary.textContent()}`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a model named by its run or its registered version, and a name that is neither', async () => {
+    const expected = await monitor().getByTestId('monitor-month').evaluateAll((rows) => rows.map((r) => r.dataset.rmse));
+    // The notebook's last Train cell trains trees: its run, by id.
+    const gbdt = page.locator('[data-testid="run-row"]').filter({
+      has: page.locator('[data-column="params.model"][data-value="gbdt"]'),
+    }).first();
+    const runId = await gbdt.getAttribute('data-client-id');
+    const checkWith = async (model, label) => {
+      await monitor().getByTestId('monitor-model').fill(model);
+      await monitor().getByTestId('monitor-model').blur();
+      await page.waitForFunction(
+        (prefix) => document.querySelector('[data-testid="cell-monitor-summary"]')?.textContent.startsWith(prefix),
+        label,
+        LONG,
+      );
+      await waitAllFresh(page, LONG.timeout);
+      const summary = monitor().getByTestId('cell-monitor-summary');
+      const rmse = await monitor().getByTestId('monitor-month').evaluateAll((rows) => rows.map((r) => r.dataset.rmse));
+      return { text: await summary.textContent(), run: await summary.getAttribute('data-run'), rmse };
+    };
+    const byRun = await checkWith(runId, 'run ');
+    assert.match(byRun.text, new RegExp(`^run .+ \\(${runId}\\): 4 month`));
+    assert.deepEqual(byRun.rmse, expected, 'the same model gives the same RMSE per month');
+    // Registered as a version, named by the registry's reference.
+    await page.getByTestId('register-run').selectOption(runId);
+    await page.getByTestId('register-name').fill('taxi-duration');
+    await page.getByTestId('register').click();
+    await page.locator('[data-testid="register-status"][data-state="done"]').waitFor();
+    const byVersion = await checkWith('taxi-duration/1', 'taxi-duration version 1');
+    assert.match(byVersion.text, /^taxi-duration version 1 \(taxi-duration\/1\): 4 month/);
+    assert.deepEqual(byVersion.rmse, expected);
+    // A name that is neither: the cell says so, and nothing is recorded.
+    const runsBefore = await page.locator('[data-testid="run-row"]').count();
+    await monitor().getByTestId('monitor-model').fill('nope@champion');
+    await monitor().getByTestId('monitor-model').blur();
+    const state = monitor().getByTestId('cell-state');
+    await monitor().locator('[data-testid="cell-state"][data-state="error"]').waitFor(LONG);
+    assert.match(await state.getAttribute('title'), /No registered model named 'nope'/);
+    assert.equal(await page.locator('[data-testid="run-row"]').count(), runsBefore);
+    await monitor().getByTestId('monitor-model').fill('');
+    await monitor().getByTestId('monitor-model').blur();
+    await waitAllFresh(page, LONG.timeout);
     assert.deepEqual(pageErrors, []);
   });
 

@@ -352,7 +352,7 @@ fn a_monitor_cell_round_trips_and_its_mistakes_are_named_by_their_place() {
     let mut json = default_json();
     let cells = json["cells"].as_array_mut().expect("cells");
     cells.push(serde_json::json!({
-        "id": "monitor-1", "kind": "monitor",
+        "id": "monitor-1", "kind": "monitor", "model": "taxi-duration@champion",
         "months": ["data/green_tripdata_2021-02.parquet", "https://example.org/green_tripdata_2023-01.parquet"],
         "thresholds": {"rmse_alert": 0.25, "columns": {"PU_DO": 0.5}},
     }));
@@ -364,6 +364,10 @@ fn a_monitor_cell_round_trips_and_its_mistakes_are_named_by_their_place() {
     };
     assert_eq!(monitor.months.len(), 2);
     assert_eq!(monitor.thresholds.rmse_alert, 0.25);
+    assert_eq!(monitor.model, "taxi-duration@champion");
+    // A named model brings its own reference: the cell reads no cell above it.
+    let flow = flowbook_core::notebook::Dataflow::new(&opened.notebook);
+    assert_eq!(flow.inputs("monitor-1").map(<[String]>::len), Some(0));
     let again = open(&save(&opened.notebook)).expect("reopens");
     assert_eq!(
         again.notebook.cells.last().map(|c| &c.kind),

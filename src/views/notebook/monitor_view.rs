@@ -30,6 +30,13 @@ pub fn MonitorEditor(
     let write = move |next: MonitorSettings| {
         commit(state, &id.get_value(), CellKind::Monitor(next), problem)
     };
+    let take_model = move |text: String| {
+        let Some(mut next) = current.get_untracked() else {
+            return;
+        };
+        next.model = text.trim().to_string();
+        write(next);
+    };
     let months_text = move || {
         current
             .get()
@@ -75,6 +82,13 @@ pub fn MonitorEditor(
     view! {
         <div class="cell-controls cell-controls-column">
             <label>
+                "Model (empty: the Train cell above; or name@alias, name/3, a run's id)"
+                <input type="text" data-testid="monitor-model" spellcheck="false"
+                    placeholder="the Train cell above"
+                    prop:value=move || current.get().map(|s| s.model).unwrap_or_default()
+                    on:change=move |ev| take_model(event_target_value(&ev)) />
+            </label>
+            <label>
                 "Later months, one per line (a file opened above, or an address)"
                 <textarea data-testid="monitor-months" rows="4" spellcheck="false"
                     prop:value=months_text
@@ -118,7 +132,8 @@ pub fn MonitorResult(outcome: Arc<MonitorOutcome>) -> impl IntoView {
     let zones = use_context::<crate::state::zones::Zones>().and_then(|z| z.0.get_untracked());
     let retrain = outcome.months.iter().filter(|m| m.verdict.retrain).count();
     let summary = format!(
-        "{} month(s) checked against {} ({} trips, RMSE {:.3}) · retrain: {} · {:.1} s",
+        "{}: {} month(s) checked against {} ({} trips, RMSE {:.3}) · retrain: {} · {:.1} s",
+        outcome.model_label,
         outcome.months.len(),
         outcome.reference.file_name,
         outcome.reference.rows(),

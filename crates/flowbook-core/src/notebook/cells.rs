@@ -265,11 +265,16 @@ impl SearchCellSettings {
     }
 }
 
-/// The Monitor cell: the model of the Train cell above on later months, against the Data
-/// cell's training file (the model's reference). Each month is the name of a file opened
-/// in the page or an address to fetch (relative to the page, or a full URL).
+/// The Monitor cell: a model on later months against its reference. Each month is the
+/// name of a file opened in the page or an address to fetch (relative to the page, or a
+/// full URL).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonitorSettings {
+    /// Which model: empty for the Train cell above it (the reference is then the Data
+    /// cell's training file); else a registered version (`name@alias`, `name/3`, `name`)
+    /// or a run's id, whose training file (found by its digest among the open files) is
+    /// the reference.
+    pub model: String,
     pub months: Vec<String>,
     pub thresholds: crate::monitor::Thresholds,
 }
@@ -280,6 +285,7 @@ pub const DEFAULT_MONITOR_MONTH: &str = "data/green_tripdata_2021-02.parquet";
 impl Default for MonitorSettings {
     fn default() -> Self {
         MonitorSettings {
+            model: String::new(),
             months: vec![DEFAULT_MONITOR_MONTH.to_string()],
             thresholds: crate::monitor::Thresholds::default(),
         }

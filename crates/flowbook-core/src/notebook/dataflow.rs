@@ -1,7 +1,8 @@
 //! The dataflow between cells: which cell reads which, and which results are out of date.
 //!
 //! Each cell reads the nearest cell above it of each kind it needs (Prepare ← Data;
-//! Train ← Prepare and Data; Evaluate and Predict ← Train; Monitor ← Data and Train;
+//! Train ← Prepare and Data; Evaluate and Predict ← Train; Monitor ← Data and Train
+//! unless it names a registered model or a run;
 //! Compare ← every Train above),
 //! as in a notebook read top to bottom. Editing a cell makes it and everything that reads
 //! it, directly or not, stale; running brings stale cells back in document order.
@@ -61,6 +62,8 @@ fn inputs(cells: &[Cell], index: usize) -> (Vec<String>, Option<String>) {
         CellKind::Prepare(_) | CellKind::Search(_) => &["data"],
         CellKind::Train(_) => &["data", "prepare"],
         CellKind::Evaluate(_) | CellKind::Predict(_) => &["train"],
+        // A model named by the registry or a run brings its own reference.
+        CellKind::Monitor(settings) if !settings.model.is_empty() => &[],
         CellKind::Monitor(_) => &["data", "train"],
         CellKind::Compare(_) => {
             let trains = above.iter().filter(|c| c.kind.name() == "train");

@@ -309,5 +309,10 @@ fn read_monitor(fields: &mut Fields) -> Result<MonitorSettings, OpenError> {
         Some(value) => crate::monitor::Thresholds::from_value(value.clone())
             .map_err(|m| fields.error("thresholds", m))?,
     };
-    Ok(MonitorSettings { months, thresholds })
+    let model = fields.text_or("model", &d.model)?.trim().to_string();
+    Ok(MonitorSettings {
+        model,
+        months,
+        thresholds,
+    })
 }
