@@ -33,10 +33,12 @@ pub fn App() -> impl IntoView {
     }
     let datasets = Datasets::new();
     provide_context(datasets);
-    provide_context(RunStore::open());
+    let (runs, registry) = (RunStore::open(), RegistryStore::open());
+    provide_context(runs);
     provide_context(MlflowSettings::new());
     provide_context(ServerComparison::new());
-    provide_context(RegistryStore::open());
+    provide_context(registry);
+    crate::state::other_tabs::follow_other_tabs(runs, registry);
 
     let zones = Zones::new();
     provide_context(zones);

@@ -49,10 +49,32 @@ fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// Downloads `url`, reporting `(bytes received, total if announced)` as chunks arrive.
+/// The largest notebook file a link may open: far beyond any real notebook, far below
+/// what would stall the tab.
+pub const MAX_NOTEBOOK_BYTES: u64 = 16 << 20;
+/// The largest trip file downloaded into the tab: a file this size already takes a few GB
+/// of memory to decode.
+pub const MAX_TRIP_FILE_BYTES: u64 = 1 << 30;
+
+/// What a download larger than `limit` is told.
+fn too_large(url: &str, size: u64, limit: u64, what: &str) -> String {
+    let mb = |bytes: u64| bytes as f64 / (1 << 20) as f64;
+    format!(
+        "Could not download {url}: it is {:.0} MB or more, and {what} may be at most {:.0} MB \
+         here. Check the address, or open a smaller file.",
+        mb(size),
+        mb(limit)
+    )
+}
+
+/// Downloads `url`, reporting `(bytes received, total if announced)` as chunks arrive, and
+/// stops at `max_bytes` (`what` names the kind of file in the message): a server that
+/// announces or sends more is refused before the tab runs out of memory.
 /// A network or CORS failure is explained in plain words: the browser does not say which.
 pub async fn fetch_bytes_with_progress(
     url: &str,
+    max_bytes: u64,
+    what: &str,
     on_progress: impl Fn(u64, Option<u64>),
 ) -> Result<Bytes, String> {
     let window = web_sys::window().ok_or("No browser window.")?;
@@ -81,6 +103,9 @@ pub async fn fetch_bytes_with_progress(
         .ok()
         .flatten()
         .and_then(|v| v.parse::<u64>().ok());
+    if let Some(total) = total.filter(|&t| t > max_bytes) {
+        return Err(too_large(url, total, max_bytes, what));
+    }
     let Some(body) = response.body() else {
         return Ok(Bytes::new());
     };
@@ -105,7 +130,14 @@ pub async fn fetch_bytes_with_progress(
         }
         if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) {
             if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
-                data.extend_from_slice(&array.to_vec());
+                let received = data.len() as u64 + u64::from(array.length());
+                if received > max_bytes {
+                    let _ = reader.cancel();
+                    return Err(too_large(url, received, max_bytes, what));
+                }
+                let start = data.len();
+                data.resize(start + array.length() as usize, 0);
+                array.copy_to(&mut data[start..]);
                 on_progress(data.len() as u64, total);
             }
         }

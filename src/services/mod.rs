@@ -6,4 +6,5 @@ pub mod load;
 pub mod local_settings;
 pub mod mlflow_client;
 pub mod persist;
+pub mod tabs;
 pub mod train_worker;

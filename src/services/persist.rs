@@ -5,8 +5,13 @@
 //! are the engine's text (`stored_run_to_json`, the registry's JSON); this file only moves
 //! strings. `artifacts` holds run files (models) once per distinct content, keyed by
 //! SHA-256, as bytes; run records only name them (`flowbook_core::store::detached`).
+//! The two single records change by read-modify-write in one transaction
+//! ([`update_registry`], [`update_experiments`]), so tabs that change them at once keep
+//! every change.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use flowbook_core::store::Blob;
 use js_sys::{Array, Promise};
@@ -29,7 +34,8 @@ const EXPERIMENTS_KEY: &str = "experiments";
 /// The key of the registry's single record.
 const REGISTRY_KEY: &str = "registry";
 
-/// Plain words for what the browser reported, with what the user can do.
+/// Plain words for what the browser reported, with what the user can do. A failed read
+/// leaves what is stored as it was; a failed write leaves the change on the page only.
 fn storage_message(action: &str, error: JsValue) -> String {
     let name = error
         .dyn_ref::<web_sys::DomException>()
@@ -39,19 +45,23 @@ fn storage_message(action: &str, error: JsValue) -> String {
                 .dyn_ref::<js_sys::Error>()
                 .map(|e| (String::from(e.name()), String::from(e.message())))
         });
+    let advice = if action.starts_with("read") {
+        "What is stored is left as it is: try again, or reload the page."
+    } else {
+        "What is on this page stays until the page is closed; export the experiment to keep \
+         it."
+    };
     match name {
         Some((name, _)) if name == "QuotaExceededError" => format!(
             "Could not {action}: this site's browser storage is full. Delete old runs or export \
              the experiment to a file, then try again."
         ),
         Some((name, message)) => format!(
-            "Could not {action}: the browser's storage refused ({name}: {message}). Runs and \
-             registry changes stay on this page until it is closed; export the runs to keep \
-             them."
+            "Could not {action}: the browser's storage refused ({name}: {message}). {advice}"
         ),
         None => format!(
             "Could not {action}: browser storage is not available here (private window or \
-             storage disabled). Runs and registry changes stay on this page until it is closed."
+             storage disabled). {advice}"
         ),
     }
 }
@@ -191,6 +201,84 @@ pub async fn load_blobs(digests: &[String]) -> Result<HashMap<String, Vec<u8>>, 
         .map_err(|e| storage_message("read the runs' saved files", e))
 }
 
+/// One stored run's text, or `None` when there is none with this client id (another tab
+/// saved it: this one reads it to show it too).
+pub async fn load_run(client_id: &str) -> Result<Option<String>, String> {
+    let read = async {
+        let database = open().await?;
+        let (_, store) = store(&database, RUNS, IdbTransactionMode::Readonly)?;
+        let record = finished(&store.get(&JsValue::from_str(client_id))?).await?;
+        database.close();
+        Ok::<_, JsValue>(record.as_string())
+    };
+    read.await
+        .map_err(|e| storage_message("read a saved run", e))
+}
+
+/// What a read-modify-write of one record made: the text written and the change's own
+/// answer, or the change's refusal (nothing written).
+pub type Updated<T> = Result<(String, T), String>;
+
+/// Reads the single record `key` of object store `name`, lets `change` make the next text
+/// from it (`None`: no record yet) and writes that text, in one readwrite transaction.
+/// IndexedDB runs readwrite transactions on one store one after another, across all tabs
+/// of the site, so a change another tab commits between this read and this write cannot
+/// happen: both changes are kept. `change` runs inside the read's success event, while the
+/// transaction is still active, so it must not wait for anything. When `change` refuses,
+/// nothing is written and its refusal is the answer. The outer `Err` is the storage's.
+async fn update_record<T: 'static>(
+    name: &'static str,
+    key: &'static str,
+    action: &str,
+    change: impl FnOnce(Option<String>) -> Result<(String, T), String> + 'static,
+) -> Result<Updated<T>, String> {
+    let answer: Rc<RefCell<Option<Updated<T>>>> = Rc::new(RefCell::new(None));
+    let write = async {
+        let database = open().await?;
+        let (transaction, store) = store(&database, name, IdbTransactionMode::Readwrite)?;
+        let request = store.get(&JsValue::from_str(key))?;
+        let on_read = {
+            let (request, answer, transaction) =
+                (request.clone(), answer.clone(), transaction.clone());
+            Closure::once_into_js(move |_: web_sys::Event| {
+                let current = request.result().ok().and_then(|value| value.as_string());
+                let outcome = change(current);
+                if let Ok((text, _)) = &outcome {
+                    if store
+                        .put_with_key(&JsValue::from_str(text), &JsValue::from_str(key))
+                        .is_err()
+                    {
+                        let _ = transaction.abort();
+                    }
+                }
+                *answer.borrow_mut() = Some(outcome);
+            })
+        };
+        request.set_onsuccess(Some(on_read.unchecked_ref()));
+        committed(&transaction).await?;
+        database.close();
+        Ok::<_, JsValue>(())
+    };
+    write.await.map_err(|e| storage_message(action, e))?;
+    let outcome = answer.borrow_mut().take();
+    outcome.ok_or_else(|| format!("Could not {action}: the browser's storage did not answer."))
+}
+
+/// Changes the saved registry in one transaction (see [`update_record`]): `change` gets the
+/// stored text (`None` before the first save) and gives the text to store.
+pub async fn update_registry<T: 'static>(
+    change: impl FnOnce(Option<String>) -> Result<(String, T), String> + 'static,
+) -> Result<Updated<T>, String> {
+    update_record(REGISTRY, REGISTRY_KEY, "save the model registry", change).await
+}
+
+/// Changes the saved experiment list in one transaction, as [`update_registry`].
+pub async fn update_experiments<T: 'static>(
+    change: impl FnOnce(Option<String>) -> Result<(String, T), String> + 'static,
+) -> Result<Updated<T>, String> {
+    update_record(EXPERIMENTS, EXPERIMENTS_KEY, "save the experiments", change).await
+}
+
 /// The saved registry's text, or `None` when no registry was saved yet.
 pub async fn load_registry() -> Result<Option<String>, String> {
     let read = async {
@@ -204,21 +292,6 @@ pub async fn load_registry() -> Result<Option<String>, String> {
         .map_err(|e| storage_message("read the saved model registry", e))
 }
 
-/// Replaces the saved registry with `text`, and waits for the commit.
-pub async fn save_registry(text: &str) -> Result<(), String> {
-    let write = async {
-        let database = open().await?;
-        let (transaction, store) = store(&database, REGISTRY, IdbTransactionMode::Readwrite)?;
-        store.put_with_key(&JsValue::from_str(text), &JsValue::from_str(REGISTRY_KEY))?;
-        committed(&transaction).await?;
-        database.close();
-        Ok::<_, JsValue>(())
-    };
-    write
-        .await
-        .map_err(|e| storage_message("save the model registry", e))
-}
-
 /// The saved experiment list's text, or `None` when none was saved yet.
 pub async fn load_experiments() -> Result<Option<String>, String> {
     let read = async {
@@ -230,22 +303,4 @@ pub async fn load_experiments() -> Result<Option<String>, String> {
     };
     read.await
         .map_err(|e| storage_message("read the saved experiments", e))
-}
-
-/// Replaces the saved experiment list with `text`, and waits for the commit.
-pub async fn save_experiments(text: &str) -> Result<(), String> {
-    let write = async {
-        let database = open().await?;
-        let (transaction, store) = store(&database, EXPERIMENTS, IdbTransactionMode::Readwrite)?;
-        store.put_with_key(
-            &JsValue::from_str(text),
-            &JsValue::from_str(EXPERIMENTS_KEY),
-        )?;
-        committed(&transaction).await?;
-        database.close();
-        Ok::<_, JsValue>(())
-    };
-    write
-        .await
-        .map_err(|e| storage_message("save the experiments", e))
 }

@@ -8,6 +8,7 @@ pub mod monitoring;
 pub mod notebook;
 pub mod notebook_runner;
 pub mod open_file;
+pub mod other_tabs;
 pub mod registry;
 pub mod run_edits;
 pub mod runs;

@@ -55,7 +55,9 @@ async fn month_table(datasets: Datasets, month: &str) -> Result<Arc<TripTable>, 
     if let Some(table) = FETCHED.with(|f| f.borrow().get(month).cloned()) {
         return Ok(table);
     }
-    let bytes = crate::services::load::fetch_bytes(month).await?;
+    use crate::services::load::{fetch_bytes_with_progress, MAX_TRIP_FILE_BYTES};
+    let bytes =
+        fetch_bytes_with_progress(month, MAX_TRIP_FILE_BYTES, "a trip file", |_, _| {}).await?;
     let name = month.rsplit('/').next().unwrap_or(month).to_string();
     let table = load_trip_file(
         &name,

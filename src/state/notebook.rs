@@ -89,6 +89,9 @@ pub struct NotebookState {
     pub message: RwSignal<Option<Result<String, String>>>,
     /// Whether edits re-run stale cells by themselves (after the first run).
     pub reactive: RwSignal<bool>,
+    /// The address of the notebook on screen when it came from a shared link: it is its
+    /// own document, kept apart from the user's saved notebook until they keep it.
+    pub shared: RwSignal<Option<String>>,
     pub datasets: Datasets,
     pub run_store: Option<RunStore>,
     /// The model registry, for a Monitor cell that names a registered version.
@@ -119,6 +122,7 @@ impl NotebookState {
             run_counts: RwSignal::new(HashMap::new()),
             message: RwSignal::new(None),
             reactive: RwSignal::new(autorun_saved()),
+            shared: RwSignal::new(None),
             datasets,
             run_store,
             // The registry is a context of the page; a notebook without one (a test page)
@@ -139,7 +143,7 @@ impl NotebookState {
         let doc = self.doc;
         self.flow
             .update(|flow| doc.with_untracked(|notebook| flow.sync(notebook)));
-        store_notebook(&self.doc.get_untracked());
+        self.keep_if_own();
     }
 
     /// Replaces a cell's settings: it and the cells reading it turn stale.
@@ -155,16 +159,50 @@ impl NotebookState {
             // The cell is in the notebook: sync just read it.
             let _ = flow.edit(id);
         });
-        store_notebook(&self.doc.get_untracked());
+        self.keep_if_own();
         Ok(())
     }
 
-    /// Puts a whole notebook in place of this one (a file opened), every cell stale.
+    /// Puts a whole notebook in place of this one (a file opened), every cell stale; it
+    /// becomes the user's notebook.
     pub fn replace(&self, notebook: Notebook) {
+        self.shared.set(None);
+        store_notebook(&notebook);
+        self.show(notebook);
+    }
+
+    /// Shows the notebook a link shared, as a document of its own: the user's saved
+    /// notebook is not touched, and nothing runs until the user asks.
+    pub fn show_shared(&self, notebook: Notebook, address: &str) {
+        self.reactive.set(false);
+        self.shared.set(Some(address.to_string()));
+        self.show(notebook);
+    }
+
+    /// Makes the shared notebook on screen the user's own, saved for the next visit.
+    pub fn keep_shared(&self) {
+        self.shared.set(None);
+        store_notebook(&self.doc.get_untracked());
+    }
+
+    /// Leaves the shared notebook for the user's saved one.
+    pub fn back_to_own(&self) {
+        self.shared.set(None);
+        self.show(stored_notebook().0);
+    }
+
+    fn show(&self, notebook: Notebook) {
         self.flow.set(Dataflow::new(&notebook));
         self.outputs.set(HashMap::new());
-        store_notebook(&notebook);
         self.doc.set(notebook);
+    }
+
+    /// Saves the document after an edit, unless it is a shared one (edits to that stay on
+    /// the page until the user keeps it).
+    fn keep_if_own(&self) {
+        if self.shared.get_untracked().is_none() {
+            store_notebook(&self.doc.get_untracked());
+        }
     }
 
     /// The cell's settings as they are now (untracked).

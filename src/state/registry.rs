@@ -13,7 +13,8 @@ use flowbook_core::tracking::Run;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::services::persist::{load_registry, save_registry};
+use crate::services::persist::{load_registry, update_registry};
+use crate::services::tabs::announce;
 use crate::state::runs::{RunStore, StoreStatus};
 
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +32,9 @@ pub struct Prediction {
     pub minutes: f64,
 }
 
+/// What the other tabs hear when this one saved the registry.
+pub const REGISTRY_NEWS: &str = "registry";
+
 fn now_epoch_ms() -> i64 {
     js_sys::Date::now() as i64
 }
@@ -47,6 +51,30 @@ pub fn model_of_run(run: &Run) -> Result<SavedModel, String> {
     SavedModel::from_json(text).map_err(|e| format!("run “{}”: {e}", run.name))
 }
 
+/// The saved registry, or why it cannot be used: a record that does not read as a registry
+/// is offered back as it is.
+async fn read_saved_registry() -> Result<Registry, StoreStatus> {
+    let text = load_registry()
+        .await
+        .map_err(|message| StoreStatus::Unreadable {
+            message: format!("{message} The registry is not changed until it loads."),
+            raw: None,
+        })?;
+    match text {
+        None => Ok(Registry::default()),
+        Some(text) => {
+            serde_json::from_str::<Registry>(&text).map_err(|e| StoreStatus::Unreadable {
+                message: format!(
+                    "The saved model registry could not be read ({e}): it was written by a newer \
+                 Flowbook, or is damaged. It is kept as it is, and not changed until it loads: \
+                 export it to keep a copy, open it in the Flowbook that wrote it, or try again."
+                ),
+                raw: Some(text),
+            })
+        }
+    }
+}
+
 impl RegistryStore {
     /// The store, with the saved registry loading in the background. Changes wait for
     /// the load, so a registry made before it finished never overwrites the saved one.
@@ -55,61 +83,80 @@ impl RegistryStore {
             registry: RwSignal::new(Registry::default()),
             status: RwSignal::new(StoreStatus::Loading),
         };
+        store.reload();
+        store
+    }
+
+    /// Reads the saved registry again: on page open, when the user tries again after a
+    /// failed load, and when another tab saved a change.
+    pub fn reload(&self) {
+        let store = *self;
         spawn_local(async move {
-            let loaded = load_registry().await.and_then(|text| match text {
-                None => Ok(Registry::default()),
-                Some(text) => serde_json::from_str::<Registry>(&text).map_err(|e| {
-                    format!(
-                        "The saved model registry could not be read ({e}); it was written by a \
-                         newer Flowbook or is damaged. Changes made now replace it."
-                    )
-                }),
-            });
-            match loaded {
+            match read_saved_registry().await {
                 Ok(registry) => {
                     store.registry.set(registry);
                     store.status.set(StoreStatus::Ready);
                 }
-                Err(message) => store.status.set(StoreStatus::Problem(message)),
+                Err(unreadable) => store.status.set(unreadable),
             }
         });
-        store
     }
 
-    /// Applies one change to the registry and saves the result. The engine's refusal (an
-    /// unknown version, a reserved alias…) comes back in words and changes nothing.
-    pub fn change<T>(
+    /// Applies one change to the saved registry and shows the result. The change is made
+    /// to the registry as stored when it is applied, in one transaction, so what another
+    /// tab changed meanwhile is kept beside it. The engine's refusal (an unknown version, a
+    /// reserved alias…) and a failed save come back in words and change nothing.
+    pub async fn change<T: 'static>(
         &self,
-        edit: impl FnOnce(&mut Registry, i64) -> Result<T, RegistryError>,
+        edit: impl FnOnce(&mut Registry, i64) -> Result<T, RegistryError> + 'static,
     ) -> Result<T, String> {
-        if self.status.get_untracked() == StoreStatus::Loading {
-            return Err("The saved registry is still loading; try again in a moment.".into());
-        }
-        let mut next = self.registry.get_untracked();
-        let outcome = edit(&mut next, now_epoch_ms()).map_err(|e| capitalised(&e.to_string()))?;
-        self.registry.set(next);
-        self.save();
-        Ok(outcome)
-    }
-
-    /// Writes the registry as it is when the write starts, so saves that overlap still
-    /// leave the newest state stored.
-    fn save(&self) {
-        let (registry, status) = (self.registry, self.status);
-        spawn_local(async move {
-            let text = registry.with_untracked(|r| serde_json::to_string(r).unwrap_or_default());
-            if let Err(message) = save_registry(&text).await {
-                status.set(StoreStatus::Problem(message));
+        self.status.get_untracked().refusal("registry")?;
+        let time = now_epoch_ms();
+        let updated = update_registry(move |stored| {
+            let mut registry = match stored {
+                None => Registry::default(),
+                Some(text) => serde_json::from_str::<Registry>(&text).map_err(|e| {
+                    format!(
+                        "The saved registry changed into one this Flowbook cannot read ({e}), \
+                         perhaps in another tab; nothing was changed. Reload the page."
+                    )
+                })?,
+            };
+            let answer = edit(&mut registry, time).map_err(|e| capitalised(&e.to_string()))?;
+            let text = serde_json::to_string(&registry).map_err(|e| e.to_string())?;
+            Ok((text, (registry, answer)))
+        })
+        .await;
+        match updated {
+            Ok(Ok((_, (registry, answer)))) => {
+                self.registry.set(registry);
+                if self.status.get_untracked() != StoreStatus::Ready {
+                    self.status.set(StoreStatus::Ready);
+                }
+                announce(REGISTRY_NEWS, "");
+                Ok(answer)
             }
-        });
+            Ok(Err(refusal)) => Err(refusal),
+            Err(storage) => {
+                let message = format!("{storage} Nothing was changed.");
+                self.status.set(StoreStatus::Problem(message.clone()));
+                Err(message)
+            }
+        }
     }
 
     /// Registers `run`'s model as the next version of `name`; returns the version number.
-    pub fn register(&self, name: &str, run: &Run, description: &str) -> Result<u32, String> {
+    pub async fn register(&self, name: &str, run: &Run, description: &str) -> Result<u32, String> {
         model_of_run(run)?;
-        self.change(|registry, time| {
-            registry.register_version(name.trim(), run, description.trim(), time)
+        let (name, description, run) = (
+            name.trim().to_string(),
+            description.trim().to_string(),
+            run.clone(),
+        );
+        self.change(move |registry, time| {
+            registry.register_version(&name, &run, &description, time)
         })
+        .await
     }
 
     /// The version `reference` names (`name@alias`, `name/3`, …), the run it came from

@@ -3,14 +3,38 @@
 //! applies them to the page's signals and saves what changed.
 
 use flowbook_core::store::{
-    create_experiment, edit_run, experiment_names, move_runs, rename_experiment, RunEdit,
+    create_experiment, edit_run, experiment_names, move_runs, rename_experiment, Experiment,
+    RunEdit,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::services::local_settings::set_local_setting;
-use crate::services::persist::save_experiments;
-use crate::state::runs::{new_client_id, RunStore, StoreStatus, CURRENT_EXPERIMENT_KEY};
+use crate::services::persist::update_experiments;
+use crate::services::tabs::announce;
+use crate::state::runs::{
+    new_client_id, RunStore, StoreStatus, CURRENT_EXPERIMENT_KEY, EXPERIMENTS_NEWS,
+};
+
+/// A change to the experiment list, made once on the page's copy (to answer at once) and
+/// again on the stored list inside the saving transaction (to keep other tabs' changes).
+#[derive(Debug, Clone)]
+enum ListEdit {
+    Create { id: String, name: String, time: i64 },
+    Rename { id: String, name: String },
+}
+
+impl ListEdit {
+    fn apply(&self, list: &mut Vec<Experiment>) -> Result<(), String> {
+        match self {
+            ListEdit::Create { id, name, time } => {
+                create_experiment(list, id, name, *time).map(|_| ())
+            }
+            ListEdit::Rename { id, name } => rename_experiment(list, id, name),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
 
 impl RunStore {
     /// Applies `edit` to run `client_id` and saves it; the message says why not otherwise.
@@ -39,15 +63,15 @@ impl RunStore {
     /// A new, empty experiment named `name`, which becomes the current one.
     pub fn create_experiment(&self, name: &str) -> Result<(), String> {
         let name = name.trim();
+        self.experiments_status
+            .get_untracked()
+            .refusal("experiment list")?;
         self.check_free(name, None)?;
-        let mut outcome = Ok(());
-        self.experiments.update(|list| {
-            let created =
-                create_experiment(list, &new_client_id(), name, js_sys::Date::now() as i64);
-            outcome = created.map(|_| ()).map_err(|e| e.to_string());
-        });
-        outcome?;
-        self.save_experiments();
+        self.change_list(ListEdit::Create {
+            id: new_client_id(),
+            name: name.to_string(),
+            time: js_sys::Date::now() as i64,
+        })?;
         self.switch_to(name);
         Ok(())
     }
@@ -55,28 +79,31 @@ impl RunStore {
     /// Renames the current experiment, and files its runs under the new name.
     pub fn rename_current(&self, name: &str) -> Result<(), String> {
         let name = name.trim();
+        self.experiments_status
+            .get_untracked()
+            .refusal("experiment list")?;
         let old = self.current.get_untracked();
         self.check_free(name, Some(&old))?;
         let known = self
             .experiments
             .with_untracked(|list| list.iter().find(|e| e.name == old).map(|e| e.id.clone()));
-        let mut outcome = Ok(());
-        self.experiments.update(|list| {
-            outcome = match &known {
-                Some(id) => rename_experiment(list, id, name),
-                // "Default" and experiments that came with imported runs get an entry now.
-                None => create_experiment(list, &new_client_id(), name, js_sys::Date::now() as i64)
-                    .map(|_| ()),
-            }
-            .map_err(|e| e.to_string());
-        });
-        outcome?;
+        self.change_list(match known {
+            Some(id) => ListEdit::Rename {
+                id,
+                name: name.to_string(),
+            },
+            // "Default" and experiments that came with imported runs get an entry now.
+            None => ListEdit::Create {
+                id: new_client_id(),
+                name: name.to_string(),
+                time: js_sys::Date::now() as i64,
+            },
+        })?;
         let mut moved = Vec::new();
         self.runs.update(|runs| moved = move_runs(runs, &old, name));
         for client_id in moved {
             self.save(&client_id);
         }
-        self.save_experiments();
         self.switch_to(name);
         Ok(())
     }
@@ -96,16 +123,37 @@ impl RunStore {
         Ok(())
     }
 
-    fn save_experiments(&self) {
-        let list = self.experiments.get_untracked();
-        let Ok(text) = serde_json::to_string(&list) else {
-            return;
-        };
-        let status = self.status;
+    /// Applies `edit` to the page's list, then to the stored list in one transaction; the
+    /// page then shows the stored list, with what other tabs added.
+    fn change_list(&self, edit: ListEdit) -> Result<(), String> {
+        let mut outcome = Ok(());
+        self.experiments.update(|list| outcome = edit.apply(list));
+        outcome?;
+        let (experiments, status) = (self.experiments, self.experiments_status);
         spawn_local(async move {
-            if let Err(message) = save_experiments(&text).await {
-                status.set(StoreStatus::Problem(message));
+            let updated = update_experiments(move |stored| {
+                let mut list: Vec<Experiment> = match stored {
+                    None => Vec::new(),
+                    Some(text) => serde_json::from_str(&text).map_err(|e| {
+                        format!(
+                            "The saved experiment list changed into one this Flowbook cannot \
+                             read ({e}), perhaps in another tab; it was not changed. Reload the page."
+                        )
+                    })?,
+                };
+                edit.apply(&mut list)?;
+                let text = serde_json::to_string(&list).map_err(|e| e.to_string())?;
+                Ok((text, list))
+            })
+            .await;
+            match updated {
+                Ok(Ok((_, list))) => {
+                    experiments.set(list);
+                    announce(EXPERIMENTS_NEWS, "");
+                }
+                Ok(Err(message)) | Err(message) => status.set(StoreStatus::Problem(message)),
             }
         });
+        Ok(())
     }
 }

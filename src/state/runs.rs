@@ -21,11 +21,16 @@ use leptos::task::spawn_local;
 
 use crate::services::chart_artifacts::evaluation_pngs;
 use crate::services::local_settings::local_setting;
-use crate::services::persist::{load_blobs, load_experiments, load_runs, save_run};
+use crate::services::persist::{load_blobs, load_experiments, load_run, load_runs, save_run};
+use crate::services::tabs::announce;
 
 /// localStorage keys of the user's choices that outlive the page.
 pub const CURRENT_EXPERIMENT_KEY: &str = "flowbook.experiment";
 pub const USER_NAME_KEY: &str = "flowbook.user_name";
+/// What the other tabs hear when this one saved a run (with its client id) or the
+/// experiment list.
+pub const RUNS_NEWS: &str = "runs";
+pub const EXPERIMENTS_NEWS: &str = "experiments";
 
 /// The experiment new runs go to: the one chosen above the runs table.
 pub fn current_experiment() -> String {
@@ -34,13 +39,49 @@ pub fn current_experiment() -> String {
         .unwrap_or_else(|| DEFAULT_EXPERIMENT.to_string())
 }
 
-/// Where the stored runs stand.
+/// Where a store (the runs, the experiment list, the registry) stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreStatus {
     Loading,
     Ready,
-    /// Storage failed; runs made now live only in this page. The message says so.
+    /// A save failed; the message says what stays only on this page.
     Problem(String),
+    /// What is stored could not be read: a storage error, or a record written by a newer
+    /// Flowbook or damaged. It is kept as it is: changes that would rewrite it are refused
+    /// until it loads, and the page offers its text (`raw`, when there is text to offer)
+    /// as a file, and a retry.
+    Unreadable {
+        message: String,
+        raw: Option<String>,
+    },
+}
+
+impl StoreStatus {
+    /// The message to show, if any.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            StoreStatus::Loading => Some("Loading…".to_string()),
+            StoreStatus::Ready => None,
+            StoreStatus::Problem(message) | StoreStatus::Unreadable { message, .. } => {
+                Some(message.clone())
+            }
+        }
+    }
+
+    /// Why a change to the store must wait, if it must: while it loads, and while what is
+    /// stored cannot be read (the change would replace it).
+    pub fn refusal(&self, what: &str) -> Result<(), String> {
+        match self {
+            StoreStatus::Loading => Err(format!(
+                "The saved {what} is still loading; try again in a moment."
+            )),
+            StoreStatus::Unreadable { .. } => Err(format!(
+                "The saved {what} could not be read, so nothing is changed in it (that would \
+                 replace it): export it or try loading it again first."
+            )),
+            StoreStatus::Ready | StoreStatus::Problem(_) => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -49,8 +90,12 @@ pub struct RunStore {
     pub status: RwSignal<StoreStatus>,
     /// The experiments created by name (their runs are in `runs`, naming them).
     pub experiments: RwSignal<Vec<Experiment>>,
+    /// Where the saved experiment list stands (it is one record, apart from the runs).
+    pub experiments_status: RwSignal<StoreStatus>,
     /// The experiment the table shows and new runs go to.
     pub current: RwSignal<String>,
+    /// Saves started and not yet committed: a page closed before they end loses them.
+    pub saving: RwSignal<u32>,
     /// Per client id, the files kept apart from a loaded run (its `artifacts` are empty
     /// until [`RunStore::full_run`] reads them back).
     artifact_refs: StoredValue<std::collections::HashMap<String, Vec<ArtifactRef>>>,
@@ -63,29 +108,26 @@ impl RunStore {
             runs: RwSignal::new(Vec::new()),
             status: RwSignal::new(StoreStatus::Loading),
             experiments: RwSignal::new(Vec::new()),
+            experiments_status: RwSignal::new(StoreStatus::Loading),
             current: RwSignal::new(current_experiment()),
+            saving: RwSignal::new(0),
             artifact_refs: StoredValue::new(Default::default()),
         };
+        store.reload_experiments();
         spawn_local(async move {
-            match load_experiments().await {
-                Ok(Some(text)) => match serde_json::from_str::<Vec<Experiment>>(&text) {
-                    Ok(list) => store.experiments.set(list),
-                    Err(_) => store.status.set(StoreStatus::Problem(
-                        "The saved experiment list could not be read; runs are still shown \
-                         under the experiments they name."
-                            .into(),
-                    )),
-                },
-                Ok(None) => {}
-                Err(message) => store.status.set(StoreStatus::Problem(message)),
-            }
             match load_runs().await {
                 Ok(texts) => {
-                    let mut unreadable = 0;
+                    let mut unreadable = Vec::new();
                     let mut refs = std::collections::HashMap::new();
                     let mut loaded: Vec<StoredRun> = texts
-                        .iter()
-                        .filter_map(|text| read_record(text).map_err(|_| unreadable += 1).ok())
+                        .into_iter()
+                        .filter_map(|text| match read_record(&text) {
+                            Ok(read) => Some(read),
+                            Err(_) => {
+                                unreadable.push(text);
+                                None
+                            }
+                        })
                         .map(|(stored, kept_apart)| {
                             if !kept_apart.is_empty() {
                                 refs.insert(stored.run.client_id.clone(), kept_apart);
@@ -100,20 +142,77 @@ impl RunStore {
                         loaded.append(runs);
                         *runs = loaded;
                     });
-                    if unreadable > 0 {
-                        store.status.set(StoreStatus::Problem(format!(
-                            "{unreadable} saved run(s) could not be read and are not shown \
-                             (written by a newer Flowbook, or damaged)."
-                        )));
-                    } else if store.status.get_untracked() == StoreStatus::Loading {
-                        // A problem with the experiment list stays shown.
-                        store.status.set(StoreStatus::Ready);
-                    }
+                    store.status.set(if unreadable.is_empty() {
+                        StoreStatus::Ready
+                    } else {
+                        // Each run is its own record: the unreadable ones stay stored as they
+                        // are, and new runs never overwrite them.
+                        StoreStatus::Unreadable {
+                            message: format!(
+                                "{} saved run(s) could not be read and are not shown (written by \
+                                 a newer Flowbook, or damaged). They are kept as they are.",
+                                unreadable.len()
+                            ),
+                            raw: Some(format!("[{}]", unreadable.join(","))),
+                        }
+                    });
                 }
-                Err(message) => store.status.set(StoreStatus::Problem(message)),
+                Err(message) => store
+                    .status
+                    .set(StoreStatus::Unreadable { message, raw: None }),
             }
         });
         store
+    }
+
+    /// Reads the saved experiment list again: on page open, after "Try again", and when
+    /// another tab changed it.
+    pub fn reload_experiments(&self) {
+        let (experiments, status) = (self.experiments, self.experiments_status);
+        spawn_local(async move {
+            match load_experiments().await {
+                Ok(None) => status.set(StoreStatus::Ready),
+                Ok(Some(text)) => match serde_json::from_str::<Vec<Experiment>>(&text) {
+                    Ok(list) => {
+                        experiments.set(list);
+                        status.set(StoreStatus::Ready);
+                    }
+                    Err(e) => status.set(StoreStatus::Unreadable {
+                        message: format!(
+                            "The saved experiment list could not be read ({e}): it was written by \
+                             a newer Flowbook, or is damaged. It is kept as it is; runs are still \
+                             shown under the experiments they name, and experiments can be \
+                             created or renamed once it loads."
+                        ),
+                        raw: Some(text),
+                    }),
+                },
+                Err(message) => status.set(StoreStatus::Unreadable { message, raw: None }),
+            }
+        });
+    }
+
+    /// Shows the run another tab saved: added when new, replaced when this tab holds an
+    /// older copy.
+    pub fn reload_run(&self, client_id: String) {
+        let store = *self;
+        spawn_local(async move {
+            let Ok(Some(text)) = load_run(&client_id).await else {
+                return;
+            };
+            let Ok((stored, kept_apart)) = read_record(&text) else {
+                return;
+            };
+            store
+                .artifact_refs
+                .update_value(|known| drop(known.insert(client_id.clone(), kept_apart)));
+            store.runs.update(|runs| {
+                match runs.iter_mut().find(|s| s.run.client_id == client_id) {
+                    Some(held) => *held = stored,
+                    None => runs.push(stored),
+                }
+            });
+        });
     }
 
     /// Sets a run's sync state (pending, synced with its server link, failed with the
@@ -187,15 +286,10 @@ impl RunStore {
     }
 
     /// Adds the runs of an experiment file that this browser does not have yet (by client
-    /// id), saving each, and hands its registry entries to `merge_registry`; returns what
-    /// happened in words.
-    pub fn import_file(
-        &self,
-        text: &str,
-        merge_registry: impl FnOnce(Vec<RegisteredModel>) -> usize,
-    ) -> Result<String, String> {
+    /// id), saving each; returns what happened in words and the file's registry entries,
+    /// for the registry to merge.
+    pub fn import_file(&self, text: &str) -> Result<(String, Vec<RegisteredModel>), String> {
         let file = parse_experiment_file(text).map_err(|e| e.to_string())?;
-        let versions = merge_registry(file.registry);
         let known: std::collections::HashSet<String> = self
             .runs
             .with_untracked(|runs| runs.iter().map(|s| s.run.client_id.clone()).collect());
@@ -208,10 +302,11 @@ impl RunStore {
                 added += 1;
             }
         }
-        Ok(format!(
-            "Imported {added} run(s) from “{}”; {present} were already here. {versions} model version(s) added to the registry.",
+        let said = format!(
+            "Imported {added} run(s) from “{}”; {present} were already here.",
             file.experiment.name
-        ))
+        );
+        Ok((said, file.registry))
     }
 
     /// Keeps several runs on the page at once (a search and its trials) and saves each.
@@ -247,11 +342,14 @@ impl RunStore {
         let client_id = client_id.to_string();
         self.artifact_refs
             .update_value(|known| drop(known.insert(client_id.clone(), record.refs.clone())));
-        let status = self.status;
+        let (status, saving) = (self.status, self.saving);
+        saving.update(|n| *n += 1);
         spawn_local(async move {
-            if let Err(message) = save_run(&client_id, &record.text, &record.blobs).await {
-                status.set(StoreStatus::Problem(message));
+            match save_run(&client_id, &record.text, &record.blobs).await {
+                Ok(()) => announce(RUNS_NEWS, &client_id),
+                Err(message) => status.set(StoreStatus::Problem(message)),
             }
+            saving.update(|n| *n -= 1);
         });
     }
 }

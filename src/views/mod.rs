@@ -18,6 +18,7 @@ pub mod registry_panel;
 pub mod run_editor;
 pub mod runs_table;
 pub mod server_runs;
+pub mod store_status;
 pub mod sync_panel;
 pub mod train_panel;
 pub mod train_progress;

@@ -51,21 +51,36 @@ pub fn DetailsForm(name: String) -> impl IntoView {
     let describe = {
         let name = name.clone();
         move |_| {
-            let text = description.get_untracked();
-            let outcome = registry.change(|r, time| match which() {
-                Some(version) => r.describe_version(&name, version, text.trim(), time),
-                None => r.describe_model(&name, text.trim(), time),
+            let (name, text, version) = (name.clone(), description.get_untracked(), which());
+            feedback.set(None);
+            leptos::task::spawn_local(async move {
+                let outcome = registry
+                    .change(move |r, time| match version {
+                        Some(version) => r.describe_version(&name, version, text.trim(), time),
+                        None => r.describe_model(&name, text.trim(), time),
+                    })
+                    .await;
+                feedback.set(Some(outcome.map(|()| "Description saved.".to_string())));
             });
-            feedback.set(Some(outcome.map(|()| "Description saved.".to_string())));
         }
     };
     let tag = move |_| {
-        let (k, v) = (key.get_untracked(), value.get_untracked());
-        let outcome = registry.change(|r, time| match which() {
-            Some(version) => r.set_version_tag(&name, version, k.trim(), &v, time),
-            None => r.set_model_tag(&name, k.trim(), &v, time),
+        let (name, version) = (name.clone(), which());
+        let (k, v) = (
+            key.get_untracked().trim().to_string(),
+            value.get_untracked(),
+        );
+        let said = format!("Tag {k}={v} set.");
+        feedback.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = registry
+                .change(move |r, time| match version {
+                    Some(version) => r.set_version_tag(&name, version, &k, &v, time),
+                    None => r.set_model_tag(&name, &k, &v, time),
+                })
+                .await;
+            feedback.set(Some(outcome.map(|()| said)));
         });
-        feedback.set(Some(outcome.map(|()| format!("Tag {}={v} set.", k.trim()))));
     };
     let input =
         |testid, signal, placeholder| bound_input(testid, signal, "text", Some(placeholder));

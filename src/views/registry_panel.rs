@@ -9,12 +9,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::state::registry::{trip_from_text, Prediction, RegistryStore};
-use crate::state::runs::{RunStore, StoreStatus};
+use crate::state::runs::RunStore;
 use crate::state::zones::Zones;
 use crate::views::feedback::{Feedback, FeedbackLine};
 use crate::views::form::bound_input;
 use crate::views::format::local_time;
 use crate::views::registry_details::{tag_text, DetailsForm, ModelDetails};
+use crate::views::store_status::StoreStatusLine;
 
 /// Aliases offered in the alias field; any other valid alias can be typed.
 const SUGGESTED_ALIASES: [&str; 2] = ["champion", "challenger"];
@@ -44,11 +45,7 @@ fn run_name(runs: &[StoredRun], client_id: &str) -> String {
 #[component]
 pub fn RegistryPanel() -> impl IntoView {
     let registry = expect_context::<RegistryStore>();
-    let status = move || match registry.status.get() {
-        StoreStatus::Loading => Some("Loading the saved registry…".to_string()),
-        StoreStatus::Ready => None,
-        StoreStatus::Problem(message) => Some(message),
-    };
+    let retry = move || registry.reload();
     let names = move || {
         registry
             .registry
@@ -64,7 +61,8 @@ pub fn RegistryPanel() -> impl IntoView {
                     </p>
                 </div>
             </header>
-            {move || status().map(|message| view! { <p class="muted" data-testid="registry-status">{message}</p> })}
+            <StoreStatusLine status=registry.status retry testid="registry-status"
+                loading="Loading the saved registry…" file_name="flowbook-registry-as-stored.json" />
             <RegisterForm />
             <For each=names key=|name| name.clone() let(name)>
                 <ModelCard name />
@@ -121,6 +119,7 @@ fn RegisterForm() -> impl IntoView {
             let outcome = match runs.full_run(&id).await {
                 Ok(run) => registry
                     .register(&name, &run, &description.get_untracked())
+                    .await
                     .map(|version| {
                         format!(
                             "Registered run “{}” as {} version {version}.",
@@ -298,25 +297,39 @@ fn AliasForm(name: String) -> impl IntoView {
                 feedback.set(Some(Err(format!("{name} has no versions yet."))));
                 return;
             };
-            let outcome = registry
-                .change(|r, time| r.set_alias(&name, &alias, version, time))
-                .map(|previous| match previous {
-                    Some(old) if old != version => {
-                        format!("Moved {name}@{alias} from v{old} to v{version}.")
-                    }
-                    _ => format!("{name}@{alias} now names v{version}."),
-                });
-            feedback.set(Some(outcome));
+            let name = name.clone();
+            // The last outcome goes until this one is known.
+            feedback.set(None);
+            spawn_local(async move {
+                let (model, named) = (name.clone(), alias.clone());
+                let outcome = registry
+                    .change(move |r, time| r.set_alias(&model, &named, version, time))
+                    .await
+                    .map(|previous| match previous {
+                        Some(old) if old != version => {
+                            format!("Moved {name}@{alias} from v{old} to v{version}.")
+                        }
+                        _ => format!("{name}@{alias} now names v{version}."),
+                    });
+                feedback.set(Some(outcome));
+            });
         }
     };
     let on_roll_back = {
         let name = name.clone();
         move |_| {
             let alias = alias.get_untracked().trim().to_string();
-            let outcome = registry
-                .change(|r, time| r.roll_back_alias(&name, &alias, time))
-                .map(|version| format!("Rolled {name}@{alias} back to v{version}."));
-            feedback.set(Some(outcome));
+            let name = name.clone();
+            // The last outcome goes until this one is known.
+            feedback.set(None);
+            spawn_local(async move {
+                let (model, named) = (name.clone(), alias.clone());
+                let outcome = registry
+                    .change(move |r, time| r.roll_back_alias(&model, &named, time))
+                    .await
+                    .map(|version| format!("Rolled {name}@{alias} back to v{version}."));
+                feedback.set(Some(outcome));
+            });
         }
     };
     view! {
@@ -359,22 +372,34 @@ fn StageForm(name: String) -> impl IntoView {
                 return;
             };
             let archive = archive_existing.get_untracked();
-            let outcome = Stage::parse(&stage.get_untracked())
-                .map_err(|e| e.to_string())
-                .and_then(|target| {
-                    registry
-                        .change(|r, time| r.transition_stage(&name, version, target, archive, time))
-                        .map(|archived| {
-                            let mut text = format!("{name} v{version} is now in {target}.");
-                            if !archived.is_empty() {
-                                let listed: Vec<String> =
-                                    archived.iter().map(|v| format!("v{v}")).collect();
-                                text += &format!(" Archived: {}.", listed.join(", "));
-                            }
-                            text
-                        })
-                });
-            feedback.set(Some(outcome));
+            let target = match Stage::parse(&stage.get_untracked()) {
+                Ok(target) => target,
+                Err(e) => {
+                    feedback.set(Some(Err(e.to_string())));
+                    return;
+                }
+            };
+            let name = name.clone();
+            // The last outcome goes until this one is known.
+            feedback.set(None);
+            spawn_local(async move {
+                let model = name.clone();
+                let outcome = registry
+                    .change(move |r, time| {
+                        r.transition_stage(&model, version, target, archive, time)
+                    })
+                    .await
+                    .map(|archived| {
+                        let mut text = format!("{name} v{version} is now in {target}.");
+                        if !archived.is_empty() {
+                            let listed: Vec<String> =
+                                archived.iter().map(|v| format!("v{v}")).collect();
+                            text += &format!(" Archived: {}.", listed.join(", "));
+                        }
+                        text
+                    });
+                feedback.set(Some(outcome));
+            });
         }
     };
     view! {

@@ -12,13 +12,14 @@ use leptos::prelude::*;
 
 use crate::services::load::offer_text_download;
 use crate::state::mlflow_settings::MlflowSettings;
-use crate::state::runs::{RunStore, StoreStatus};
+use crate::state::runs::RunStore;
 use crate::state::sync::push_runs_now;
 use crate::views::compare_view::CompareView;
 use crate::views::experiment_picker::ExperimentPicker;
 use crate::views::feedback::{Feedback, FeedbackLine};
 use crate::views::format::local_time;
 use crate::views::run_editor::RunEditor;
+use crate::views::store_status::StoreStatusLine;
 
 /// Columns shown before the user picks others: what the course compares.
 fn default_columns() -> Vec<Column> {
@@ -322,11 +323,6 @@ pub fn RunsTable() -> impl IntoView {
                 .collect_view()
         })
     };
-    let status = move || match store.status.get() {
-        StoreStatus::Loading => Some("Loading saved runs…".to_string()),
-        StoreStatus::Ready => None,
-        StoreStatus::Problem(message) => Some(message),
-    };
     let count = move || store.runs.with(Vec::len);
     let exchange = RwSignal::new(None::<Result<String, String>>);
     let registry_store = use_context::<crate::state::registry::RegistryStore>();
@@ -353,16 +349,26 @@ pub fn RunsTable() -> impl IntoView {
         input.set_value("");
         leptos::task::spawn_local(async move {
             let outcome = match crate::services::load::read_file(&file).await {
-                Ok(bytes) => match std::str::from_utf8(&bytes) {
-                    Ok(text) => store.import_file(text, |models| match registry_store {
-                        Some(registry) => registry.change(|r, _| Ok(r.merge(models))).unwrap_or(0),
-                        None => 0,
-                    }),
-                    Err(_) => Err(format!(
-                        "{}: this is not a text file, so not an experiment file.",
-                        file.name()
-                    )),
-                },
+                Ok(bytes) => {
+                    match std::str::from_utf8(&bytes) {
+                        Ok(text) => match store.import_file(text) {
+                            Ok((said, models)) => Ok(match registry_store {
+                                Some(registry) if !models.is_empty() => {
+                                    match registry.change(move |r, _| Ok(r.merge(models))).await {
+                                    Ok(added) => format!("{said} {added} model version(s) added to the registry."),
+                                    Err(e) => format!("{said} Its registry entries were not added: {e}"),
+                                }
+                                }
+                                _ => said,
+                            }),
+                            Err(e) => Err(e),
+                        },
+                        Err(_) => Err(format!(
+                            "{}: this is not a text file, so not an experiment file.",
+                            file.name()
+                        )),
+                    }
+                }
                 Err(message) => Err(message),
             };
             exchange.set(Some(
@@ -372,7 +378,7 @@ pub fn RunsTable() -> impl IntoView {
     };
 
     view! {
-        <section class="card" data-testid="runs">
+        <section class="card" data-testid="runs" data-saving=move || store.saving.get().to_string()>
             <header class="card-header">
                 <div>
                     <h2 class="card-title">"Runs"</h2>
@@ -381,7 +387,11 @@ pub fn RunsTable() -> impl IntoView {
                     </p>
                 </div>
             </header>
-            {move || status().map(|message| view! { <p class="muted" data-testid="runs-status">{message}</p> })}
+            <StoreStatusLine status=store.status retry=move || reload_page() testid="runs-status"
+                loading="Loading saved runs…" file_name="flowbook-runs-unreadable.json" />
+            <StoreStatusLine status=store.experiments_status retry=move || store.reload_experiments()
+                testid="experiments-status" loading="Loading the saved experiments…"
+                file_name="flowbook-experiments-as-stored.json" />
             <div class="train-controls">
                 <button class="button button-quiet" data-testid="export-experiment" on:click=on_export>
                     "Export experiment"
@@ -612,4 +622,11 @@ fn nest_children<'a>(shown: &[&'a StoredRun]) -> Vec<(&'a StoredRun, Vec<&'a Sto
         }
     }
     groups
+}
+
+/// The runs load once per page: trying again is loading the page again.
+fn reload_page() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
 }

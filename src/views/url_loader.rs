@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::services::load::fetch_bytes_with_progress;
+use crate::services::load::{fetch_bytes_with_progress, MAX_TRIP_FILE_BYTES};
 
 /// Bytes received so far and the total the server announced, if it did.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,9 +38,14 @@ where
             total: None,
         }));
         spawn_local(async move {
-            let result = fetch_bytes_with_progress(&address, move |received, total| {
-                progress.set(Some(Progress { received, total }));
-            })
+            let result = fetch_bytes_with_progress(
+                &address,
+                MAX_TRIP_FILE_BYTES,
+                "a trip file",
+                move |received, total| {
+                    progress.set(Some(Progress { received, total }));
+                },
+            )
             .await;
             progress.set(None);
             on_bytes(file_name, result);

@@ -130,6 +130,16 @@ export async function predictThroughRegistry(page, reference, trip = { pickup: '
 
 // --- The runs table ----------------------------------------------------------------------
 
+/**
+ * Waits until every run save the page started is committed: a page closed or reloaded
+ * before then would lose the change (the runs card counts them in `data-saving`).
+ */
+export function waitForSaved(page, timeout = 30_000) {
+  return page.waitForFunction(() => document.querySelector('[data-testid="runs"]')?.dataset.saving === '0', null, {
+    timeout,
+  });
+}
+
 /** Waits until the runs table shows exactly `n` rows. */
 export function waitForRunRows(page, n, timeout = 60_000) {
   return page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, n, {

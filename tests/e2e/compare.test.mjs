@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, runRows, typeInto, waitForRunRows, waitForTrainEnabled } from './app_page.mjs';
+import { openApp, runRows, typeInto, waitForRunRows, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -105,6 +105,7 @@ describe('Run management and compare', () => {
 
     await row(ids.ridge10).getByTestId('run-delete').click();
     await rowCount(2);
+    await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
     await rowCount(2);
     let shown = await rows();
@@ -123,6 +124,7 @@ describe('Run management and compare', () => {
       (id) => document.querySelector(`[data-testid="run-row"][data-client-id="${id}"]`)?.dataset.deleted === 'false',
       ids.ridge10,
     );
+    await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
     await rowCount(3);
     shown = await rows();
@@ -186,6 +188,7 @@ describe('Run management and compare', () => {
     await train('ridge', '0.1');
     await page.getByTestId('experiment-select').selectOption('Default');
     await rowCount(3);
+    await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
     await rowCount(3);
     await page.getByTestId('experiment-select').selectOption('Sweeps');

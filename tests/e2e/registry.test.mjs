@@ -127,7 +127,10 @@ describe('Model registry', () => {
     await card().getByTestId('alias-name').fill(alias);
     if (version !== undefined) await card().getByTestId('alias-version').selectOption(String(version));
     await card().getByTestId('set-alias').click();
-    return card().getByTestId('alias-status');
+    // The outcome is cleared on the click and shown once the change is saved.
+    const status = card().getByTestId('alias-status');
+    await status.waitFor();
+    return status;
   }
 
   test('two trainings registered as versions 1 and 2, with their lineage', async () => {

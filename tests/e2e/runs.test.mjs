@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { exportExperiment, openApp, runRows, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { exportExperiment, openApp, runRows, typeInto, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -49,6 +49,7 @@ describe('Runs', () => {
 
   test('runs survive a page reload', async () => {
     const before = (await rows()).map((r) => r.id).sort();
+    await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3, null, {
       timeout: 30_000,

@@ -168,10 +168,6 @@ fn read_thresholds(path: &Path) -> Result<Thresholds, String> {
         .map_err(|e| format!("{}: not a thresholds file ({e})", path.display()))
 }
 
-fn zone_name(zones: Option<&ZoneLookup>, id: i64) -> String {
-    zones.map_or_else(|| format!("zone {id}"), |z| z.label(id))
-}
-
 fn month_json(month: &MonthCheck, zones: Option<&ZoneLookup>) -> Value {
     let mut drift = Map::new();
     let mut psi = Map::new();
@@ -215,8 +211,8 @@ fn month_json(month: &MonthCheck, zones: Option<&ZoneLookup>) -> Value {
         "changed_pairs": month.changed_pairs.iter().map(|p| json!({
             "pickup_zone": p.pickup_zone,
             "dropoff_zone": p.dropoff_zone,
-            "pickup_name": zone_name(zones, p.pickup_zone),
-            "dropoff_name": zone_name(zones, p.dropoff_zone),
+            "pickup_name": ZoneLookup::label_in(zones, p.pickup_zone),
+            "dropoff_name": ZoneLookup::label_in(zones, p.dropoff_zone),
             "reference_share": p.reference_share,
             "current_share": p.current_share,
         })).collect::<Vec<_>>(),
@@ -250,8 +246,8 @@ fn print_month(month: &MonthCheck, zones: Option<&ZoneLookup>) {
     for pair in month.changed_pairs.iter().take(3) {
         println!(
             "    zone pair {} → {}: {:.2} % of trips, was {:.2} %",
-            zone_name(zones, pair.pickup_zone),
-            zone_name(zones, pair.dropoff_zone),
+            ZoneLookup::label_in(zones, pair.pickup_zone),
+            ZoneLookup::label_in(zones, pair.dropoff_zone),
             pair.current_share * 100.0,
             pair.reference_share * 100.0
         );

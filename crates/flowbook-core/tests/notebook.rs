@@ -158,6 +158,24 @@ fn values_of_the_wrong_type_are_named_by_their_place() {
     assert_eq!(open_error(&json), "this JSON file is not a Flowbook notebook: its format is \"jupyter\", not \"flowbook-notebook\"");
 }
 
+/// A shared notebook cannot hand a tab more work than it can finish: its sweeps and
+/// searches are bounded, with the limit and the way round it named.
+#[test]
+fn oversized_work_in_a_file_is_bounded_with_a_message() {
+    let mut json = default_json();
+    let alphas: Vec<f64> = (1..=2_000).map(f64::from).collect();
+    set(&mut json, "/cells/5/sweep_alphas", alphas.clone().into());
+    assert!(open(&json.to_string()).is_ok(), "2,000 alphas are allowed");
+    let too_many: Vec<f64> = (1..=2_001).map(f64::from).collect();
+    set(&mut json, "/cells/5/sweep_alphas", too_many.into());
+    let error = open_error(&json);
+    assert!(
+        error.starts_with("cells[5].sweep_alphas: at most 2000 alphas in a notebook, found 2001")
+            && error.contains("flowbook train --alphas"),
+        "{error}"
+    );
+}
+
 #[test]
 fn a_newer_major_version_is_refused_clearly() {
     let mut json = default_json();
@@ -324,7 +342,7 @@ fn a_search_cell_round_trips_and_its_mistakes_are_named_by_their_place() {
     );
     assert!(
         open_error(&json).contains(&format!(
-            "cells[{n}].max_evals: expected a whole number from 0 to 100000"
+            "cells[{n}].max_evals: expected a whole number from 0 to 2000"
         )),
         "{}",
         open_error(&json)

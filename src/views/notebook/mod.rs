@@ -20,7 +20,9 @@ use flowbook_core::notebook::{open_bytes, save, CellKind, Notebook, Opened};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::services::load::{fetch_bytes, offer_download, read_file};
+use crate::services::load::{
+    fetch_bytes_with_progress, offer_download, read_file, MAX_NOTEBOOK_BYTES,
+};
 use crate::state::datasets::{Datasets, Role, RoleHolder};
 use crate::state::notebook::{remember_autorun, stored_notebook, NotebookState, RunRequest};
 use crate::state::notebook_runner::request_run;
@@ -39,13 +41,56 @@ fn notebook_url() -> Option<String> {
     })
 }
 
+/// The page's address without its `notebook` parameter: where the address bar points
+/// once the user kept the shared notebook or went back to theirs, so a reload shows
+/// their own.
+fn forget_notebook_url() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let (Ok(path), Ok(search), Ok(hash)) =
+        (location.pathname(), location.search(), location.hash())
+    else {
+        return;
+    };
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("notebook="))
+        .collect();
+    let query = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{query}{hash}")),
+        );
+    }
+}
+
+/// Where an opened notebook came from: a file the user chose becomes their notebook; a
+/// link's notebook is shown as its own document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Source {
+    ChosenFile,
+    Link,
+}
+
 /// Puts an opened notebook file in place, or says why it cannot be; the notebook on
 /// screen stays as it was when the file is not a readable notebook.
-fn take_opened(state: NotebookState, source: &str, opened: Result<Opened, String>) {
+fn take_opened(state: NotebookState, source: &str, from: Source, opened: Result<Opened, String>) {
     match opened {
         Ok(Opened { notebook, warnings }) => {
             let missing_files = take_roles_from(&notebook, state.datasets);
-            state.replace(notebook);
+            match from {
+                Source::ChosenFile => state.replace(notebook),
+                Source::Link => state.show_shared(notebook, source),
+            }
             let mut message = format!("Opened {source}.");
             for warning in warnings.into_iter().chain(missing_files) {
                 message.push(' ');
@@ -113,8 +158,14 @@ pub fn NotebookSection() -> impl IntoView {
     );
     state.message.set(problem.map(Err));
     if let Some(url) = notebook_url() {
+        // A link runs nothing by itself: not the shared notebook, nor the user's own
+        // while the shared one downloads.
+        state.reactive.set(false);
         spawn_local(async move {
-            take_opened(state, &url, open_result(fetch_bytes(&url).await));
+            let bytes =
+                fetch_bytes_with_progress(&url, MAX_NOTEBOOK_BYTES, "a notebook file", |_, _| {})
+                    .await;
+            take_opened(state, &url, Source::Link, open_result(bytes));
         });
     }
 
@@ -181,7 +232,12 @@ pub fn NotebookSection() -> impl IntoView {
         input.set_value("");
         spawn_local(async move {
             let name = file.name();
-            take_opened(state, &name, open_result(read_file(&file).await));
+            take_opened(
+                state,
+                &name,
+                Source::ChosenFile,
+                open_result(read_file(&file).await),
+            );
         });
     };
     let ids = Memo::new(move |_| {
@@ -205,6 +261,7 @@ pub fn NotebookSection() -> impl IntoView {
                 </label>
                 <span class="muted nb-keys">"Shift+Enter runs a cell · Ctrl+Enter runs all"</span>
             </header>
+            <SharedBanner state />
             {move || state.message.get().map(|message| {
                 let is_problem = message.is_err();
                 let text = message.unwrap_or_else(|problem| problem);
@@ -220,5 +277,38 @@ pub fn NotebookSection() -> impl IntoView {
                 <AddCellMenu state after=Some(id) />
             </For>
         </section>
+    }
+}
+
+/// Above a notebook opened from a link: whose it is, that the user's own is kept, and the
+/// two ways on.
+#[component]
+fn SharedBanner(state: NotebookState) -> impl IntoView {
+    let keep = move |_| {
+        state.keep_shared();
+        forget_notebook_url();
+        state.message.set(Some(Ok(
+            "This notebook is now yours: it is kept for your next visit.".into(),
+        )));
+    };
+    let back = move |_| {
+        state.back_to_own();
+        forget_notebook_url();
+        state.message.set(Some(Ok("Back to your notebook.".into())));
+    };
+    move || {
+        state.shared.get().map(|address| {
+            let shown = address.clone();
+            view! {
+                <div class="nb-shared" data-testid="shared-notebook" data-address=address.clone()>
+                    <p>
+                        "This notebook was shared at " <code>{shown}</code>
+                        ". Your own notebook is kept as it was: edits here are not saved unless you keep this one, and nothing runs until you press Run all."
+                    </p>
+                    <button class="button" data-testid="keep-shared" on:click=keep>"Keep this one"</button>
+                    <button class="button button-quiet" data-testid="back-to-mine" on:click=back>"Back to mine"</button>
+                </div>
+            }
+        })
     }
 }

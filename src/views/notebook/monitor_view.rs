@@ -104,24 +104,11 @@ pub fn MonitorEditor(
     }
 }
 
-fn zone(zones: Option<&ZoneLookup>, id: i64) -> String {
-    zones.map_or_else(|| format!("zone {id}"), |z| z.label(id))
-}
-
 fn severity(check: &MonthCheck, column: &str) -> Option<DriftCell> {
     let drift = check.drift_of(column)?;
     let test = drift.test;
-    let severity = if test.stat_test.is_p_value() {
-        if test.value > 0.0 {
-            test.threshold / test.value
-        } else {
-            f64::INFINITY
-        }
-    } else {
-        test.value / test.threshold
-    };
     Some(DriftCell {
-        severity,
+        severity: test.severity(),
         drifted: test.drifted,
         value: test.value,
     })
@@ -262,7 +249,7 @@ pub fn MonitorResult(outcome: Arc<MonitorOutcome>) -> impl IntoView {
         .map(|p| {
             view! {
                 <tr data-testid="monitor-pair">
-                    <td>{format!("{} → {}", zone(zones.as_ref(), p.pickup_zone), zone(zones.as_ref(), p.dropoff_zone))}</td>
+                    <td>{format!("{} → {}", ZoneLookup::label_in(zones.as_ref(), p.pickup_zone), ZoneLookup::label_in(zones.as_ref(), p.dropoff_zone))}</td>
                     <td>{format!("{:.2} %", p.reference_share * 100.0)}</td>
                     <td>{format!("{:.2} %", p.current_share * 100.0)}</td>
                     <td>{format!("{:+.2}", p.change() * 100.0)}</td>

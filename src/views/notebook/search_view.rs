@@ -249,11 +249,11 @@ pub fn SearchResult(outcome: Arc<SearchOutcome>) -> impl IntoView {
                         message.set(Some(Err("There is no model registry on this page.".to_string())));
                         return;
                     };
-                    let outcome = run.with_value(|run| registry.register(&name.get_untracked(), run, "best trial of a search"));
-                    message.set(Some(match outcome {
-                        Ok(version) => Ok(format!("Registered {} version {version}.", name.get_untracked().trim())),
-                        Err(e) => Err(e),
-                    }));
+                    let (best, chosen) = (run.get_value(), name.get_untracked());
+                    leptos::task::spawn_local(async move {
+                        let outcome = registry.register(&chosen, &best, "best trial of a search").await;
+                        message.set(Some(outcome.map(|version| format!("Registered {} version {version}.", chosen.trim()))));
+                    });
                 }>"Register best"</button>
                 <FeedbackLine feedback=Signal::derive(move || message.get().map(Feedback::from)) testid="search-register-message" />
             </div>

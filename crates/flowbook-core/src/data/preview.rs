@@ -207,6 +207,11 @@ impl ZoneLookup {
     }
 
     /// "Zone (Borough)" for an ID, or the ID itself when it is not in the table.
+    /// `label` when a zone table is loaded, else "zone N".
+    pub fn label_in(zones: Option<&ZoneLookup>, location: i64) -> String {
+        zones.map_or_else(|| format!("zone {location}"), |z| z.label(location))
+    }
+
     pub fn label(&self, location: i64) -> String {
         match self.zones.get(&location) {
             Some(z) => format!("{} ({})", z.zone, z.borough),

@@ -33,6 +33,20 @@ pub enum StatTest {
     Z,
 }
 
+impl DriftTest {
+    /// How close the value is to drifting, as a share of the way to the threshold (1 at
+    /// the threshold): value ÷ threshold for distances, threshold ÷ p-value for p-values.
+    pub fn severity(&self) -> f64 {
+        if !self.stat_test.is_p_value() {
+            self.value / self.threshold
+        } else if self.value > 0.0 {
+            self.threshold / self.value
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
 impl StatTest {
     /// The name Evidently gives the method (`stattest` in its reports).
     pub fn name(self) -> &'static str {
@@ -138,6 +152,33 @@ impl Samples {
         }
     }
 
+    /// Distinct values over both samples: for numbers, a walk over the two sorted lists
+    /// (no table of counts, which only the binned tests need).
+    fn distinct(&self) -> usize {
+        match self {
+            Samples::Numerical { reference, current } => {
+                let (mut i, mut j, mut distinct) = (0, 0, 0);
+                while i < reference.len() || j < current.len() {
+                    let next = match (reference.get(i), current.get(j)) {
+                        (Some(&a), Some(&b)) => a.min(b),
+                        (Some(&a), None) => a,
+                        (None, Some(&b)) => b,
+                        (None, None) => break,
+                    };
+                    distinct += 1;
+                    while reference.get(i).is_some_and(|&v| v == next) {
+                        i += 1;
+                    }
+                    while current.get(j).is_some_and(|&v| v == next) {
+                        j += 1;
+                    }
+                }
+                distinct
+            }
+            Samples::Categorical { .. } => self.paired_counts().len(),
+        }
+    }
+
     /// Distinct values in the reference alone.
     fn reference_unique(&self) -> usize {
         match self {
@@ -175,7 +216,7 @@ pub enum DriftError {
 /// otherwise; with fewer, K-S for such numbers, chi-square for more than two values and
 /// the z-test for two.
 pub fn default_stat_test(samples: &Samples) -> StatTest {
-    let distinct = samples.paired_counts().len();
+    let distinct = samples.distinct();
     let (reference_len, _) = samples.lens();
     let numerical = samples.column_type() == ColumnType::Numerical;
     if reference_len <= 1000 {
@@ -407,7 +448,6 @@ fn histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
 /// SciPy's `distance.jensenshannon` with the natural logarithm.
 fn jensen_shannon(p: &[f64], q: &[f64]) -> f64 {
     let (sp, sq) = (p.iter().sum::<f64>(), q.iter().sum::<f64>());
-    let mut divergence = 0.0;
     let rel_entr = |x: f64, y: f64| {
         if x > 0.0 && y > 0.0 {
             x * (x / y).ln()
@@ -424,8 +464,7 @@ fn jensen_shannon(p: &[f64], q: &[f64]) -> f64 {
         left += rel_entr(a, m);
         right += rel_entr(b, m);
     }
-    divergence += left + right;
-    (divergence / 2.0).sqrt()
+    ((left + right) / 2.0).sqrt()
 }
 
 /// SciPy's `chisquare(observed, expected)` p-value, where the expected counts are the

@@ -134,7 +134,19 @@ fn read_train(fields: &mut Fields) -> Result<TrainSettings, OpenError> {
         model: fields.text_or("model", &defaults.model)?,
         alpha: fields.number_or("alpha", defaults.alpha)?,
         l1_ratio: fields.number_or("l1_ratio", defaults.l1_ratio)?,
-        sweep_alphas: fields.list("sweep_alphas", "a number", Value::as_f64)?,
+        sweep_alphas: match fields.list("sweep_alphas", "a number", Value::as_f64)? {
+            Some(alphas) if alphas.len() > MAX_SWEEP_ALPHAS => {
+                return Err(fields.error(
+                    "sweep_alphas",
+                    format!(
+                        "at most {MAX_SWEEP_ALPHAS} alphas in a notebook, found {}; sweep \
+                         longer lists with `flowbook train --alphas`",
+                        alphas.len()
+                    ),
+                ))
+            }
+            alphas => alphas,
+        },
         trees: match fields.value("trees") {
             Some(_) => Some(read_trees(fields.child("trees")?)?),
             None => None,
@@ -244,7 +256,7 @@ fn read_search(fields: &mut Fields) -> Result<SearchCellSettings, OpenError> {
         fields,
         "max_evals",
         d.max_evals as u64,
-        crate::search::MAX_EVALS as u64,
+        MAX_CELL_TRIALS as u64,
     )? as usize;
     let seed = whole(fields, "seed", d.seed, u64::MAX >> 11)?;
     let patience = match fields.value("patience") {
@@ -259,6 +271,12 @@ fn read_search(fields: &mut Fields) -> Result<SearchCellSettings, OpenError> {
         patience,
     })
 }
+
+/// Most alphas a Train cell sweeps and most trials a Search cell runs: a notebook opened
+/// from a link or a file holds work a tab can finish; longer searches and sweeps are the
+/// command line's (`flowbook search`, `flowbook train --alphas`).
+pub const MAX_SWEEP_ALPHAS: usize = 2_000;
+pub const MAX_CELL_TRIALS: usize = 2_000;
 
 /// Most months a Monitor cell checks: each is a file held in the tab.
 pub const MAX_MONITOR_MONTHS: usize = 36;
