@@ -3,24 +3,39 @@
 // The app may be served from any folder (`/`, `/flowbook/`, ...): every path below is taken
 // relative to this file's folder, BASE, which is also the worker's scope.
 //
-// Trunk names the built css/js/wasm after their content hashes, so the list of files to keep
-// is not fixed: on install the worker fetches BASE (index.html) and caches every same-origin
-// asset it references, plus the bundled sample data under BASE/data/. Then, for same-origin GET
-// requests only (cross-origin ones, e.g. an MLflow server, and non-GET requests are never
-// touched):
-//   - page navigations: network first (with a short timeout), falling back to the cached BASE;
-//     a fresh index.html replaces the cached one and drops assets of older builds;
-//   - content-hashed assets (`name-<16 hex>.ext`) and /data/ files: cache first, cached on
-//     first fetch (so a same-origin file opened by URL stays available offline);
-//   - anything else: network first, falling back to the cache.
-// Bump VERSION when this file's caching changes: `activate` deletes every other cache.
+// Each build of the app is kept whole in a cache of its own, `flowbook-build-<id>`, where
+// the id is a digest of its index.html. Trunk names the built css/js/wasm after their
+// content hashes, so the list of files is read off index.html: every same-origin asset it
+// references, plus the unhashed files beside it (the training worker's among them). A
+// build's cache is filled completely (each file fetched afresh) before it becomes the
+// current one; only then are older builds' caches dropped. An upgrade cut short (the
+// network lost half way) leaves the previous build current and whole, so the app still
+// starts offline — never a new index.html beside missing files.
+//
+// For same-origin GET requests only (cross-origin ones, e.g. an MLflow server, and non-GET
+// requests are never touched):
+//   - page navigations: network first (with a short timeout), falling back to the current
+//     build's index.html; a fresh index.html of another build starts caching that build;
+//   - content-hashed assets (`name-<16 hex>.ext`): from any build's cache, else the network;
+//   - /data/ files: cache first, cached on first fetch (so a same-origin file opened by URL
+//     stays available offline);
+//   - anything else (the worker's unhashed files among them): network first, falling back
+//     to the current build's copy, then to the runtime cache. The page and its worker check
+//     that they come from one build (src/services/train_worker), and reload if not.
+// Bump VERSION when this file's caching changes: `activate` deletes the other versions'
+// caches.
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const PREFIX = 'flowbook-';
-const SHELL_CACHE = `${PREFIX}shell-${VERSION}`;
+const BUILD_PREFIX = `${PREFIX}build-`;
 const DATA_CACHE = `${PREFIX}data-${VERSION}`;
 const RUNTIME_CACHE = `${PREFIX}runtime-${VERSION}`;
-const CACHES = [SHELL_CACHE, DATA_CACHE, RUNTIME_CACHE];
+/** Holds one entry, CURRENT_KEY: the id of the build that is complete and in use. */
+const META_CACHE = `${PREFIX}meta-${VERSION}`;
+const CURRENT_KEY = 'current-build';
+/** The last entry put in a build's cache: the cache is complete when it is there. */
+const COMPLETE_KEY = 'build-complete';
+const FIXED_CACHES = [DATA_CACHE, RUNTIME_CACHE, META_CACHE];
 
 /** The folder the app is served from, with a trailing slash: `/` or `/flowbook/`. */
 const BASE = new URL('./', self.location.href).pathname;
@@ -106,12 +121,46 @@ async function fetchFresh(path) {
   return response;
 }
 
-/** Caches index.html as BASE and every asset it references; the shell must be complete. */
-async function precacheShell() {
-  const index = await unredirected(await fetchFresh(BASE));
-  const html = await index.clone().text();
+/** The id of a build: the first 16 hex digits of its index.html's SHA-256. */
+async function buildId(html) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(html));
+  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function currentBuild() {
+  const meta = await caches.open(META_CACHE);
+  const entry = await meta.match(at(CURRENT_KEY));
+  return entry ? entry.text() : null;
+}
+
+/** The cache of the build in use, if there is one. */
+async function currentCache() {
+  const id = await currentBuild();
+  return id && (await caches.has(BUILD_PREFIX + id)) ? caches.open(BUILD_PREFIX + id) : null;
+}
+
+/** Builds being cached now, by id: a navigation during an install does not start a second. */
+const installing = new Map();
+
+/** Caches the build whose index.html this is, completely, then makes it the current one
+ * and drops every other build's cache. Throws (leaving the current build as it was) if any
+ * file index.html names cannot be fetched. */
+function installBuild(indexResponse) {
+  return (async () => {
+    const index = await unredirected(indexResponse);
+    const html = await index.clone().text();
+    const id = await buildId(html);
+    if ((await currentBuild()) === id) return;
+    if (!installing.has(id)) {
+      installing.set(id, fillBuild(id, index, html).finally(() => installing.delete(id)));
+    }
+    await installing.get(id);
+  })();
+}
+
+async function fillBuild(id, index, html) {
+  const name = BUILD_PREFIX + id;
   const assets = [...new Set([...shellAssets(html), ...STATIC_FILES])].filter((path) => path !== BASE);
-  const cache = await caches.open(SHELL_CACHE);
   const responses = await Promise.all(
     assets.map(async (path) => {
       try {
@@ -123,8 +172,15 @@ async function precacheShell() {
       }
     }),
   );
+  const cache = await caches.open(name);
   await Promise.all(responses.filter(Boolean).map(([path, response]) => cache.put(path, response)));
   await cache.put(BASE, index);
+  await cache.put(at(COMPLETE_KEY), new Response(id));
+  const meta = await caches.open(META_CACHE);
+  await meta.put(at(CURRENT_KEY), new Response(id));
+  for (const other of await caches.keys()) {
+    if (other.startsWith(BUILD_PREFIX) && other !== name) await caches.delete(other);
+  }
 }
 
 /** Caches the bundled data files that are not cached yet; failures are left for later. */
@@ -140,37 +196,26 @@ async function precacheData() {
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    Promise.all([precacheShell(), precacheData()]).then(() => self.skipWaiting()),
+    (async () => {
+      await Promise.all([installBuild(await fetchFresh(BASE)), precacheData()]);
+      await self.skipWaiting();
+    })(),
   );
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
+      const current = await currentBuild();
+      const keep = new Set([...FIXED_CACHES, current && BUILD_PREFIX + current]);
       const names = await caches.keys();
       await Promise.all(
-        names
-          .filter((name) => name.startsWith(PREFIX) && !CACHES.includes(name))
-          .map((name) => caches.delete(name)),
+        names.filter((name) => name.startsWith(PREFIX) && !keep.has(name)).map((name) => caches.delete(name)),
       );
       await self.clients.claim();
     })(),
   );
 });
-
-/** After a fresh index.html: keep it as the offline BASE and drop hashed assets it no longer
- * references (older builds). Assets of the new build are cached as the page fetches them. */
-async function refreshShell(response) {
-  const index = await unredirected(response);
-  const html = await index.clone().text();
-  const keep = new Set(shellAssets(html).map((path) => new URL(path, self.location.origin).href));
-  const cache = await caches.open(SHELL_CACHE);
-  await cache.put(BASE, index);
-  for (const request of await cache.keys()) {
-    const url = new URL(request.url);
-    if (isHashedAsset(url) && !isDataFile(url) && !keep.has(url.href)) await cache.delete(request);
-  }
-}
 
 function isIndex(url) {
   return url.pathname === BASE || url.pathname === at('index.html');
@@ -183,7 +228,9 @@ async function navigate(event) {
     // Keep the page fresh for the next offline start, without holding up this one.
     const html = (response.headers.get('content-type') || '').includes('text/html');
     if (isIndex(url) && cacheable(response) && html) {
-      refreshed = refreshShell(response.clone()).catch(() => undefined);
+      // A failed install (the network lost half way) keeps the current build; the next
+      // navigation tries again.
+      refreshed = installBuild(response.clone()).catch(() => undefined);
     }
     return response;
   });
@@ -206,13 +253,20 @@ async function navigate(event) {
   }
 }
 
-/** The cached copy of a page: its own URL if cached, else the app shell BASE. */
+/** The cached copy of a page: its own URL if cached, else the current build's BASE. */
 async function cachedPage(url) {
   if (!isIndex(url)) {
     const own = await caches.match(url.href);
     if (own) return own;
   }
-  return caches.match(BASE, { cacheName: SHELL_CACHE });
+  const cache = await currentCache();
+  return cache ? cache.match(BASE) : undefined;
+}
+
+/** A content-hashed asset: the same name is the same file, in whichever build's cache. */
+async function hashedAsset(event) {
+  const cached = await caches.match(event.request);
+  return cached || fetch(event.request);
 }
 
 async function cacheFirst(event, cacheName) {
@@ -235,7 +289,10 @@ async function networkFirst(event, cacheName) {
     }
     return response;
   } catch (error) {
-    const cached = await caches.match(event.request);
+    // Offline: the current build's copy first, so that the page and the training worker
+    // it starts come from one build.
+    const build = await currentCache();
+    const cached = (build && (await build.match(event.request))) || (await caches.match(event.request, { cacheName: cacheName }));
     if (cached) return cached;
     throw error;
   }
@@ -253,7 +310,7 @@ self.addEventListener('fetch', (event) => {
   } else if (isDataFile(url)) {
     event.respondWith(cacheFirst(event, DATA_CACHE));
   } else if (isHashedAsset(url)) {
-    event.respondWith(cacheFirst(event, SHELL_CACHE));
+    event.respondWith(hashedAsset(event));
   } else {
     event.respondWith(networkFirst(event, RUNTIME_CACHE));
   }

@@ -27,4 +27,6 @@ for _ in $(seq 1 50); do
 done
 echo "serving dist/ at $FLOWBOOK_URL"
 # --test-force-exit: a browser left open by a failed test must not keep the run waiting.
-node --test --test-force-exit --test-reporter=spec "${tests[@]}"
+# FLOWBOOK_E2E_JOBS=2 runs two files at a time: each has its own browser, storage and servers,
+# and much of a file's time is spent waiting on servers, downloads and timeouts.
+node --test --test-force-exit --test-concurrency="${FLOWBOOK_E2E_JOBS:-1}" --test-reporter=spec "${tests[@]}"

@@ -74,13 +74,15 @@ fi
 # clang: builds zstd-sys for wasm32. brotli: the release build's pre-compressed copies.
 # nodejs + npm: binaryen's wasm-opt (below) and the e2e tests. chromium + chromium-driver: browser tests (wasm-bindgen-test and the e2e tests).
 # firefox-esr: the e2e tests again in Firefox (Playwright drives it over WebDriver BiDi).
+# postgresql: the workshop load test's second MLflow backend (tests/e2e/workshop.test.mjs
+# starts its own server on a private folder and port; Debian's cluster is not used).
 # (Debian's own binaryen, version 108, is not used: it rewrites the export of wasm-bindgen's
 # externref table to the function table, and the app then fails to start.)
 APT_PACKAGES=(clang brotli)
 command -v node >/dev/null || APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
 if [ "$MODE" = all ]; then
-  APT_PACKAGES+=(chromium chromium-driver firefox-esr python3-venv)
+  APT_PACKAGES+=(chromium chromium-driver firefox-esr python3-venv postgresql)
 fi
 missing_apt=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -210,7 +210,7 @@ firefox_e2e() {
 run_step "end-to-end tests again in headless Firefox ESR (WebDriver BiDi): the browser-dependent ones" firefox_e2e
 
 oracle_tests() { bash scripts/oracle_test.sh; }
-run_step "oracle tests against scikit-learn and pyarrow (scripts/oracle_test.sh)" oracle_tests
+run_step "oracle tests against scikit-learn, pyarrow, XGBoost, hyperopt and Evidently (scripts/oracle_test.sh)" oracle_tests
 
 model_export() { bash scripts/mlflow_model_test.sh; }
 run_step "MLflow model export loads and predicts in MLflow (scripts/mlflow_model_test.sh)" model_export

@@ -20,3 +20,23 @@ pub fn set_local_setting(key: &str, value: &str) {
         storage.set_item(key, value)
     };
 }
+
+/// Calls `heard` with the new value each time another tab of this site changes `key`
+/// (`None` when it removed it). The browser's `storage` event fires only once the change
+/// is visible here, unlike a message on another channel, which can arrive first.
+pub fn on_change_in_other_tabs(key: &'static str, heard: impl Fn(Option<String>) + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::StorageEvent)>::new(
+        move |event: web_sys::StorageEvent| {
+            if event.key().as_deref() == Some(key) {
+                heard(event.new_value());
+            }
+        },
+    );
+    let _ = window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+    // The page listens until it closes.
+    listener.forget();
+}

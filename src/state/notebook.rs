@@ -7,7 +7,7 @@ use std::sync::Arc;
 use flowbook_core::data::TripTable;
 use flowbook_core::evaluate::{RunRmse, SweepPoint};
 use flowbook_core::notebook::{
-    default_notebook, open, save, CellKind, Dataflow, Notebook, PrepareSettings,
+    default_notebook, open, save, CellKind, Dataflow, Notebook, PrepareSettings, RemoteImages,
 };
 use flowbook_core::pipeline::Progress;
 use leptos::prelude::*;
@@ -92,6 +92,11 @@ pub struct NotebookState {
     /// The address of the notebook on screen when it came from a shared link: it is its
     /// own document, kept apart from the user's saved notebook until they keep it.
     pub shared: RwSignal<Option<String>>,
+    /// Whether Markdown cells load images from other hosts: not until the reader allows
+    /// it, for each notebook shown.
+    pub remote_images: RwSignal<RemoteImages>,
+    /// The saved notebook, when it could not be read: nothing is saved over it meanwhile.
+    pub saved_unreadable: RwSignal<Option<SavedUnreadable>>,
     pub datasets: Datasets,
     pub run_store: Option<RunStore>,
     /// The model registry, for a Monitor cell that names a registered version.
@@ -123,6 +128,8 @@ impl NotebookState {
             message: RwSignal::new(None),
             reactive: RwSignal::new(autorun_saved()),
             shared: RwSignal::new(None),
+            remote_images: RwSignal::new(RemoteImages::Blocked),
+            saved_unreadable: RwSignal::new(None),
             datasets,
             run_store,
             // The registry is a context of the page; a notebook without one (a test page)
@@ -167,7 +174,7 @@ impl NotebookState {
     /// becomes the user's notebook.
     pub fn replace(&self, notebook: Notebook) {
         self.shared.set(None);
-        store_notebook(&notebook);
+        self.save(&notebook);
         self.show(notebook);
     }
 
@@ -182,16 +189,19 @@ impl NotebookState {
     /// Makes the shared notebook on screen the user's own, saved for the next visit.
     pub fn keep_shared(&self) {
         self.shared.set(None);
-        store_notebook(&self.doc.get_untracked());
+        self.save(&self.doc.get_untracked());
     }
 
     /// Leaves the shared notebook for the user's saved one.
     pub fn back_to_own(&self) {
         self.shared.set(None);
-        self.show(stored_notebook().0);
+        let (notebook, unreadable) = stored_notebook();
+        self.saved_unreadable.set(unreadable);
+        self.show(notebook);
     }
 
     fn show(&self, notebook: Notebook) {
+        self.remote_images.set(RemoteImages::Blocked);
         self.flow.set(Dataflow::new(&notebook));
         self.outputs.set(HashMap::new());
         self.doc.set(notebook);
@@ -201,8 +211,60 @@ impl NotebookState {
     /// the page until the user keeps it).
     fn keep_if_own(&self) {
         if self.shared.get_untracked().is_none() {
+            self.save(&self.doc.get_untracked());
+        }
+    }
+
+    /// Saves `notebook` for the next visit, unless the saved one could not be read.
+    fn save(&self, notebook: &Notebook) {
+        if self.saved_unreadable.with_untracked(Option::is_none) {
+            store_notebook(notebook);
+        }
+    }
+
+    /// Reads the saved notebook again (after an unreadable one): shown if it opens now.
+    pub fn retry_saved(&self) {
+        let (notebook, unreadable) = stored_notebook();
+        if unreadable.is_none() {
+            self.show(notebook);
+        }
+        self.saved_unreadable.set(unreadable);
+    }
+
+    /// Gives up the saved notebook that could not be read: the one on screen takes its
+    /// place.
+    pub fn discard_unreadable(&self) {
+        self.saved_unreadable.set(None);
+        if self.shared.get_untracked().is_none() {
             store_notebook(&self.doc.get_untracked());
         }
+    }
+
+    /// Another tab saved the notebook: show what it saved (the cells it changed turn
+    /// stale; the others keep their results), unless a shared notebook is on screen or
+    /// the saved one is this one. Every edit here is saved as it is made, so nothing of
+    /// this tab's is lost: both tabs show the last saved notebook.
+    pub fn follow_saved(&self, saved: Option<String>) {
+        if self.shared.get_untracked().is_some() {
+            return;
+        }
+        if self.saved_unreadable.with_untracked(Option::is_some) {
+            self.retry_saved();
+            return;
+        }
+        let Some(Ok(opened)) = saved.map(|text| open(&text)) else {
+            return;
+        };
+        if self.doc.with_untracked(|doc| *doc == opened.notebook) {
+            return;
+        }
+        self.doc.set(opened.notebook);
+        let doc = self.doc;
+        self.flow
+            .update(|flow| doc.with_untracked(|notebook| flow.sync(notebook)));
+        self.message.set(Some(Ok(
+            "Another tab changed this notebook: it shows here as saved there.".into(),
+        )));
     }
 
     /// The cell's settings as they are now (untracked).
@@ -220,23 +282,37 @@ impl NotebookState {
 
 /// The notebook kept from the last visit, or the walk-through on a first one. A kept
 /// notebook that cannot be read any more gives way to the walk-through, with the reason.
-pub fn stored_notebook() -> (Notebook, Option<String>) {
-    let text = local_setting(STORAGE_KEY);
-    match text.map(|text| open(&text)) {
-        None => (default_notebook(), None),
-        Some(Ok(opened)) => (opened.notebook, None),
-        Some(Err(error)) => (
+pub fn stored_notebook() -> (Notebook, Option<SavedUnreadable>) {
+    let Some(text) = local_setting(STORAGE_KEY) else {
+        return (default_notebook(), None);
+    };
+    match open(&text) {
+        Ok(opened) => (opened.notebook, None),
+        Err(error) => (
             default_notebook(),
-            Some(format!(
-                "The notebook kept from your last visit could not be read ({error}); the walk-through is shown instead."
-            )),
+            Some(SavedUnreadable {
+                message: format!(
+                    "The notebook kept from your last visit could not be read ({error}), so \
+                     the walk-through is shown. The saved one is kept as it is: changes here \
+                     are not saved over it until you export or discard it."
+                ),
+                raw: text,
+            }),
         ),
     }
 }
 
+/// A saved notebook that could not be read (damaged, or written by a newer Flowbook): it
+/// stays in storage untouched until the user exports or discards it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedUnreadable {
+    pub message: String,
+    pub raw: String,
+}
+
 /// Keeps the notebook for the next visit. Storage can be full or switched off: the page
 /// works on without it.
-pub fn store_notebook(notebook: &Notebook) {
+fn store_notebook(notebook: &Notebook) {
     set_local_setting(STORAGE_KEY, &save(notebook));
 }
 

@@ -57,11 +57,11 @@ pub enum StoreStatus {
 }
 
 impl StoreStatus {
-    /// The message to show, if any.
+    /// The message to show for a problem, if there is one (each view says "loading" in
+    /// its own words).
     pub fn message(&self) -> Option<String> {
         match self {
-            StoreStatus::Loading => Some("Loading…".to_string()),
-            StoreStatus::Ready => None,
+            StoreStatus::Loading | StoreStatus::Ready => None,
             StoreStatus::Problem(message) | StoreStatus::Unreadable { message, .. } => {
                 Some(message.clone())
             }

@@ -4,8 +4,8 @@
 
 use flowbook_core::store::filter::Attribute;
 use flowbook_core::store::{
-    cell, column_label, columns, parse_order_by, select_in_experiment, sort_rows_by, CellValue,
-    Column, RunEdit, SortSpec, StoredRun,
+    column_label, columns, parse_order_by, row_cells, select_in_experiment, sort_rows_by,
+    CellValue, Column, RunEdit, SortSpec, StoredRun,
 };
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
@@ -480,13 +480,11 @@ fn run_line(stored: &StoredRun, columns: &[Column], parent: Option<String>) -> R
         deleted: stored.is_deleted(),
         cells: columns
             .iter()
-            .map(|column| {
-                let value = cell(&stored.run, column);
-                ShownCell {
-                    column: column_label(column),
-                    raw: raw(&value),
-                    text: show(column, &value),
-                }
+            .zip(row_cells(&stored.run, columns))
+            .map(|(column, value)| ShownCell {
+                column: column_label(column),
+                raw: raw(&value),
+                text: show(column, &value),
             })
             .collect(),
         sync: SyncView::of(&stored.run.sync),

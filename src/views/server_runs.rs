@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use flowbook_core::mlflow::{MlflowSync, PageGuard, ServerExperiment, SyncError};
-use flowbook_core::store::{cell, column_label, select, CellValue, Column, StoredRun};
+use flowbook_core::store::{column_label, row_cells, select, CellValue, Column, StoredRun};
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -181,8 +181,8 @@ pub fn ServerRuns() -> impl IntoView {
                 .map(|stored| {
                     let cells = columns
                         .iter()
-                        .map(|column| {
-                            let value = cell(&stored.run, column);
+                        .zip(row_cells(&stored.run, &columns))
+                        .map(|(column, value)| {
                             view! { <td data-column=column_label(column) data-value=raw(&value)>{show(&value)}</td> }
                         })
                         .collect_view();

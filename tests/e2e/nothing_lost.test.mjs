@@ -1,6 +1,7 @@
 // Nothing a user made is lost: two tabs registering at once keep both versions, a saved
-// registry this Flowbook cannot read is kept as it is (offered as a file, retried), and a
-// notebook opened from a link is its own document that runs nothing by itself.
+// registry or notebook this Flowbook cannot read is kept as it is (offered as a file,
+// retried), a notebook opened from a link is its own document that runs nothing by itself,
+// and a notebook edited in one tab shows in the others.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -192,6 +193,69 @@ describe('Nothing lost', () => {
     assert.equal(await page.getByTestId('shared-notebook').count(), 0);
     teacher.close();
     await page.context().close();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a notebook edited in one tab shows in the other, which then saves on top of it', async () => {
+    const context = await browser.newContext();
+    const [a, b] = [await context.newPage(), await context.newPage()];
+    for (const page of [a, b]) {
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(BASE_URL, { waitUntil: 'load' });
+      await page.getByTestId('notebook-title').waitFor(LONG);
+    }
+    const count = (page) => page.locator('[data-testid="cell"]').count();
+    const cells = await count(a);
+    assert.equal(await count(b), cells);
+    await a.getByTestId('add-cell').first().selectOption('markdown');
+    await b.waitForFunction((n) => document.querySelectorAll('[data-testid="cell"]').length === n, cells + 1, LONG);
+    await b.getByTestId('notebook-message').filter({ hasText: 'Another tab changed this notebook' }).waitFor(LONG);
+    // B's next edit builds on A's: both cells are in the saved notebook.
+    await b.getByTestId('add-cell').first().selectOption('markdown');
+    await a.waitForFunction((n) => document.querySelectorAll('[data-testid="cell"]').length === n, cells + 2, LONG);
+    const saved = await a.evaluate(() => JSON.parse(localStorage.getItem('flowbook.notebook')).cells.length);
+    assert.equal(saved, cells + 2);
+    await context.close();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a saved notebook that cannot be read is kept as it is, offered as a file, and loads after a retry', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const raw = JSON.stringify({ format: 'flowbook-notebook', format_version: 99, title: 'From a newer Flowbook', cells: [] });
+    await context.addInitScript((text) => {
+      if (!sessionStorage.getItem('seeded')) {
+        sessionStorage.setItem('seeded', '1');
+        localStorage.setItem('flowbook.notebook', text);
+      }
+    }, raw);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(BASE_URL, { waitUntil: 'load' });
+    const message = page.getByTestId('notebook-unreadable-message');
+    await message.waitFor(LONG);
+    assert.match(await message.textContent(), /could not be read/);
+    // An edit to the walk-through on screen is not saved over it.
+    const cells = await page.locator('[data-testid="cell"]').count();
+    await page.getByTestId('add-cell').first().selectOption('markdown');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="cell"]').length === n, cells + 1);
+    assert.equal(await page.evaluate(() => localStorage.getItem('flowbook.notebook')), raw, 'the saved notebook is untouched');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('notebook-unreadable-export').click()]);
+    assert.equal(readFileSync(await download.path(), 'utf8'), raw);
+    await page.reload({ waitUntil: 'load' });
+    await message.waitFor(LONG);
+    assert.equal(await page.evaluate(() => localStorage.getItem('flowbook.notebook')), raw, 'still untouched after a reload');
+
+    // Once it reads (here: the user's own notebook put back), a retry shows it.
+    const own = await page.evaluate(() => {
+      const text = JSON.stringify({ format: 'flowbook-notebook', format_version: 1, title: 'Mine again', cells: [] });
+      localStorage.setItem('flowbook.notebook', text);
+      return text;
+    });
+    assert.ok(own);
+    await page.getByTestId('notebook-unreadable-retry').click();
+    await page.getByTestId('notebook-title').filter({ hasText: 'Mine again' }).waitFor(LONG);
+    assert.equal(await page.getByTestId('notebook-unreadable').count(), 0);
+    await context.close();
     assert.deepEqual(pageErrors, []);
   });
 });

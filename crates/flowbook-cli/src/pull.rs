@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use flowbook_core::mlflow::{MlflowSync, PageGuard, ServerConfig, ServerRun, ORIGIN_TAG};
-use flowbook_core::store::latest_metric;
+use flowbook_core::store::latest_metrics;
 use serde_json::{json, Value};
 
 use crate::args::PullCli;
@@ -14,18 +14,16 @@ use crate::mlflow_sync::{auth_from_env, REQUEST_TIMEOUT};
 /// The run as the command prints it: attributes, params, latest metrics and the server's
 /// tags (without the origin marker Flowbook adds when reading).
 fn run_json(run: &ServerRun) -> Value {
-    let metrics: BTreeMap<&str, Value> = run
-        .metrics
-        .iter()
-        .map(|m| {
-            let latest = latest_metric(run, &m.key).unwrap_or(m.value);
+    let metrics: BTreeMap<&str, Value> = latest_metrics(run)
+        .into_iter()
+        .map(|(key, latest)| {
             // JSON has no NaN: print it as MLflow's own JSON does.
             let value = if latest.is_finite() {
                 json!(latest)
             } else {
                 json!(latest.to_string())
             };
-            (m.key.as_str(), value)
+            (key, value)
         })
         .collect();
     let tags: BTreeMap<&String, &String> = run

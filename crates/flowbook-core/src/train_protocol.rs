@@ -17,6 +17,20 @@ use crate::features::Encoder;
 use crate::pipeline::{Progress, TrainReport, TrainRequest, TreeReport};
 use crate::trees::TreeParams;
 
+/// The version of these messages. A page and a worker from different builds of Flowbook
+/// (a service worker's cache caught mid-upgrade, a page left open across a deploy) may not
+/// read each other's messages: each side states its version, and a mismatch is refused
+/// before any job runs. Bump it whenever a message's shape or meaning changes.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// What a page or a worker says when the other side speaks another protocol version.
+pub fn protocol_mismatch(page: u32, worker: u32) -> String {
+    format!(
+        "the training worker is from another version of Flowbook (messages v{worker}, the \
+         page's v{page}); reloading the page while online finishes the update"
+    )
+}
+
 /// A decoded table the job needs, named by its file's digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableRef {
@@ -28,6 +42,9 @@ pub struct TableRef {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainJob {
+    /// The page's [`PROTOCOL_VERSION`] (absent, 0, from pages that predate it).
+    #[serde(default)]
+    pub protocol: u32,
     /// Tells this job's replies from a cancelled one's.
     pub id: u64,
     pub train: TableRef,
@@ -56,8 +73,12 @@ pub struct SearchJob {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum WorkerReply {
-    /// The worker has started and takes jobs.
-    Ready,
+    /// The worker has started and takes jobs in its [`PROTOCOL_VERSION`] (absent, 0,
+    /// from workers that predate it).
+    Ready {
+        #[serde(default)]
+        protocol: u32,
+    },
     Progress {
         id: u64,
         progress: Progress,
@@ -104,7 +125,7 @@ impl WorkerReply {
         serde_json::to_string(self).unwrap_or_else(|e| {
             // A report that cannot be written (it never should) still ends the job.
             let id = match self {
-                WorkerReply::Ready => 0,
+                WorkerReply::Ready { .. } => 0,
                 WorkerReply::Progress { id, .. }
                 | WorkerReply::Done { id, .. }
                 | WorkerReply::TreesDone { id, .. }

@@ -10,7 +10,8 @@ use flowbook_core::pipeline::{
 };
 use flowbook_core::solve::ModelKind;
 use flowbook_core::train_protocol::{
-    checked_tree_report, pack_reports, unpack_reports, TableRef, TrainJob, WorkerReply,
+    checked_tree_report, pack_reports, protocol_mismatch, unpack_reports, TableRef, TrainJob,
+    WorkerReply, PROTOCOL_VERSION,
 };
 use flowbook_core::trees::TreeParams;
 
@@ -144,6 +145,7 @@ fn reports_cross_the_worker_protocol_bit_for_bit() {
     );
 
     let job = TrainJob {
+        protocol: PROTOCOL_VERSION,
         id: 3,
         train: TableRef {
             file_name: TRAIN.into(),
@@ -165,6 +167,29 @@ fn reports_cross_the_worker_protocol_bit_for_bit() {
     assert!(TrainJob::from_json("{\"id\":1}")
         .unwrap_err()
         .contains("unreadable training job"));
+}
+
+/// A page and a worker from different builds tell each other apart: each states its
+/// protocol version, and one that predates the versions reads as version 0.
+#[test]
+fn page_and_worker_state_their_protocol_version() {
+    let ready = WorkerReply::Ready {
+        protocol: PROTOCOL_VERSION,
+    };
+    assert_eq!(WorkerReply::from_json(&ready.to_json()), Ok(ready));
+    assert_eq!(
+        WorkerReply::from_json(r#"{"reply":"ready"}"#),
+        Ok(WorkerReply::Ready { protocol: 0 })
+    );
+    let mismatch = protocol_mismatch(PROTOCOL_VERSION, 0);
+    assert!(
+        mismatch.contains("another version of Flowbook"),
+        "{mismatch}"
+    );
+    assert!(
+        mismatch.contains(&format!("v{PROTOCOL_VERSION}")),
+        "{mismatch}"
+    );
 }
 
 /// A tree job as the worker runs it: one step to prepare, one per round, ending at its

@@ -14,7 +14,8 @@ use flowbook_core::data::TripTable;
 use flowbook_core::pipeline::{Progress, TrainRequest, Trained};
 use flowbook_core::search::{StopReason, TrialReport};
 use flowbook_core::train_protocol::{
-    checked_tree_report, unpack_reports, SearchJob, TableRef, TrainJob, WorkerReply,
+    checked_tree_report, protocol_mismatch, unpack_reports, SearchJob, TableRef, TrainJob,
+    WorkerReply, PROTOCOL_VERSION,
 };
 use flowbook_core::trees::TreeParams;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
@@ -24,6 +25,13 @@ use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 /// The loader Trunk writes for the `flowbook-worker` binary (index.html).
 pub const WORKER_URL: &str = "./flowbook-worker_loader.js";
+
+/// The session key that records when the page last reloaded to meet its worker's version.
+const RELOADED_FOR_WORKER_KEY: &str = "flowbook.reloaded-for-worker";
+
+/// A second mismatch within this time (the reload brought back the same files) trains on
+/// the page instead of reloading again.
+const RELOAD_AGAIN_AFTER_MS: f64 = 5.0 * 60_000.0;
 
 /// How long a new worker may take to say it is ready (to download and compile its wasm)
 /// before the training goes to the page instead.
@@ -273,6 +281,35 @@ fn give_up_unless_ready(id: u64) {
     }
 }
 
+/// Reloads the page, so that the page and its worker come from one build, unless it
+/// already did so a moment ago (the reload brought back the same mismatched files: train
+/// on the page instead). Whether it reloads.
+fn reload_to_meet_worker() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let now = js_sys::Date::now();
+    let storage = window.session_storage().ok().flatten();
+    let last = storage
+        .as_ref()
+        .and_then(|s| s.get_item(RELOADED_FOR_WORKER_KEY).ok().flatten())
+        .and_then(|text| text.parse::<f64>().ok());
+    if last.is_some_and(|last| now - last < RELOAD_AGAIN_AFTER_MS) {
+        return false;
+    }
+    // Without session storage there is no telling a second reload from the first.
+    let Some(storage) = storage else {
+        return false;
+    };
+    if storage
+        .set_item(RELOADED_FOR_WORKER_KEY, &now.to_string())
+        .is_err()
+    {
+        return false;
+    }
+    window.location().reload().is_ok()
+}
+
 fn send(client: &Client, pending: &mut Pending) {
     if let (Some(worker), Some(message)) = (&client.worker, pending.unsent.take()) {
         if let Err(error) = worker.post_message(&message) {
@@ -305,6 +342,7 @@ fn job_message(
         }
     };
     let job = TrainJob {
+        protocol: PROTOCOL_VERSION,
         id,
         train: table_ref(train, FIELD_TRAIN_BYTES),
         validation: table_ref(validation, FIELD_VALIDATION_BYTES),
@@ -393,7 +431,24 @@ fn on_message(event: MessageEvent) {
         let mut client = client.borrow_mut();
         let current = client.pending.as_ref().map(|p| p.id);
         match reply {
-            WorkerReply::Ready => {
+            WorkerReply::Ready { protocol } if protocol != PROTOCOL_VERSION => {
+                if let Some(worker) = client.worker.take() {
+                    worker.terminate();
+                }
+                client.ready = false;
+                client.held.clear();
+                let reason = protocol_mismatch(PROTOCOL_VERSION, protocol);
+                if reload_to_meet_worker() {
+                    // The page goes; the job's request is in the saved notebook.
+                    return None;
+                }
+                client.unavailable = Some(reason.clone());
+                client
+                    .pending
+                    .take()
+                    .map(|pending| (pending, Err(OffThreadError::Unavailable(reason))))
+            }
+            WorkerReply::Ready { .. } => {
                 client.ready = true;
                 if let Some(mut pending) = client.pending.take() {
                     send(&client, &mut pending);

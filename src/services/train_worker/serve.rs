@@ -12,7 +12,9 @@ use bytes::Bytes;
 use flowbook_core::data::{open_trip_file, TripTable};
 use flowbook_core::pipeline::{train_job, Trained};
 use flowbook_core::search::{run_trip_search, SearchSpace, StopReason};
-use flowbook_core::train_protocol::{pack_reports, TableRef, TrainJob, WorkerReply};
+use flowbook_core::train_protocol::{
+    pack_reports, protocol_mismatch, TableRef, TrainJob, WorkerReply, PROTOCOL_VERSION,
+};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,7 +36,10 @@ pub fn serve() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&scope, &WorkerReply::Ready, None);
+    let ready = WorkerReply::Ready {
+        protocol: PROTOCOL_VERSION,
+    };
+    post(&scope, &ready, None);
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, reply: &WorkerReply, coefficients: Option<&[f64]>) {
@@ -64,6 +69,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
         }
     };
     let id = job.id;
+    if job.protocol != PROTOCOL_VERSION {
+        let message = protocol_mismatch(job.protocol, PROTOCOL_VERSION);
+        post(scope, &WorkerReply::Failed { id, message }, None);
+        return;
+    }
     match run(scope, tables, &job, data) {
         Ok(JobDone::Searched(stop)) => post(scope, &WorkerReply::SearchDone { id, stop }, None),
         Ok(JobDone::Trained(Trained::Linear { reports })) => {

@@ -4,9 +4,10 @@
 
 use flowbook_core::features::Categorical;
 use flowbook_core::notebook::{
-    render_markdown, CellKind, CompareSettings, DataSettings, DatasetRef, PredictSettings,
+    render_markdown_with, CellKind, CompareSettings, DataSettings, DatasetRef, PredictSettings,
     PrepareSettings, TrainSettings, TREES_MODEL,
 };
+use flowbook_core::notebook::{RemoteImages, RenderedMarkdown};
 use flowbook_core::trees::TreeParams;
 use leptos::prelude::*;
 
@@ -34,6 +35,10 @@ pub fn MarkdownEditor(
         _ => None,
     });
     let editing = RwSignal::new(false);
+    let rendered = Memo::new(move |_| {
+        render_markdown_with(&source.get().unwrap_or_default(), state.remote_images.get())
+    });
+    let held_back = held_back_images(state, rendered);
     let on_change = move |ev| {
         let source = event_target_value(&ev);
         commit(state, &id, CellKind::Markdown { source }, problem);
@@ -50,8 +55,31 @@ pub fn MarkdownEditor(
                     on:change=on_change.clone()></textarea>
             </Show>
             <div class="markdown-body" data-testid="markdown-html"
-                inner_html=move || render_markdown(&source.get().unwrap_or_default())></div>
+                inner_html=move || rendered.with(|r| r.html.clone())></div>
+            {held_back}
         </div>
+    }
+}
+
+/// The line under a note whose images from other hosts are held back: which hosts, and
+/// a button that shows the notebook's images (for as long as this notebook is on screen).
+fn held_back_images(state: NotebookState, rendered: Memo<RenderedMarkdown>) -> impl IntoView {
+    move || {
+        let hosts = rendered.with(|r| r.blocked_hosts.clone());
+        (!hosts.is_empty()).then(|| {
+            view! {
+                <p class="muted blocked-images" data-testid="blocked-images">
+                    {format!(
+                        "Images from {} are not loaded: loading them tells those sites that this notebook was opened. ",
+                        hosts.join(", ")
+                    )}
+                    <button class="button button-small button-quiet" data-testid="show-images"
+                        on:click=move |_| state.remote_images.set(RemoteImages::Allowed)>
+                        "Show images"
+                    </button>
+                </p>
+            }
+        })
     }
 }
 

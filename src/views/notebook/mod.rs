@@ -21,11 +21,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::services::load::{
-    fetch_bytes_with_progress, offer_download, read_file, MAX_NOTEBOOK_BYTES,
+    fetch_bytes_with_progress, offer_download, offer_text_download, read_file, MAX_NOTEBOOK_BYTES,
 };
 use crate::state::datasets::{Datasets, Role, RoleHolder};
 use crate::state::notebook::{remember_autorun, stored_notebook, NotebookState, RunRequest};
 use crate::state::notebook_runner::request_run;
+use crate::state::other_tabs::follow_notebook_in_other_tabs;
 use crate::state::runs::RunStore;
 use cell_view::{AddCellMenu, CellView};
 
@@ -156,7 +157,8 @@ pub fn NotebookSection() -> impl IntoView {
         use_context::<RunStore>(),
         use_context::<crate::state::zones::Zones>(),
     );
-    state.message.set(problem.map(Err));
+    state.saved_unreadable.set(problem);
+    follow_notebook_in_other_tabs(state);
     if let Some(url) = notebook_url() {
         // A link runs nothing by itself: not the shared notebook, nor the user's own
         // while the shared one downloads.
@@ -262,6 +264,7 @@ pub fn NotebookSection() -> impl IntoView {
                 <span class="muted nb-keys">"Shift+Enter runs a cell · Ctrl+Enter runs all"</span>
             </header>
             <SharedBanner state />
+            <UnreadableSaved state />
             {move || state.message.get().map(|message| {
                 let is_problem = message.is_err();
                 let text = message.unwrap_or_else(|problem| problem);
@@ -277,6 +280,36 @@ pub fn NotebookSection() -> impl IntoView {
                 <AddCellMenu state after=Some(id) />
             </For>
         </section>
+    }
+}
+
+/// Above the notebook while the saved one cannot be read: why, and its text as a file, a
+/// retry, or giving it up for the one on screen.
+#[component]
+fn UnreadableSaved(state: NotebookState) -> impl IntoView {
+    let export_failed = RwSignal::new(None::<String>);
+    move || {
+        state.saved_unreadable.get().map(|saved| {
+            let raw = saved.raw.clone();
+            view! {
+                <div class="store-unreadable" data-testid="notebook-unreadable">
+                    <p class="error-message" data-testid="notebook-unreadable-message">{saved.message}</p>
+                    <button class="button button-small" data-testid="notebook-unreadable-export"
+                        on:click=move |_| export_failed.set(offer_text_download("flowbook-notebook-saved.json", &raw).err())>
+                        "Export the saved notebook"
+                    </button>
+                    <button class="button button-small button-quiet" data-testid="notebook-unreadable-retry"
+                        on:click=move |_| state.retry_saved()>
+                        "Try again"
+                    </button>
+                    <button class="button button-small button-quiet" data-testid="notebook-unreadable-discard"
+                        on:click=move |_| state.discard_unreadable()>
+                        "Discard it and keep this one"
+                    </button>
+                    {move || export_failed.get().map(|e| view! { <p class="error-message">{e}</p> })}
+                </div>
+            }
+        })
     }
 }
 

@@ -78,9 +78,15 @@ pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
                     </figure>
                 }
             });
+            // Why it trained on the page (no worker here, or one from another build).
+            let note = outcome
+                .note
+                .clone()
+                .map(|note| view! { <p class="muted" data-testid="cell-train-note">{note}</p> });
             view! {
                 <TrainResult summary=outcome.summary.clone() elapsed_ms=outcome.elapsed_ms
                     testid_prefix="cell-" extra />
+                {note}
                 {versus}
                 {curve}
             }

@@ -156,25 +156,7 @@ impl Samples {
     /// (no table of counts, which only the binned tests need).
     fn distinct(&self) -> usize {
         match self {
-            Samples::Numerical { reference, current } => {
-                let (mut i, mut j, mut distinct) = (0, 0, 0);
-                while i < reference.len() || j < current.len() {
-                    let next = match (reference.get(i), current.get(j)) {
-                        (Some(&a), Some(&b)) => a.min(b),
-                        (Some(&a), None) => a,
-                        (None, Some(&b)) => b,
-                        (None, None) => break,
-                    };
-                    distinct += 1;
-                    while reference.get(i).is_some_and(|&v| v == next) {
-                        i += 1;
-                    }
-                    while current.get(j).is_some_and(|&v| v == next) {
-                        j += 1;
-                    }
-                }
-                distinct
-            }
+            Samples::Numerical { reference, current } => merged_values(reference, current).count(),
             Samples::Categorical { .. } => self.paired_counts().len(),
         }
     }
@@ -339,30 +321,37 @@ pub fn wasserstein_normed(reference: &[f64], current: &[f64]) -> f64 {
 /// ∫|F_u − F_v| over the merged sorted values (SciPy's `_cdf_distance` with p = 1).
 pub fn wasserstein(u: &[f64], v: &[f64]) -> f64 {
     let (nu, nv) = (u.len() as f64, v.len() as f64);
-    let (mut i, mut j) = (0usize, 0usize);
     let mut total = 0.0;
-    // Walk the merged values; at each one, the CDFs count the values ≤ it.
-    let mut previous: Option<f64> = None;
-    while i < u.len() || j < v.len() {
+    let mut previous: Option<(f64, usize, usize)> = None;
+    // Between one merged value and the next, the CDFs stay at the shares ≤ the first.
+    for (value, below_u, below_v) in merged_values(u, v) {
+        if let Some((prev, at_u, at_v)) = previous {
+            total += ((at_u as f64 / nu) - (at_v as f64 / nv)).abs() * (value - prev);
+        }
+        previous = Some((value, below_u, below_v));
+    }
+    total
+}
+
+/// The distinct values of two sorted samples in order, each with how many values of
+/// `u` and of `v` are ≤ it.
+fn merged_values<'a>(u: &'a [f64], v: &'a [f64]) -> impl Iterator<Item = (f64, usize, usize)> + 'a {
+    let (mut i, mut j) = (0usize, 0usize);
+    std::iter::from_fn(move || {
         let next = match (u.get(i), v.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
             (Some(&a), None) => a,
             (None, Some(&b)) => b,
-            (None, None) => break,
+            (None, None) => return None,
         };
-        if let Some(prev) = previous {
-            let delta = next - prev;
-            total += ((i as f64 / nu) - (j as f64 / nv)).abs() * delta;
-        }
         while u.get(i) == Some(&next) {
             i += 1;
         }
         while v.get(j) == Some(&next) {
             j += 1;
         }
-        previous = Some(next);
-    }
-    total
+        Some((next, i, j))
+    })
 }
 
 /// Evidently's `get_binned_data`: for numbers with more than 20 distinct reference values,

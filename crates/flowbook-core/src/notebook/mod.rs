@@ -25,7 +25,7 @@ pub use dataflow::{CellState, Dataflow, DataflowError};
 pub use default_notebook::default_notebook;
 pub use document::{Cell, Notebook, NotebookError, FORMAT_NAME, FORMAT_VERSION};
 pub use file::{open, open_bytes, save, OpenError, Opened};
-pub use markdown::render_markdown;
+pub use markdown::{render_markdown, render_markdown_with, RemoteImages, RenderedMarkdown};
 
 #[cfg(test)]
 mod tests {

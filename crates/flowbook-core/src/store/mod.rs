@@ -13,9 +13,11 @@ pub mod registry;
 pub mod run_edit;
 pub mod table;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::tracking::Run;
+use crate::tracking::{MetricPoint, Run};
 
 pub use detached::{
     attach_artifacts, detach_record, read_record, ArtifactRef, Blob, DetachedRecord,
@@ -33,8 +35,8 @@ pub use run_edit::{
     edit_run, experiment_names, experiment_of, move_runs, RunEdit, DEFAULT_EXPERIMENT,
 };
 pub use table::{
-    cell, column_label, columns, parse_order_by, select, select_in_experiment, sort_rows,
-    sort_rows_by, CellValue, Column, SortSpec,
+    cell, column_label, columns, parse_order_by, row_cells, select, select_in_experiment,
+    sort_rows, sort_rows_by, CellValue, Column, SortSpec,
 };
 
 /// Whether a run or an experiment is live or soft-deleted (restorable), as in MLflow.
@@ -79,12 +81,27 @@ pub fn latest_metric(run: &Run, key: &str) -> Option<f64> {
     run.metrics
         .iter()
         .filter(|point| point.key == key)
-        .max_by(|a, b| {
-            (a.step, a.timestamp_ms)
-                .cmp(&(b.step, b.timestamp_ms))
-                .then(a.value.total_cmp(&b.value))
-        })
+        .max_by(|a, b| later_point(a, b))
         .map(|point| point.value)
+}
+
+/// [`latest_metric`] of every metric the run has, in one pass over its points (a table
+/// row shows them all: asking each key in turn would read the points once per key).
+pub fn latest_metrics(run: &Run) -> BTreeMap<&str, f64> {
+    let mut latest: BTreeMap<&str, &MetricPoint> = BTreeMap::new();
+    for point in &run.metrics {
+        let entry = latest.entry(point.key.as_str()).or_insert(point);
+        if later_point(point, entry).is_gt() {
+            *entry = point;
+        }
+    }
+    latest.into_iter().map(|(key, p)| (key, p.value)).collect()
+}
+
+fn later_point(a: &MetricPoint, b: &MetricPoint) -> std::cmp::Ordering {
+    (a.step, a.timestamp_ms)
+        .cmp(&(b.step, b.timestamp_ms))
+        .then(a.value.total_cmp(&b.value))
 }
 
 /// Checks a param or tag key against MLflow's rules, so a run edited here still syncs:
@@ -121,6 +138,28 @@ mod tests {
         run.log_metric("rmse", 1.0, 900, 1);
         assert_eq!(latest_metric(&run, "rmse"), Some(8.0));
         assert_eq!(latest_metric(&run, "mae"), None);
+    }
+
+    #[test]
+    fn latest_metrics_agree_with_latest_metric_for_every_key() {
+        let mut run = Run::new("r", "r", "e", 0);
+        for (i, key) in ["rmse", "mae", "rmse", "r2", "mae", "rmse"]
+            .iter()
+            .enumerate()
+        {
+            let i = i as i64;
+            run.log_metric(key, (i * 7 % 5) as f64, 100 * (i % 3), i % 2);
+        }
+        run.log_metric("r2", 0.5, 0, 1);
+        run.log_metric("r2", 0.25, 0, 1);
+        let all = latest_metrics(&run);
+        assert_eq!(
+            all.keys().copied().collect::<Vec<_>>(),
+            ["mae", "r2", "rmse"]
+        );
+        for (key, value) in all {
+            assert_eq!(Some(value), latest_metric(&run, key), "{key}");
+        }
     }
 
     #[test]

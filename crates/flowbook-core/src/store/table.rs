@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::tracking::Run;
 
 use super::filter::{Attribute, DatasetField, FilterError, FilterKey, RunFilter};
-use super::{latest_metric, StoredRun};
+use super::{latest_metric, latest_metrics, StoredRun};
 
 /// A table column is named by the same key a filter uses (`metrics.val_rmse`, `status`).
 pub type Column = FilterKey;
@@ -62,6 +62,21 @@ pub enum CellValue {
     Number(f64),
     Text(String),
     Missing,
+}
+
+/// A table row's cells, one per column: [`cell`], with the run's latest metrics read once.
+pub fn row_cells(run: &Run, columns: &[Column]) -> Vec<CellValue> {
+    let mut latest = None;
+    columns
+        .iter()
+        .map(|column| match column {
+            Column::Metric(key) => latest
+                .get_or_insert_with(|| latest_metrics(run))
+                .get(key.as_str())
+                .map_or(CellValue::Missing, |&value| CellValue::Number(value)),
+            other => cell(run, other),
+        })
+        .collect()
 }
 
 pub fn cell(run: &Run, column: &Column) -> CellValue {

@@ -223,3 +223,14 @@ fn selection_in_an_experiment_keeps_only_its_runs() {
     assert_eq!(default, [1], "a run without experiment is in Default");
     assert!(select_in_experiment(&runs, "taxi", "params.", None, true).is_err());
 }
+
+#[test]
+fn a_row_shows_the_same_cells_as_asking_each_column() {
+    let runs = hand_built_runs();
+    let all = columns(runs.iter().map(|s| &s.run));
+    assert!(all.iter().any(|c| matches!(c, Column::Metric(_))));
+    for stored in &runs {
+        let each: Vec<CellValue> = all.iter().map(|c| cell(&stored.run, c)).collect();
+        assert_eq!(row_cells(&stored.run, &all), each, "{}", stored.run.name);
+    }
+}
