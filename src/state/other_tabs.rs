@@ -2,8 +2,8 @@
 //! experiment list, the registry, the notebook. Each store reads the changed record again from storage,
 //! so the page shows what is stored, not a copy of another tab's memory.
 
-use crate::services::tabs::{listen, StoreNews};
 use crate::services::local_settings::on_change_in_other_tabs;
+use crate::services::tabs::{listen, StoreNews};
 use crate::state::notebook::{NotebookState, STORAGE_KEY};
 use crate::state::registry::{RegistryStore, REGISTRY_NEWS};
 use crate::state::runs::{RunStore, EXPERIMENTS_NEWS, RUNS_NEWS};
