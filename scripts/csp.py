@@ -5,7 +5,8 @@ registration), so that no other script runs in the page.
 
 What the policy allows, and why:
   - scripts and workers from the app's own folder only, and WebAssembly compiled from them;
-  - fetches anywhere over HTTP(S): the user points the page at their own MLflow server and
+  - fetches anywhere over HTTP(S) (and of the page's own blob:/data: URLs, as a download
+    is read back): the user points the page at their own MLflow server and
     opens trip files and notebooks by URL (ws: for `trunk serve`'s reload socket);
   - images from the app, data: and blob: (charts), and from other hosts, since a Markdown
     image loads once its reader allows it (the notebook holds such images back until then);
@@ -22,7 +23,7 @@ POLICY = [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval' {hashes}",
     "worker-src 'self'",
-    "connect-src 'self' http: https: ws:",
+    "connect-src 'self' blob: data: http: https: ws:",
     "img-src 'self' data: blob: http: https:",
     "style-src 'self' 'unsafe-inline'",
     "font-src 'self' data:",
