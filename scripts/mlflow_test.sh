@@ -32,6 +32,8 @@ DATA="$REPO/../shared/data"
 TRAIN="$DATA/green_tripdata_2021-01.parquet"
 VAL="$DATA/green_tripdata_2021-02.parquet"
 source "$REPO/scripts/env.sh"
+# MLflow's client telemetry once failed a check here (KeyError _MLFLOW_TELEMETRY_SESSION_ID).
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 FLOWBOOK="$CARGO_TARGET_DIR/debug/flowbook"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/flowbook-mlflow.XXXXXX")"
 START=$SECONDS
