@@ -235,9 +235,7 @@ impl NotebookState {
     /// place.
     pub fn discard_unreadable(&self) {
         self.saved_unreadable.set(None);
-        if self.shared.get_untracked().is_none() {
-            store_notebook(&self.doc.get_untracked());
-        }
+        self.keep_if_own();
     }
 
     /// Another tab saved the notebook: show what it saved (the cells it changed turn

@@ -33,11 +33,11 @@ export async function waitForOk(url, ms, child) {
 }
 
 /** `mlflow server` from `venv` on 127.0.0.1:`port`: SQLite store and proxied artifacts in `store`. */
-export function startMlflow(venv, port, store) {
+export function startMlflow(venv, port, store, { backendUri = `sqlite:///${store}/mlflow.db`, workers = 1 } = {}) {
   return spawn(
     join(venv, 'bin', 'mlflow'),
-    ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
-      '--backend-store-uri', `sqlite:///${store}/mlflow.db`, '--artifacts-destination', `${store}/artifacts`],
+    ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers),
+      '--backend-store-uri', backendUri, '--artifacts-destination', `${store}/artifacts`],
     { stdio: 'ignore', detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' } },
   );
 }

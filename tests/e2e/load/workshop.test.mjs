@@ -14,7 +14,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO, SHARED_DATA, waitForTrainEnabled } from '../app_page.mjs';
 import { launchBrowser } from '../browser.mjs';
-import { freePort, stopGroup, waitForOk } from '../servers.mjs';
+import { freePort, startMlflow, stopGroup, waitForOk } from '../servers.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
 const VENV = process.env.FLOWBOOK_VENV || join(homedir(), '.cache', 'flowbook', 'venv');
@@ -41,17 +41,10 @@ function run(command, args, env = process.env) {
   });
 }
 
-function startMlflowOn(backendUri, store) {
-  const port = freePort();
-  return port.then((p) => {
-    const child = spawn(
-      join(VENV, 'bin', 'mlflow'),
-      ['server', '--host', '127.0.0.1', '--port', String(p), '--workers', '2',
-        '--backend-store-uri', backendUri, '--artifacts-destination', join(store, 'artifacts')],
-      { stdio: 'ignore', detached: true, env: quietEnv },
-    );
-    return { child, uri: `http://127.0.0.1:${p}` };
-  });
+async function startMlflowOn(backendUri, store) {
+  const port = await freePort();
+  const child = startMlflow(VENV, port, store, { backendUri, workers: 2 });
+  return { child, uri: `http://127.0.0.1:${port}` };
 }
 
 /** Debian's PostgreSQL on a data folder and port of its own, trusting local connections. */
