@@ -224,6 +224,19 @@ if [ "$NEED_BINDGEN" = 1 ]; then
   say "wasm-bindgen-cli installed in $((SECONDS - t0)) s"
 fi
 
+# cargo-fuzz, for the test command's fuzzing step (scripts/fuzz.sh): about 25 s.
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$MODE" = all ]; then
+  if cargo fuzz --version 2>/dev/null | grep -q "cargo-fuzz ${CARGO_FUZZ_VERSION}"; then
+    skip "cargo-fuzz ${CARGO_FUZZ_VERSION}"
+  else
+    say "cargo install --locked cargo-fuzz --version ${CARGO_FUZZ_VERSION}"
+    t0=$SECONDS
+    tool_install --locked cargo-fuzz --version "${CARGO_FUZZ_VERSION}"
+    say "cargo-fuzz installed in $((SECONDS - t0)) s"
+  fi
+fi
+
 download_status=0
 wait "$DOWNLOAD_PID" || download_status=$?
 cat "$DOWNLOAD_LOG"

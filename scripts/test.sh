@@ -218,5 +218,12 @@ run_step "MLflow model export loads and predicts in MLflow (scripts/mlflow_model
 mlflow_sync() { bash scripts/mlflow_test.sh; }
 run_step "MLflow sync against real servers: push, exactly once, fault, errors (scripts/mlflow_test.sh)" mlflow_sync
 
+# After the MLflow step, which builds the CLI the clients run (target/debug/flowbook).
+workshop_load() { bash scripts/e2e.sh --no-build tests/e2e/load/workshop.test.mjs; }
+run_step "workshop load: 30 CLI clients and 10 pages pushing at once, on SQLite and PostgreSQL (tests/e2e/load)" workshop_load
+
+fuzz_readers() { FLOWBOOK_FUZZ_JOBS=2 bash scripts/fuzz.sh 60; }
+run_step "fuzzing the readers of untrusted files, a minute each (scripts/fuzz.sh)" fuzz_readers
+
 echo
 wasm_sizes

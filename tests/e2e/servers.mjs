@@ -2,6 +2,7 @@
 // for an answer, and starting or stopping a real `mlflow server`.
 
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -32,14 +33,18 @@ export async function waitForOk(url, ms, child) {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-/** `mlflow server` from `venv` on 127.0.0.1:`port`: SQLite store and proxied artifacts in `store`. */
+/** `mlflow server` from `venv` on 127.0.0.1:`port`: SQLite store and proxied artifacts in
+ * `store`, and its log in `store`/server.log for a failing test to point at. */
 export function startMlflow(venv, port, store, { backendUri = `sqlite:///${store}/mlflow.db`, workers = 1 } = {}) {
-  return spawn(
+  const log = openSync(join(store, 'server.log'), 'a');
+  const child = spawn(
     join(venv, 'bin', 'mlflow'),
     ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers),
       '--backend-store-uri', backendUri, '--artifacts-destination', `${store}/artifacts`],
-    { stdio: 'ignore', detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' } },
+    { stdio: ['ignore', log, log], detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' } },
   );
+  closeSync(log);
+  return child;
 }
 
 /** Stops a server started with `detached: true`, with everything it started. */

@@ -1,12 +1,15 @@
 //! `flowbook train --mlflow-uri ...`: turns a finished training into a Flowbook run record
 //! and pushes it (and optionally registers its model) with the engine's sync.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flowbook_core::data::TripTable;
 use flowbook_core::export::{add_model_directory, Exportable, MODEL_DIR};
-use flowbook_core::mlflow::{Auth, MlflowSync, ServerConfig, SyncError, USER_TAG};
+use flowbook_core::mlflow::{
+    resume_wait_ms, Auth, MlflowSync, PushedRun, ServerConfig, SyncError, MAX_RESUMES, USER_TAG,
+};
 use flowbook_core::pipeline::{TrainReport, TrainRequest, TreeReport};
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, run_from_trees, selected_report, DatasetInput,
@@ -27,8 +30,9 @@ pub(crate) fn warn_if_credentials_in_clear(config: &ServerConfig) {
     }
 }
 
-/// Time limit per HTTP request.
-pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time limit per HTTP request: MLflow's own client waits 120 s, and a server under a
+/// workshop's load can hold a request 30 s waiting for a database connection, then answer.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -189,8 +193,67 @@ fn with_user(runs: &[Run]) -> Vec<Run> {
 /// What a push did: the server's version, each run's outcome, the registered version.
 pub struct Pushed {
     pub server_version: String,
-    pub runs: Vec<flowbook_core::mlflow::PushedRun>,
+    pub runs: Vec<PushedRun>,
     pub registered: Option<Value>,
+}
+
+/// Why one start of a push failed, with what the message should name.
+struct PushFailure {
+    error: SyncError,
+    /// The run is on the server, and registering its model failed.
+    pushed_url: Option<String>,
+    /// The run file being pushed (`flowbook push`).
+    file: Option<String>,
+}
+
+impl From<SyncError> for PushFailure {
+    fn from(error: SyncError) -> PushFailure {
+        PushFailure {
+            error,
+            pushed_url: None,
+            file: None,
+        }
+    }
+}
+
+impl PushFailure {
+    fn message(&self) -> String {
+        match (&self.file, &self.pushed_url) {
+            (Some(file), _) => format!("{file}: {}", self.error),
+            (None, Some(url)) => format!("the run was pushed ({url}), but {}", self.error),
+            (None, None) => self.error.to_string(),
+        }
+    }
+}
+
+/// Runs `push` (one whole push, which client ids make safe to repeat) and starts it again
+/// after a failure that [`resume_wait_ms`] says may pass: a time-out or a dropped connection
+/// under load. When the server is down by then, the first failure is the one to report (it
+/// says what happened; "connection refused" only says what is now).
+fn resuming<T>(mut push: impl FnMut() -> Result<T, PushFailure>) -> Result<T, String> {
+    let mut first: Option<PushFailure> = None;
+    for resume in 0.. {
+        let failure = match push() {
+            Ok(done) => return Ok(done),
+            Err(failure) => failure,
+        };
+        let Some(wait_ms) = resume_wait_ms(&failure.error, resume) else {
+            let report = match first {
+                Some(first) if matches!(failure.error, SyncError::Unreachable { .. }) => first,
+                _ => failure,
+            };
+            return Err(report.message());
+        };
+        eprintln!(
+            "flowbook: {}; starting the push again in {} s ({} of {MAX_RESUMES}), which duplicates nothing",
+            failure.message(),
+            wait_ms / 1000,
+            resume + 1
+        );
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        first.get_or_insert(failure);
+    }
+    unreachable!("the loop returns")
 }
 
 /// Pushes `runs` into the experiment of `args` (exactly once; a search's trials nested
@@ -203,46 +266,54 @@ pub fn push_and_register(
     let config = ServerConfig::new(&args.uri, auth_from_env());
     warn_if_credentials_in_clear(&config);
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
-    pollster::block_on(async {
-        let server = sync.test_connection().await.map_err(|e| e.to_string())?;
-        // Fail before creating anything rather than leave a run without its model.
-        if !server.artifacts_proxied {
-            return Err(SyncError::ArtifactsNotProxied.to_string());
+    let runs = &with_user(runs);
+    resuming(|| pollster::block_on(push_once(&sync, args, runs, register)))
+}
+
+async fn push_once(
+    sync: &MlflowSync<NativeHttp>,
+    args: &MlflowArgs,
+    runs: &[Run],
+    register: Option<usize>,
+) -> Result<Pushed, PushFailure> {
+    let server = sync.test_connection().await?;
+    // Fail before creating anything rather than leave a run without its model.
+    if !server.artifacts_proxied {
+        return Err(SyncError::ArtifactsNotProxied.into());
+    }
+    let experiment_id = sync.ensure_experiment(&args.experiment).await?;
+    // The batch push is what `flowbook push` uses, so the fault test of
+    // scripts/mlflow_test.sh exercises its resume path.
+    let pushed = sync.push_runs(runs, &experiment_id, |_, _| {}).await?;
+    let registered = match (&args.register_model, register) {
+        (Some(name), Some(index)) => {
+            let (run, done) = (&runs[index], &pushed[index]);
+            let version = sync
+                .register_model(name, run, done, MODEL_DIR, &args.aliases)
+                .await
+                .map_err(|error| PushFailure {
+                    error,
+                    pushed_url: Some(pushed[0].url.clone()),
+                    file: None,
+                })?;
+            Some(json!({
+                "name": version.name,
+                "version": version.version,
+                "aliases": args.aliases,
+                "created": version.created,
+            }))
         }
-        let experiment_id = sync
-            .ensure_experiment(&args.experiment)
-            .await
-            .map_err(|e| e.to_string())?;
-        // The batch push is what `flowbook push` uses, so the fault test of
-        // scripts/mlflow_test.sh exercises its resume path.
-        let runs = &with_user(runs);
-        let pushed = sync
-            .push_runs(runs, &experiment_id, |_, _| {})
-            .await
-            .map_err(|e| e.to_string())?;
-        let registered = match (&args.register_model, register) {
-            (Some(name), Some(index)) => {
-                let (run, done) = (&runs[index], &pushed[index]);
-                let version = sync
-                    .register_model(name, run, done, MODEL_DIR, &args.aliases)
-                    .await
-                    .map_err(|e| format!("the run was pushed ({}), but {e}", pushed[0].url))?;
-                Some(json!({
-                    "name": version.name,
-                    "version": version.version,
-                    "aliases": args.aliases,
-                    "created": version.created,
-                }))
-            }
-            _ => None,
-        };
-        Ok(Pushed {
-            server_version: server.version,
-            runs: pushed,
-            registered,
-        })
+        _ => None,
+    };
+    Ok(Pushed {
+        server_version: server.version,
+        runs: pushed,
+        registered,
     })
 }
+
+/// The run files of one experiment, in the order given.
+type ExperimentFiles = (String, Vec<(String, Run)>);
 
 /// `flowbook push RUN.json... --mlflow-uri URL [--experiment NAME]`: pushes saved Flowbook
 /// run records (each into its own experiment unless `--experiment` is given), one line of
@@ -252,7 +323,7 @@ pub fn run_push(cli: &PushCli) -> Result<(), String> {
     let (uri, experiment) = (&cli.mlflow_uri, &cli.experiment);
     let files: Vec<String> = cli.files.iter().map(|f| f.display().to_string()).collect();
     // Read every file first: a bad file fails the command before anything is sent.
-    let mut by_experiment: Vec<(String, Vec<(String, Run)>)> = Vec::new();
+    let mut by_experiment: Vec<ExperimentFiles> = Vec::new();
     for path in files {
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
@@ -266,36 +337,42 @@ pub fn run_push(cli: &PushCli) -> Result<(), String> {
     let config = ServerConfig::new(uri, auth_from_env());
     warn_if_credentials_in_clear(&config);
     let sync = MlflowSync::new(NativeHttp::new(REQUEST_TIMEOUT), config);
-    pollster::block_on(async {
-        sync.test_connection().await.map_err(|e| e.to_string())?;
-        for (name, entries) in &by_experiment {
-            let experiment_id = sync
-                .ensure_experiment(name)
-                .await
-                .map_err(|e| e.to_string())?;
-            let runs: Vec<Run> = entries.iter().map(|(_, run)| run.clone()).collect();
-            let runs = with_user(&runs);
-            let mut failed_file = None;
-            let report =
-                |index: usize, outcome: Result<&flowbook_core::mlflow::PushedRun, &SyncError>| {
-                    let file = &entries[index].0;
-                    match outcome {
-                        Ok(pushed) => println!(
-                            "{}",
-                            json!({ "file": file, "run_id": pushed.run_id, "url": pushed.url, "created": pushed.created })
-                        ),
-                        Err(_) => failed_file = Some(file.clone()),
-                    }
-                };
-            if let Err(error) = sync.push_runs(&runs, &experiment_id, report).await {
-                return Err(match failed_file {
-                    Some(file) => format!("{file}: {error}"),
-                    None => error.to_string(),
-                });
+    // A file's line is printed once, however many times the push starts again.
+    let mut printed = HashSet::new();
+    resuming(|| pollster::block_on(push_files_once(&sync, &by_experiment, &mut printed)))
+}
+
+async fn push_files_once(
+    sync: &MlflowSync<NativeHttp>,
+    by_experiment: &[ExperimentFiles],
+    printed: &mut HashSet<String>,
+) -> Result<(), PushFailure> {
+    sync.test_connection().await?;
+    for (name, entries) in by_experiment {
+        let experiment_id = sync.ensure_experiment(name).await?;
+        let runs: Vec<Run> = entries.iter().map(|(_, run)| run.clone()).collect();
+        let runs = with_user(&runs);
+        let mut failed_file = None;
+        let report = |index: usize, outcome: Result<&PushedRun, &SyncError>| {
+            let file = &entries[index].0;
+            match outcome {
+                Ok(pushed) if printed.insert(file.clone()) => println!(
+                    "{}",
+                    json!({ "file": file, "run_id": pushed.run_id, "url": pushed.url, "created": pushed.created })
+                ),
+                Ok(_) => {}
+                Err(_) => failed_file = Some(file.clone()),
             }
+        };
+        if let Err(error) = sync.push_runs(&runs, &experiment_id, report).await {
+            return Err(PushFailure {
+                error,
+                pushed_url: None,
+                file: failed_file,
+            });
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Adds the push's outcome to a `--json` answer and prints it; a failed push fails the

@@ -39,5 +39,5 @@ pub use pull::{
 pub use push::{PushedRun, USER_TAG};
 pub use push_registry::{client_version_id, PushedVersion, RegistryPush};
 pub use registry::{RegisteredVersion, CLIENT_VERSION_ID_TAG};
-pub use retry::{PageGuard, LONGEST_WAIT_MS, MAX_PAGES};
+pub use retry::{resume_wait_ms, PageGuard, LONGEST_WAIT_MS, MAX_PAGES, MAX_RESUMES};
 pub use server::ServerInfo;

@@ -1,7 +1,10 @@
 //! What Flowbook does with a busy or looping server: waits and sends again when the server
-//! says it could not take the request (429, or 503 with `Retry-After`, honouring its wait; a SQLite-backed
-//! server's "database is locked" 500), and stops a paging loop that never ends. A refused
-//! request did nothing on the server, so sending it again duplicates nothing.
+//! says it could not take the request (429, or 503 with `Retry-After`, honouring its wait; a
+//! database that refused the request, see [`refused_by_the_database`]), and stops a paging
+//! loop that never ends. A refused request did nothing on the server, so sending it again
+//! duplicates nothing. [`resume_wait_ms`] is the policy one level up: after a push broke off
+//! (time-out, dropped connection, a proxy's 502–504) the whole push starts again, which the
+//! client ids make safe.
 
 use std::collections::HashSet;
 
@@ -44,9 +47,45 @@ pub(crate) fn retry_wait(response: &HttpResponse, attempt: u32) -> Option<u64> {
                 None => Some(backoff_ms(attempt)),
             }
         }
-        500 if String::from_utf8_lossy(&response.body).contains("database is locked") => {
-            Some(backoff_ms(attempt))
-        }
+        400 | 500 if refused_by_the_database(&response.body) => Some(backoff_ms(attempt)),
+        _ => None,
+    }
+}
+
+/// Answers in which the server's database refused the request before it changed anything,
+/// as a workshop's load makes them (seen with 30 clients pushing at once):
+/// - SQLite's writer lock: "database is locked" (a 500);
+/// - SQLAlchemy's connection pool, full for its 30 s: "QueuePool limit ... timed out"
+///   (MLflow answers it as a 400);
+/// - two runs logging the same dataset at the same moment: the loser's insert breaks
+///   "UNIQUE constraint failed: datasets..." and rolls back; sent again, it finds the
+///   dataset the winner created.
+fn refused_by_the_database(body: &[u8]) -> bool {
+    let body = String::from_utf8_lossy(body);
+    body.contains("database is locked")
+        || (body.contains("QueuePool limit") && body.contains("timed out"))
+        || body.contains("UNIQUE constraint failed: datasets")
+}
+
+/// Starts of one push at most after the first (a push that broke off is sent again whole).
+pub const MAX_RESUMES: u32 = 3;
+
+/// How long to wait before starting a push again after it failed with `error` on start
+/// number `resume` (0 after the first), or `None` when the failure is final. Only failures
+/// that say the server may not have seen or finished the request are resumed: a time-out,
+/// a connection that broke off, or a gateway between Flowbook and the server that gave up
+/// (502–504). A server that refuses connections is down: resuming would only delay the
+/// message. Waits double from 2 s.
+pub fn resume_wait_ms(error: &SyncError, resume: u32) -> Option<u64> {
+    if resume >= MAX_RESUMES {
+        return None;
+    }
+    match error {
+        SyncError::Timeout { .. }
+        | SyncError::ConnectionLost { .. }
+        | SyncError::Server {
+            status: 502..=504, ..
+        } => Some(2_000u64 << resume),
         _ => None,
     }
 }
@@ -114,6 +153,21 @@ mod tests {
         assert_eq!(retry_wait(&answer(500, locked, None), 0), Some(500));
         assert_eq!(retry_wait(&answer(500, locked, None), 2), Some(2000));
         assert_eq!(retry_wait(&answer(500, "other failure", None), 0), None);
+        let pool = r#"{"error_code": "BAD_REQUEST", "message": "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00"}"#;
+        assert_eq!(retry_wait(&answer(400, pool, None), 1), Some(1000));
+        let race = r#"{"error_code": "INTERNAL_ERROR", "message": "(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, datasets.name, datasets.digest"}"#;
+        assert_eq!(retry_wait(&answer(500, race, None), 0), Some(500));
+        assert_eq!(retry_wait(&answer(400, race, None), 0), Some(500));
+        let other_unique = r#"{"message": "UNIQUE constraint failed: runs.run_uuid"}"#;
+        assert_eq!(
+            retry_wait(&answer(500, other_unique, None), 0),
+            None,
+            "only the dataset race is known to be harmless"
+        );
+        assert_eq!(
+            retry_wait(&answer(400, "database is locked", None), MAX_ATTEMPTS - 1),
+            None
+        );
         assert_eq!(retry_wait(&answer(400, "", Some("1")), 0), None);
         assert_eq!(
             retry_wait(&answer(503, "", None), 0),
@@ -126,6 +180,36 @@ mod tests {
             None,
             "attempts are bounded"
         );
+    }
+
+    #[test]
+    fn a_push_that_broke_off_is_started_again_a_bounded_number_of_times() {
+        let url = || "http://127.0.0.1:5000".to_string();
+        let timeout = SyncError::Timeout { url: url() };
+        assert_eq!(resume_wait_ms(&timeout, 0), Some(2_000));
+        assert_eq!(resume_wait_ms(&timeout, 1), Some(4_000));
+        assert_eq!(resume_wait_ms(&timeout, 2), Some(8_000));
+        assert_eq!(resume_wait_ms(&timeout, MAX_RESUMES), None);
+        let lost = SyncError::ConnectionLost { url: url() };
+        assert_eq!(resume_wait_ms(&lost, 0), Some(2_000));
+        let gateway = |status| SyncError::Server {
+            status,
+            message: "Bad Gateway".into(),
+        };
+        assert_eq!(resume_wait_ms(&gateway(502), 0), Some(2_000));
+        assert_eq!(resume_wait_ms(&gateway(504), 1), Some(4_000));
+        assert_eq!(resume_wait_ms(&gateway(500), 0), None, "a crash is final");
+        assert_eq!(
+            resume_wait_ms(&SyncError::Unreachable { url: url() }, 0),
+            None,
+            "a server that is down is not waited for"
+        );
+        let refused = SyncError::Api {
+            status: 400,
+            code: "INVALID_PARAMETER_VALUE".into(),
+            message: "bad".into(),
+        };
+        assert_eq!(resume_wait_ms(&refused, 0), None);
     }
 
     #[test]
