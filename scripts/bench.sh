@@ -9,7 +9,8 @@
 #   bash scripts/bench.sh large    # only the large-file load
 #   bash scripts/bench.sh mlflow   # only the MLflow push
 #   bash scripts/bench.sh trees    # only the gradient-boosted trees against XGBoost
-#   bash scripts/bench.sh search   # only the course's search against hyperopt + XGBoost
+#   bash scripts/bench.sh search   # only the course's search against hyperopt + XGBoost, and
+#                                  # 1,000 linear trials natively and in Chromium
 #   bash scripts/bench.sh first    # only the time to the first result (release, Chromium)
 #   bash scripts/bench.sh monitor  # only monitoring eight months against Evidently
 set -euo pipefail
@@ -32,16 +33,14 @@ if [ "$ONLY" = all ] || [ "$ONLY" = mlflow ]; then
   [ "$ONLY" = mlflow ] && exit 0
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = monitor ]; then
+  echo "==> monitoring: 8 later months in headless Chromium (a Monitor cell)"
+  bash scripts/trunk.sh build --release >/dev/null
+  MONITOR_BROWSER="$(node tests/bench/browser_monitor.mjs)"
   echo "==> monitoring: 8 later months against 2021-01, flowbook monitor against Evidently's Report"
-  "$FLOWBOOK_VENV/bin/python" tests/bench/monitor.py
+  "$FLOWBOOK_VENV/bin/python" tests/bench/monitor.py --browser "$MONITOR_BROWSER"
   echo "==> the monitoring oracle on all eight months"
   (cd tests/oracle && FLOWBOOK_MONITOR_CASES=all "$FLOWBOOK_VENV/bin/python" -m unittest test_monitor.MonitorAgainstEvidently.test_months_against_evidently)
   [ "$ONLY" = monitor ] && exit 0
-fi
-if [ "$ONLY" = all ] || [ "$ONLY" = search ]; then
-  echo "==> hyperparameter search: the course's (hyperopt TPE + XGBoost, 50 evaluations) against flowbook search"
-  "$FLOWBOOK_VENV/bin/python" tests/bench/search.py --max-evals "${FLOWBOOK_SEARCH_EVALS:-50}"
-  [ "$ONLY" = search ] && exit 0
 fi
 # in_browser SCRIPT [ARGS...]: builds the release app, serves dist/ and runs a browser
 # benchmark script against it; prints what the script printed.
@@ -55,6 +54,13 @@ in_browser() {
   FLOWBOOK_URL="http://127.0.0.1:$port/" node "$@"
   kill "$server" 2>/dev/null || true
 }
+if [ "$ONLY" = all ] || [ "$ONLY" = search ]; then
+  echo "==> hyperparameter search: 1,000 linear trials in headless Chromium (a Search cell)"
+  SEARCH_BROWSER="$(in_browser tests/bench/browser_search.mjs --trials 1000)"
+  echo "==> hyperparameter search: the course's (hyperopt TPE + XGBoost, 50 evaluations) against flowbook search"
+  "$FLOWBOOK_VENV/bin/python" tests/bench/search.py --max-evals "${FLOWBOOK_SEARCH_EVALS:-50}" --browser "$SEARCH_BROWSER"
+  [ "$ONLY" = search ] && exit 0
+fi
 if [ "$ONLY" = all ] || [ "$ONLY" = trees ]; then
   echo "==> gradient-boosted trees: the course's model in headless Chromium (the notebook's Course settings)"
   TREES_BROWSER="$(in_browser tests/bench/browser_trees.mjs)"

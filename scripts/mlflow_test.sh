@@ -4,6 +4,8 @@
 #   (b) push again with the same --client-id: still one run, one model version
 #   (c) kill the server while a sweep is being pushed, restart it on the same store,
 #       push again: nothing duplicated, nothing lost
+#   (c2) kill and restart the server in the middle of a push: the same command starts the
+#       push again by itself and finishes, nothing duplicated
 #   (h) `flowbook search` (50 linear trials, 20 tree trials) pushed twice: one parent, the
 #       trials nested under it by mlflow.parentRunId, nothing duplicated, the best registered
 #   (e) `flowbook push` of 5 run records (one client-id lookup), again (no duplicates), then
@@ -187,6 +189,26 @@ flowbook_train "$TMP/c2" "${SWEEP[@]}" || { cat "$TMP/c2.err" >&2; fail "the res
 pass "resumed push found the interrupted run"
 verify --tracking-uri "$URI" --experiment flowbook-fault --client-id fault-sweep-1 --cli-json "$TMP/c2.json" \
   --model-name taxi-sweep --alias best
+echo "  ($((SECONDS - T)) s)"
+
+say "(c2) the server restarts in the middle of a push: the same command starts the push again and finishes"
+T=$SECONDS
+RESTART=(--model ridge --alphas "$ALPHAS" --mlflow-uri "$URI" --experiment flowbook-restart
+  --register-model taxi-restart --alias best --client-id restart-sweep-1)
+"$FLOWBOOK" train --train "$TRAIN" --val "$VAL" --json "${RESTART[@]}" >"$TMP/c3.json" 2>"$TMP/c3.err" &
+CLI_PID=$!
+"$PY" tests/mlflow/wait_for_partial_run.py "$STORE/mlflow.db" restart-sweep-1 --timeout 120 >"$TMP/c3-watch.txt" ||
+  { cat "$TMP/c3-watch.txt"; fail "the run never appeared in the database"; }
+kill_server main
+start_server main "$PORT" "$STORE" --artifacts-destination "$STORE/artifacts"
+pass "server killed with the run half-pushed ($(cat "$TMP/c3-watch.txt")) and restarted"
+CLI_RC=0
+wait "$CLI_PID" || CLI_RC=$?
+[ "$CLI_RC" -eq 0 ] || { cat "$TMP/c3.err" >&2; fail "the push did not survive the restart (exit $CLI_RC)"; }
+grep -q "starting the push again" "$TMP/c3.err" || { cat "$TMP/c3.err" >&2; fail "the command did not say it started the push again"; }
+pass "the same command finished: $(grep -c 'starting the push again' "$TMP/c3.err") restart(s) of the push"
+verify --tracking-uri "$URI" --experiment flowbook-restart --client-id restart-sweep-1 --cli-json "$TMP/c3.json" \
+  --model-name taxi-restart --alias best
 echo "  ($((SECONDS - T)) s)"
 
 say "(g) push a gradient-boosted tree run twice; MLflow's client reads the curve and loads the model"

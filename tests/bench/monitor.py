@@ -1,11 +1,14 @@
 """Monitoring eight later months against January 2021: `flowbook monitor` (native, the
 whole command: decoding, predicting, every statistic) against Evidently's Report with
 DataDriftPreset on the same columns (only its Report.run time, without reading the files
-or fitting the model), same data, same run. Prints both and the ratio.
+or fitting the model), same data, same run. Prints both and the ratio; given what
+tests/bench/browser_monitor.mjs printed (the Monitor cell over the same months in headless
+Chromium), that too.
 
-    python tests/bench/monitor.py   # run by scripts/bench.sh monitor
+    python tests/bench/monitor.py [--browser JSON]   # run by scripts/bench.sh monitor
 """
 
+import argparse
 import json
 import os
 import statistics
@@ -27,6 +30,9 @@ def green(month):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--browser", help="what tests/bench/browser_monitor.mjs printed")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         model = str(Path(tmp) / "model.json")
         subprocess.run([FLOWBOOK, "train", "--train", green("2021-01"), "--val", green("2021-02"),
@@ -51,6 +57,14 @@ def main():
     print(f"  Evidently Report.run, same 8 months (sum, files already read):  {report:.1f} s"
           f"  (whole process with reading and fitting: {evidently_process:.1f} s)")
     print(f"  ratio: Flowbook {report / ours:.0f}x faster than Evidently's Report")
+    if args.browser:
+        web = json.loads(args.browser)
+        print(f"  Monitor cell, same 8 months (Chromium, files fetched, median of {len(web['rounds_s']) - 1} "
+              f"re-runs): {web['median_s']:.3f} s (first run with the downloads: {web['first_s']:.3f} s)")
+        print(f"  ratio: Flowbook in the browser {report / web['median_s']:.0f}x faster than Evidently's Report"
+              f" ({web['median_s'] / ours:.2f}x the native command)")
+        if web["page_errors"]:
+            print(f"  page errors: {web['page_errors']}")
 
 
 if __name__ == "__main__":

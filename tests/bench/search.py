@@ -2,9 +2,10 @@
 hyperopt's TPE driving XGBoost (all threads, 1,000 rounds, early stopping after 50) over
 the course's space, and `flowbook search --space examples/search/course_xgboost.json`
 (TPE, trials in parallel batches). Prints wall time, best validation RMSE and the ratio;
-then Flowbook's linear search of 1,000 trials.
+then Flowbook's linear search of 1,000 trials natively and, given the JSON that
+tests/bench/browser_search.mjs printed for the same search, in headless Chromium.
 
-    python tests/bench/search.py [--max-evals 50] [--skip-hyperopt]
+    python tests/bench/search.py [--max-evals 50] [--skip-hyperopt] [--browser JSON]
 """
 
 import argparse
@@ -72,6 +73,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-evals", type=int, default=50)
     parser.add_argument("--skip-hyperopt", action="store_true")
+    parser.add_argument("--browser", help="what tests/bench/browser_search.mjs printed")
     args = parser.parse_args()
     n = args.max_evals
     print(f"{'search':<44} {'trials':>6} {'wall s':>8} {'best val RMSE':>13} {'Flowbook/this':>13}")
@@ -84,7 +86,14 @@ def main():
               flush=True)
     lin_s, lin = flowbook_search("linear.json", 1000, ["--batch", "8"])
     print(f"{'Flowbook TPE, linear space (native)':<44} {lin['trials']:>6} {lin_s:8.1f} {lin['best_val_rmse']:13.6f}"
-          f"   ({lin['prepared_sets']} prepared sets)")
+          f"   ({lin['prepared_sets']} prepared sets)", flush=True)
+    if args.browser:
+        web = json.loads(args.browser)
+        print(f"{'Flowbook TPE, linear space (Chromium)':<44} {web['trials']:>6} {web['on_screen_s']:8.1f} "
+              f"{web['best_val_rmse']:13.6f} {web['on_screen_s'] / lin_s:13.3f}   (Chromium/native; "
+              f"the search's own time {web['search_s']} s, {web['workers']} cores)")
+        if web["page_errors"]:
+            print(f"page errors: {web['page_errors']}")
 
 
 if __name__ == "__main__":

@@ -228,8 +228,9 @@ impl PushFailure {
 
 /// Runs `push` (one whole push, which client ids make safe to repeat) and starts it again
 /// after a failure that [`resume_wait_ms`] says may pass: a time-out or a dropped connection
-/// under load. When the server is down by then, the first failure is the one to report (it
-/// says what happened; "connection refused" only says what is now).
+/// under load, or a server restarting in the middle of the push. When the server is then
+/// down for good, the first failure is the one reported: it says what happened, where
+/// "connection refused" only says what is now.
 fn resuming<T>(mut push: impl FnMut() -> Result<T, PushFailure>) -> Result<T, String> {
     let mut first: Option<PushFailure> = None;
     for resume in 0.. {
@@ -237,7 +238,7 @@ fn resuming<T>(mut push: impl FnMut() -> Result<T, PushFailure>) -> Result<T, St
             Ok(done) => return Ok(done),
             Err(failure) => failure,
         };
-        let Some(wait_ms) = resume_wait_ms(&failure.error, resume) else {
+        let Some(wait_ms) = resume_wait_ms(&failure.error, resume, first.is_some()) else {
             let report = match first {
                 Some(first) if matches!(failure.error, SyncError::Unreachable { .. }) => first,
                 _ => failure,

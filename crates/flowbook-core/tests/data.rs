@@ -118,6 +118,20 @@ fn a_footer_claiming_an_absurd_size_is_an_error() {
     assert!(matches!(err, DataError::Corrupt { .. }), "{err}");
 }
 
+/// What scripts/fuzz.sh found: zero bytes inserted into a page make its levels read as a
+/// variable-length integer of more than 10 bytes, which parquet 60.1.0's reader met with a
+/// panic (vendor/parquet/FLOWBOOK.md). The file is now refused as damaged, by name.
+#[test]
+fn a_page_whose_integers_never_end_is_an_error_not_a_panic() {
+    let real = common::read_bytes("green_tripdata_2023-02.parquet");
+    let mut bytes = real[..500_075].to_vec();
+    bytes.extend([0u8; 78]);
+    bytes.extend_from_slice(&real[500_075..]);
+    let err = load_trips("damaged.parquet", Bytes::from(bytes), &numeric()).unwrap_err();
+    assert!(matches!(err, DataError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().starts_with("damaged.parquet"), "{err}");
+}
+
 #[test]
 fn a_parquet_file_without_trip_columns_lists_what_it_has() {
     let bytes = write_parquet(vec![

@@ -67,27 +67,31 @@ fn refused_by_the_database(body: &[u8]) -> bool {
         || body.contains("UNIQUE constraint failed: datasets")
 }
 
-/// Starts of one push at most after the first (a push that broke off is sent again whole).
-pub const MAX_RESUMES: u32 = 3;
+/// Starts of one push at most after the first (a push that broke off is sent again whole):
+/// with waits of 2, 4, 8 and 16 s, half a minute, in which a restarted server is back.
+pub const MAX_RESUMES: u32 = 4;
 
 /// How long to wait before starting a push again after it failed with `error` on start
-/// number `resume` (0 after the first), or `None` when the failure is final. Only failures
-/// that say the server may not have seen or finished the request are resumed: a time-out,
-/// a connection that broke off, or a gateway between Flowbook and the server that gave up
-/// (502–504). A server that refuses connections is down: resuming would only delay the
-/// message. Waits double from 2 s.
-pub fn resume_wait_ms(error: &SyncError, resume: u32) -> Option<u64> {
+/// number `resume` (0 after the first), or `None` when the failure is final. A push is
+/// started again after failures that say the server may not have seen or finished the
+/// request: a time-out, a connection that broke off, or a gateway between Flowbook and the
+/// server that gave up (502–504). A server that refuses connections is down, and waiting
+/// would only delay the message, unless an earlier start broke off (`broke_off_before`):
+/// then the server is likely restarting. Waits double from 2 s.
+pub fn resume_wait_ms(error: &SyncError, resume: u32, broke_off_before: bool) -> Option<u64> {
     if resume >= MAX_RESUMES {
         return None;
     }
-    match error {
+    let worth_it = match error {
         SyncError::Timeout { .. }
         | SyncError::ConnectionLost { .. }
         | SyncError::Server {
             status: 502..=504, ..
-        } => Some(2_000u64 << resume),
-        _ => None,
-    }
+        } => true,
+        SyncError::Unreachable { .. } => broke_off_before,
+        _ => false,
+    };
+    worth_it.then_some(2_000u64 << resume)
 }
 
 /// Follows a paged listing: each page token once, and a bounded number of pages.
@@ -186,30 +190,41 @@ mod tests {
     fn a_push_that_broke_off_is_started_again_a_bounded_number_of_times() {
         let url = || "http://127.0.0.1:5000".to_string();
         let timeout = SyncError::Timeout { url: url() };
-        assert_eq!(resume_wait_ms(&timeout, 0), Some(2_000));
-        assert_eq!(resume_wait_ms(&timeout, 1), Some(4_000));
-        assert_eq!(resume_wait_ms(&timeout, 2), Some(8_000));
-        assert_eq!(resume_wait_ms(&timeout, MAX_RESUMES), None);
+        assert_eq!(resume_wait_ms(&timeout, 0, false), Some(2_000));
+        assert_eq!(resume_wait_ms(&timeout, 1, true), Some(4_000));
+        assert_eq!(resume_wait_ms(&timeout, 3, true), Some(16_000));
+        assert_eq!(resume_wait_ms(&timeout, MAX_RESUMES, true), None);
         let lost = SyncError::ConnectionLost { url: url() };
-        assert_eq!(resume_wait_ms(&lost, 0), Some(2_000));
+        assert_eq!(resume_wait_ms(&lost, 0, false), Some(2_000));
         let gateway = |status| SyncError::Server {
             status,
             message: "Bad Gateway".into(),
         };
-        assert_eq!(resume_wait_ms(&gateway(502), 0), Some(2_000));
-        assert_eq!(resume_wait_ms(&gateway(504), 1), Some(4_000));
-        assert_eq!(resume_wait_ms(&gateway(500), 0), None, "a crash is final");
+        assert_eq!(resume_wait_ms(&gateway(502), 0, false), Some(2_000));
+        assert_eq!(resume_wait_ms(&gateway(504), 1, true), Some(4_000));
         assert_eq!(
-            resume_wait_ms(&SyncError::Unreachable { url: url() }, 0),
+            resume_wait_ms(&gateway(500), 0, false),
             None,
-            "a server that is down is not waited for"
+            "a crash is final"
         );
+        let down = SyncError::Unreachable { url: url() };
+        assert_eq!(
+            resume_wait_ms(&down, 0, false),
+            None,
+            "a server that is down from the start is not waited for"
+        );
+        assert_eq!(
+            resume_wait_ms(&down, 1, true),
+            Some(4_000),
+            "one that went down in the middle of the push may be restarting"
+        );
+        assert_eq!(resume_wait_ms(&down, MAX_RESUMES, true), None);
         let refused = SyncError::Api {
             status: 400,
             code: "INVALID_PARAMETER_VALUE".into(),
             message: "bad".into(),
         };
-        assert_eq!(resume_wait_ms(&refused, 0), None);
+        assert_eq!(resume_wait_ms(&refused, 0, true), None);
     }
 
     #[test]
