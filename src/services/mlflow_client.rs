@@ -6,8 +6,10 @@ use flowbook_core::mlflow::{
 };
 use gloo_net::http::{Request, RequestBuilder};
 
-/// Time limit per request, after which the browser aborts it.
-const REQUEST_TIMEOUT_MS: u32 = 30_000;
+/// Time limit per request, after which the browser aborts it: 120 s, as the CLI and
+/// MLflow's own client wait. Under a workshop's load a server can hold a request 30 s
+/// waiting for a database connection and then answer (at 30 s, 8 of 10 pages gave up).
+const REQUEST_TIMEOUT_MS: u32 = 120_000;
 
 /// Sends requests with the page's fetch.
 #[derive(Debug, Clone, Copy, Default)]
