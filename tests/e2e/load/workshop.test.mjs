@@ -139,6 +139,11 @@ print(json.dumps({
   return JSON.parse(execFileSync(join(VENV, 'bin', 'python'), ['-c', script, uri, experiment, MODEL], { encoding: 'utf8', env: quietEnv }));
 }
 
+/** A long message's start (what failed) and end (where), without its middle. */
+function clip(text, keep = 900) {
+  return text.length <= 2 * keep ? text : `${text.slice(0, keep)}\n…\n${text.slice(-keep)}`;
+}
+
 function countBy(values) {
   const counts = new Map();
   for (const v of values) counts.set(v, (counts.get(v) || 0) + 1);
@@ -177,7 +182,7 @@ describe(`A workshop: ${CLIENTS} command-line clients and ${PAGES} browser pages
     const failures = [];
     clients.forEach((outcomes, i) =>
       outcomes.forEach((o, attempt) => {
-        if (o.code !== 0) failures.push(`client ${ids[i]}, push ${attempt + 1}: exit ${o.code}\n${o.err.slice(-1500)}`);
+        if (o.code !== 0) failures.push(`client ${ids[i]}, push ${attempt + 1}: exit ${o.code}\n${clip(o.err)}`);
       }),
     );
     pages.forEach((page, i) => {

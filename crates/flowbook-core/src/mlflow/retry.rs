@@ -57,14 +57,18 @@ pub(crate) fn retry_wait(response: &HttpResponse, attempt: u32) -> Option<u64> {
 /// - SQLite's writer lock: "database is locked" (a 500);
 /// - SQLAlchemy's connection pool, full for its 30 s: "QueuePool limit ... timed out"
 ///   (MLflow answers it as a 400);
-/// - two runs logging the same dataset at the same moment: the loser's insert breaks
-///   "UNIQUE constraint failed: datasets..." and rolls back; sent again, it finds the
-///   dataset the winner created.
+/// - two runs logging the same dataset at the same moment: the loser's insert breaks the
+///   datasets table's unique key and rolls back (SQLite: "UNIQUE constraint failed:
+///   datasets..."; PostgreSQL: "duplicate key value violates unique constraint" on the
+///   `INSERT INTO datasets` the message quotes); sent again, it finds the dataset the
+///   winner created.
 fn refused_by_the_database(body: &[u8]) -> bool {
     let body = String::from_utf8_lossy(body);
     body.contains("database is locked")
         || (body.contains("QueuePool limit") && body.contains("timed out"))
         || body.contains("UNIQUE constraint failed: datasets")
+        || (body.contains("duplicate key value violates unique constraint")
+            && body.contains("INSERT INTO datasets"))
 }
 
 /// Starts of one push at most after the first (a push that broke off is sent again whole):
@@ -162,6 +166,10 @@ mod tests {
         let race = r#"{"error_code": "INTERNAL_ERROR", "message": "(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, datasets.name, datasets.digest"}"#;
         assert_eq!(retry_wait(&answer(500, race, None), 0), Some(500));
         assert_eq!(retry_wait(&answer(400, race, None), 0), Some(500));
+        let postgres_race = r#"{"error_code": "INTERNAL_ERROR", "message": "(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint \"uq_dataset\"\nDETAIL:  Key (experiment_id, name, digest)=(1, green_tripdata_2021-01.parquet, b8e2c9496c5eada0f10adbd88f98d917) already exists.\n[SQL: INSERT INTO datasets (dataset_uuid, experiment_id, name, digest) VALUES (...)]"}"#;
+        assert_eq!(retry_wait(&answer(400, postgres_race, None), 0), Some(500));
+        let postgres_other = r#"{"message": "duplicate key value violates unique constraint \"runs_pkey\" [SQL: INSERT INTO runs ...]"}"#;
+        assert_eq!(retry_wait(&answer(500, postgres_other, None), 0), None);
         let other_unique = r#"{"message": "UNIQUE constraint failed: runs.run_uuid"}"#;
         assert_eq!(
             retry_wait(&answer(500, other_unique, None), 0),
