@@ -1,13 +1,15 @@
 //! One monitoring check, as the notebook's Monitor cell runs it: the model of the Train
 //! cell above against the Data cell's training file, over later months (files open in the
-//! page, or addresses fetched here), recorded as a monitoring run.
+//! page, or addresses fetched here), checked in the training worker (on the page when no
+//! worker can start) and recorded as a monitoring run.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use flowbook_core::data::{load_trip_file, TripTable};
-use flowbook_core::monitor::{check_months, monitored_sample, MonitoredSample, MonthCheck};
+use bytes::Bytes;
+use flowbook_core::data::{load_trip_file, sha256_hex, TripTable};
+use flowbook_core::monitor::{check_tables, MonthCheck, SampleSummary};
 use flowbook_core::notebook::MonitorSettings;
 use flowbook_core::saved_model::SavedModel;
 use flowbook_core::store::StoredRun;
@@ -17,6 +19,7 @@ use flowbook_core::tracking::{
 
 use leptos::prelude::{GetUntracked, WithUntracked};
 
+use crate::services::train_worker::{self, FileRef, OffThreadError};
 use crate::state::datasets::Datasets;
 use crate::state::registry::{model_of_run, RegistryStore};
 use crate::state::runs::{
@@ -27,7 +30,7 @@ use crate::state::training::now_ms;
 /// What a Monitor cell shows.
 #[derive(Debug, Clone)]
 pub struct MonitorOutcome {
-    pub reference: MonitoredSample,
+    pub reference: SampleSummary,
     pub months: Vec<MonthCheck>,
     /// How each month was named in the cell (its label on the charts).
     pub labels: Vec<String>,
@@ -35,39 +38,99 @@ pub struct MonitorOutcome {
     pub thresholds: flowbook_core::monitor::Thresholds,
     pub run: Run,
     pub elapsed_ms: f64,
+    /// Said beside the result when the check ran on the page instead of the worker.
+    pub note: Option<String>,
+}
+
+/// A later month as the check reads it: a file open in the page, or one fetched here
+/// (its bytes, which only the worker decodes).
+#[derive(Clone)]
+enum MonthFile {
+    Open(Arc<TripTable>),
+    Fetched { file: FileRef, bytes: Bytes },
+}
+
+impl MonthFile {
+    fn file(&self) -> FileRef {
+        match self {
+            MonthFile::Open(table) => FileRef::of(table),
+            MonthFile::Fetched { file, .. } => file.clone(),
+        }
+    }
+
+    /// The month's trips decoded here, for a check on the page.
+    fn decoded(&self, source: &str) -> Result<Arc<TripTable>, String> {
+        match self {
+            MonthFile::Open(table) => Ok(table.clone()),
+            MonthFile::Fetched { file, bytes } => load_trip_file(
+                &file.file_name,
+                bytes.clone(),
+                &crate::state::open_file::decoded_numeric_columns(),
+            )
+            .map(Arc::new)
+            .map_err(|e| format!("{source}: {e}")),
+        }
+    }
 }
 
 thread_local! {
     /// Months fetched in this tab, by address: checking again does not download again.
-    static FETCHED: RefCell<HashMap<String, Arc<TripTable>>> = RefCell::default();
+    static FETCHED: RefCell<HashMap<String, MonthFile>> = RefCell::default();
 }
 
-/// The month's trips: a file open in the page by that name, else the address fetched.
-async fn month_table(datasets: Datasets, month: &str) -> Result<Arc<TripTable>, String> {
+/// The month's file: one open in the page by that name, else the address fetched.
+async fn month_file(datasets: Datasets, month: &str) -> Result<MonthFile, String> {
     let open = datasets
         .get_untracked()
         .into_iter()
         .find(|d| d.file_name == month)
         .and_then(|d| d.trips.get_untracked());
     if let Some(table) = open {
-        return Ok(table);
+        return Ok(MonthFile::Open(table));
     }
-    if let Some(table) = FETCHED.with(|f| f.borrow().get(month).cloned()) {
-        return Ok(table);
+    if let Some(file) = FETCHED.with(|f| f.borrow().get(month).cloned()) {
+        return Ok(file);
     }
     use crate::services::load::{fetch_bytes_with_progress, MAX_TRIP_FILE_BYTES};
     let bytes =
         fetch_bytes_with_progress(month, MAX_TRIP_FILE_BYTES, "a trip file", |_, _| {}).await?;
-    let name = month.rsplit('/').next().unwrap_or(month).to_string();
-    let table = load_trip_file(
-        &name,
-        bytes,
-        &crate::state::open_file::decoded_numeric_columns(),
-    )
-    .map_err(|e| format!("{month}: {e}"))?;
-    let table = Arc::new(table);
-    FETCHED.with(|f| f.borrow_mut().insert(month.to_string(), table.clone()));
-    Ok(table)
+    let file = FileRef {
+        file_name: month.rsplit('/').next().unwrap_or(month).to_string(),
+        sha256_hex: sha256_hex(&bytes),
+    };
+    train_worker::remember_file_bytes(&file.sha256_hex, bytes.clone());
+    let fetched = MonthFile::Fetched { file, bytes };
+    FETCHED.with(|f| f.borrow_mut().insert(month.to_string(), fetched.clone()));
+    Ok(fetched)
+}
+
+/// The check, in the worker when it can start, else on the page (with a note saying so).
+async fn checked(
+    model: &SavedModel,
+    reference: &TripTable,
+    months: &[MonthFile],
+    settings: &MonitorSettings,
+) -> Result<(SampleSummary, Vec<MonthCheck>, Option<String>), String> {
+    let files: Vec<FileRef> = months.iter().map(MonthFile::file).collect();
+    let columns = crate::state::open_file::decoded_numeric_columns();
+    let thresholds = &settings.thresholds;
+    match train_worker::monitor(reference, &files, &columns, model, thresholds).await {
+        Ok((summary, checks)) => Ok((summary, checks, None)),
+        Err(OffThreadError::Cancelled) => Err("the check was cancelled".into()),
+        Err(OffThreadError::Failed(message)) => Err(message),
+        Err(OffThreadError::Unavailable(reason)) => {
+            let tables = months
+                .iter()
+                .zip(&settings.months)
+                .map(|(month, source)| month.decoded(source))
+                .collect::<Result<Vec<_>, _>>()?;
+            let tables: Vec<&TripTable> = tables.iter().map(|t| t.as_ref()).collect();
+            let (summary, checks) =
+                check_tables(model, reference, &tables, thresholds).map_err(|e| e.to_string())?;
+            let note = format!("Checked on the page, which could not respond meanwhile: {reason}.");
+            Ok((summary, checks, Some(note)))
+        }
+    }
 }
 
 /// A short name for a month on the charts: `2023-01` out of `green_tripdata_2023-01.parquet`.
@@ -142,17 +205,11 @@ pub async fn monitor_and_record(
         return Err("add at least one later month to check (a file name or an address)".into());
     }
     let start = now_ms();
-    let mut tables = Vec::with_capacity(settings.months.len());
+    let mut files = Vec::with_capacity(settings.months.len());
     for month in &settings.months {
-        tables.push(month_table(datasets, month).await?);
+        files.push(month_file(datasets, month).await?);
     }
-    let reference_sample = monitored_sample(model, reference).map_err(|e| e.to_string())?;
-    let samples = tables
-        .iter()
-        .map(|t| monitored_sample(model, t).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let months = check_months(&reference_sample, &samples, &settings.thresholds)
-        .map_err(|e| e.to_string())?;
+    let (reference_sample, months, note) = checked(model, reference, &files, settings).await?;
     let elapsed_ms = now_ms() - start;
     let end_time_ms = js_sys::Date::now() as i64;
     let mut inputs = vec![DatasetInput::from_table(
@@ -161,10 +218,16 @@ pub async fn monitor_and_record(
         DatasetRole::Reference,
     )];
     inputs.extend(
-        tables
+        months
             .iter()
             .zip(&settings.months)
-            .map(|(t, source)| DatasetInput::from_table(t, source, DatasetRole::Current)),
+            .map(|(month, source)| DatasetInput {
+                name: month.file_name.clone(),
+                digest: month.digest.clone(),
+                source: source.clone(),
+                rows: month.rows_in_file as u64,
+                role: DatasetRole::Current,
+            }),
     );
     let meta = RunMeta {
         client_id: new_client_id(),
@@ -198,5 +261,6 @@ pub async fn monitor_and_record(
         thresholds: settings.thresholds.clone(),
         run,
         elapsed_ms,
+        note,
     })
 }

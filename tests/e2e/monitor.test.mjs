@@ -74,11 +74,18 @@ describe('The Monitor cell', () => {
     // Once the notebook has run, an edit re-runs the cell by itself.
     await monitor().getByTestId('monitor-months').blur();
     const summary = monitor().getByTestId('cell-monitor-summary');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="cell-monitor-summary"]')?.dataset.months === '4',
+    // The check ends in its summary, or in an error that the cell's state explains.
+    const ended = await page.waitForFunction(
+      () => {
+        const cell = document.querySelector('[data-testid="cell"][data-kind="monitor"]');
+        const state = cell?.querySelector('[data-testid="cell-state"]');
+        if (state?.dataset.state === 'error') return `error: ${state.title}`;
+        return cell?.querySelector('[data-testid="cell-monitor-summary"]')?.dataset.months === '4' && 'done';
+      },
       null,
       LONG,
     );
+    assert.equal(await ended.jsonValue(), 'done');
     const rows = monitor().getByTestId('monitor-month');
     assert.equal(await rows.count(), 4);
     const verdicts = [];
@@ -99,6 +106,8 @@ describe('The Monitor cell', () => {
     assert.match(firstPair, /^[A-Z].+\(.+\) → [A-Z].+\(.+\)$/, `a zone pair by name: ${firstPair}`);
     runId = await summary.getAttribute('data-run');
     console.log(`monitor: ${await summary.textContent()}`);
+    // Checked in the training worker: no note that the page did the work.
+    assert.equal(await monitor().getByTestId('cell-monitor-note').count(), 0);
     assert.deepEqual(pageErrors, []);
   });
 
@@ -122,7 +131,24 @@ describe('The Monitor cell', () => {
       const rmse = await monitor().getByTestId('monitor-month').evaluateAll((rows) => rows.map((r) => r.dataset.rmse));
       return { text: await summary.textContent(), run: await summary.getAttribute('data-run'), rmse };
     };
+    // The check runs in the training worker, so the page keeps answering: a timer ticking
+    // every 10 ms never pauses for half of the check (on the page's thread it would pause
+    // for nearly all of it).
+    const started = await page.evaluate(() => {
+      window.flowbookTicks = [];
+      window.flowbookTicker = setInterval(() => window.flowbookTicks.push(performance.now()), 10);
+      return performance.now();
+    });
     const byRun = await checkWith(runId, 'run ');
+    const { longest, span } = await page.evaluate((t0) => {
+      clearInterval(window.flowbookTicker);
+      const ticks = [t0, ...window.flowbookTicks, performance.now()];
+      let longest = 0;
+      for (let i = 1; i < ticks.length; i += 1) longest = Math.max(longest, ticks[i] - ticks[i - 1]);
+      return { longest, span: ticks.at(-1) - t0 };
+    }, started);
+    console.log(`monitor by run: the page's longest pause ${longest.toFixed(0)} ms of ${span.toFixed(0)} ms`);
+    assert.ok(longest < span / 2, `the page paused ${longest} ms during a ${span} ms check`);
     assert.match(byRun.text, new RegExp(`^run .+ \\(${runId}\\): 4 month`));
     assert.deepEqual(byRun.rmse, expected, 'the same model gives the same RMSE per month');
     // Registered as a version, named by the registry's reference.

@@ -9,7 +9,8 @@ and every drifted / not-drifted decision must agree, as must the share of drifte
   (scripts/bench.sh) checks the eight later months of the issue: 2021-02, 2021-03,
   2022-01…03 and 2023-01…03.
 - A small-sample case (a reference of at most 1,000 trips), where Evidently picks the K-S
-  and chi-square p-values instead of distances.
+  and chi-square p-values instead of distances, and months of more than 10,000 trips
+  against such a reference (SciPy's asymptotic K-S).
 - The RMSE of each month equals `flowbook predict` on that file, and the exit status is 3
   exactly when a month calls for retraining.
 Run by scripts/oracle_test.sh.
@@ -116,6 +117,25 @@ class MonitorAgainstEvidently(unittest.TestCase):
             self.assertTrue(all(0 < d["value"] <= 1 for d in ours_part[0]["drift"].values()), ours_part[0]["drift"])
             for name, got in (("small", ours[0]), ("part", ours_part[0])):
                 print(f"  {name}: " + ", ".join(f"{c} {d['stat_test']} {d['value']:.6g}" for c, d in got["drift"].items()))
+
+    def test_a_month_beyond_ten_thousand_trips_against_a_small_reference(self):
+        # K-S with a month of more than 10,000 values: SciPy's ks_2samp leaves the exact
+        # count for the Kolmogorov distribution at n = round(n1 n2 / (n1 + n2)). A reference
+        # of 130 trips reaches Pomeranz's recursion and the Durbin matrix (n <= 140), one of
+        # 900 the Smirnov tail, Pelz-Good and the Durbin matrix for large n.
+        with tempfile.TemporaryDirectory() as tmp:
+            cases = [("130", 5000, 130, "2021-03", 12000), ("900", 5000, 900, "2021-03", 12500),
+                     ("900 / January", 5000, 900, "2021-01", 11000)]
+            for name, start, size, month, rows in cases:
+                reference, current = str(Path(tmp) / "ref.parquet"), str(Path(tmp) / "cur.parquet")
+                pq.write_table(pq.read_table(green("2021-01")).slice(start, size), reference)
+                pq.write_table(pq.read_table(green(month)).slice(0, rows), current)
+                ours, _ = monitor(self.model, reference, [current])
+                theirs = evidently(reference, [current], fit=green("2021-01"))
+                self.assertGreater(ours[0]["rows"], 10_000, name)
+                self.assertEqual(ours[0]["drift"]["trip_distance"]["stat_test"], "ks", name)
+                self.assert_same_drift(ours[0], theirs["months"][0], f"a reference of {name}")
+                print(f"  {name}: " + ", ".join(f"{c} {d['stat_test']} {d['value']:.6g}" for c, d in ours[0]["drift"].items()))
 
     def test_rmse_is_the_engines_and_the_exit_status_gates_retraining(self):
         ours, code = monitor(self.model, green("2021-01"), [green("2021-02")])

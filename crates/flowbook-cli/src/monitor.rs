@@ -115,7 +115,7 @@ pub fn run(cli: &MonitorCli) -> Result<bool, String> {
             model_label: &label,
             model_train_digest: model.train_sha256(),
             model_family: model.family_name(),
-            reference: &reference,
+            reference: &reference.summary(),
             months: &months,
             thresholds: &thresholds,
         };

@@ -21,7 +21,7 @@ use crate::trees::TreeParams;
 /// (a service worker's cache caught mid-upgrade, a page left open across a deploy) may not
 /// read each other's messages: each side states its version, and a mismatch is refused
 /// before any job runs. Bump it whenever a message's shape or meaning changes.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// What a page or a worker says when the other side speaks another protocol version.
 pub fn protocol_mismatch(page: u32, worker: u32) -> String {
@@ -61,6 +61,21 @@ pub struct TrainJob {
     /// `sweep_alphas` and `trees` are then unused); each trial is told as it finishes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<SearchJob>,
+    /// When set, the job is a monitoring check: `train` is the reference and `validation`
+    /// the same table again (`request`, `sweep_alphas`, `trees` and `search` are unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<MonitorJob>,
+}
+
+/// A monitoring check the worker runs: the model, the later months (their bytes travel
+/// beside the JSON, in order, for those the worker does not hold) and the thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonitorJob {
+    /// The model as `SavedModel::to_json` writes it (the file `flowbook train --save-model`
+    /// writes, so the worker reads exactly what the page would save).
+    pub model_json: String,
+    pub months: Vec<TableRef>,
+    pub thresholds: crate::monitor::Thresholds,
 }
 
 /// A search the worker runs: the space file's JSON and the search's settings.
@@ -99,6 +114,12 @@ pub enum WorkerReply {
         id: u64,
         trial: Box<crate::search::TrialReport>,
     },
+    /// A monitoring check's result: the reference's summary and one check per month.
+    Monitored {
+        id: u64,
+        reference: Box<crate::monitor::SampleSummary>,
+        months: Vec<crate::monitor::MonthCheck>,
+    },
     /// A search job ended (every trial was told before).
     SearchDone {
         id: u64,
@@ -131,6 +152,7 @@ impl WorkerReply {
                 | WorkerReply::TreesDone { id, .. }
                 | WorkerReply::Trial { id, .. }
                 | WorkerReply::SearchDone { id, .. }
+                | WorkerReply::Monitored { id, .. }
                 | WorkerReply::Failed { id, .. } => *id,
             };
             format!(

@@ -86,3 +86,56 @@ fn thresholds_a_user_writes_are_checked_by_name() {
     let error = read(r#"{"drift_share": 0}"#).unwrap_err();
     assert!(error.contains("drift_share"), "{error}");
 }
+
+/// The Monitor cell's check as the training worker runs it: `check_tables` equals the
+/// checks of the samples, and its result and job cross the worker's JSON bit for bit.
+#[test]
+fn a_check_crosses_the_worker_protocol_intact() {
+    use flowbook_core::monitor::check_tables;
+    use flowbook_core::train_protocol::{MonitorJob, TableRef, WorkerReply};
+
+    let (model, _) = course_model();
+    let reference = load("green_tripdata_2021-01.parquet", &["trip_distance"]);
+    let months: Vec<_> = ["2021-02", "2023-01"]
+        .iter()
+        .map(|m| load(&format!("green_tripdata_{m}.parquet"), &["trip_distance"]))
+        .collect();
+    let thresholds = Thresholds::default();
+    let tables: Vec<_> = months.iter().collect();
+    let (summary, checks) = check_tables(&model, &reference, &tables, &thresholds).expect("check");
+    let sample = monitored_sample(&model, &reference).expect("reference");
+    let samples: Vec<_> = months
+        .iter()
+        .map(|t| monitored_sample(&model, t).expect("month"))
+        .collect();
+    assert_eq!(summary, sample.summary());
+    assert_eq!(
+        checks,
+        check_months(&sample, &samples, &thresholds).expect("checks")
+    );
+    assert_eq!(summary.rows(), sample.rows());
+    assert!(summary.columns.iter().any(|c| c == TARGET_COLUMN));
+
+    let reply = WorkerReply::Monitored {
+        id: 4,
+        reference: Box::new(summary),
+        months: checks,
+    };
+    assert_eq!(WorkerReply::from_json(&reply.to_json()), Ok(reply));
+    let job = MonitorJob {
+        model_json: model.to_json(),
+        months: vec![TableRef {
+            file_name: "green_tripdata_2023-01.parquet".into(),
+            sha256_hex: months[1].sha256_hex.clone(),
+            bytes_attached: true,
+        }],
+        thresholds,
+    };
+    let back: MonitorJob =
+        serde_json::from_str(&serde_json::to_string(&job).expect("write")).expect("read");
+    assert_eq!(back, job);
+    assert_eq!(
+        SavedModel::from_json(&back.model_json).expect("model"),
+        model
+    );
+}

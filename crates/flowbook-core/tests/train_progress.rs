@@ -162,6 +162,7 @@ fn reports_cross_the_worker_protocol_bit_for_bit() {
         sweep_alphas: Some(vec![0.1, 1e-300, 12345.678]),
         trees: None,
         search: None,
+        monitor: None,
     };
     assert_eq!(TrainJob::from_json(&job.to_json()), Ok(job));
     assert!(TrainJob::from_json("{\"id\":1}")

@@ -11,11 +11,13 @@ use std::rc::Rc;
 
 use bytes::Bytes;
 use flowbook_core::data::TripTable;
+use flowbook_core::monitor::{MonthCheck, SampleSummary, Thresholds};
 use flowbook_core::pipeline::{Progress, TrainRequest, Trained};
+use flowbook_core::saved_model::SavedModel;
 use flowbook_core::search::{StopReason, TrialReport};
 use flowbook_core::train_protocol::{
-    checked_tree_report, protocol_mismatch, unpack_reports, SearchJob, TableRef, TrainJob,
-    WorkerReply, PROTOCOL_VERSION,
+    checked_tree_report, protocol_mismatch, unpack_reports, MonitorJob, SearchJob, TableRef,
+    TrainJob, WorkerReply, PROTOCOL_VERSION,
 };
 use flowbook_core::trees::TreeParams;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
@@ -41,6 +43,9 @@ const FIELD_JSON: &str = "json";
 const FIELD_TRAIN_BYTES: &str = "trainBytes";
 const FIELD_VALIDATION_BYTES: &str = "validationBytes";
 const FIELD_COEFFICIENTS: &str = "coefficients";
+/// A monitoring job's months' bytes: an array in the job's order, `undefined` for those
+/// the worker holds.
+const FIELD_MONTH_BYTES: &str = "monthBytes";
 
 fn field(value: &JsValue, name: &str) -> JsValue {
     Reflect::get(value, &name.into()).unwrap_or(JsValue::UNDEFINED)
@@ -67,10 +72,28 @@ pub fn remember_file_bytes(sha256_hex: &str, bytes: Bytes) {
     FILE_BYTES.with(|files| files.borrow_mut().insert(sha256_hex.to_string(), bytes));
 }
 
-/// What a job came back with: a training's reports, or the end of a search.
+/// A file the worker is to read, by name and digest; its bytes are those kept by
+/// [`remember_file_bytes`] under that digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    pub file_name: String,
+    pub sha256_hex: String,
+}
+
+impl FileRef {
+    pub fn of(table: &TripTable) -> FileRef {
+        FileRef {
+            file_name: table.file_name.clone(),
+            sha256_hex: table.sha256_hex.clone(),
+        }
+    }
+}
+
+/// What a job came back with: a training's reports, the end of a search, or a check.
 enum JobOutcome {
     Trained(Trained),
     Searched(StopReason),
+    Monitored(Box<SampleSummary>, Vec<MonthCheck>),
 }
 
 type Outcome = Result<JobOutcome, OffThreadError>;
@@ -81,6 +104,8 @@ struct JobSpec<'a> {
     sweep_alphas: Option<&'a [f64]>,
     trees: Option<&'a TreeParams>,
     search: Option<&'a SearchJob>,
+    /// A monitoring check: the model, the months and the thresholds.
+    monitor: Option<(&'a SavedModel, &'a [FileRef], &'a Thresholds)>,
 }
 
 struct Pending {
@@ -147,6 +172,7 @@ pub async fn train(
         sweep_alphas,
         trees,
         search: None,
+        monitor: None,
     };
     match submit(
         train,
@@ -159,9 +185,18 @@ pub async fn train(
     .await?
     {
         JobOutcome::Trained(trained) => Ok(trained),
-        JobOutcome::Searched(_) => Err(OffThreadError::Failed(
-            "the worker answered a training with a search".into(),
+        _ => Err(OffThreadError::Failed(
+            "the worker answered a training with something else".into(),
         )),
+    }
+}
+
+/// A request that travels unused, for the jobs that are not one training.
+fn unused_request() -> TrainRequest {
+    TrainRequest {
+        prepare: Default::default(),
+        features: flowbook_core::features::FeatureSpec::pu_do_distance(),
+        kind: flowbook_core::solve::ModelKind::Ols,
     }
 }
 
@@ -174,21 +209,44 @@ pub async fn search(
     on_trial: impl Fn(TrialReport) + 'static,
 ) -> Result<StopReason, OffThreadError> {
     // The request travels unused: a search's trials carry their own rows and features.
-    let request = TrainRequest {
-        prepare: Default::default(),
-        features: flowbook_core::features::FeatureSpec::pu_do_distance(),
-        kind: flowbook_core::solve::ModelKind::Ols,
-    };
+    let request = unused_request();
     let spec = JobSpec {
         request: &request,
         sweep_alphas: None,
         trees: None,
         search: Some(job),
+        monitor: None,
     };
     match submit(train, validation, numeric_columns, &spec, |_| {}, on_trial).await? {
         JobOutcome::Searched(stop) => Ok(stop),
-        JobOutcome::Trained(_) => Err(OffThreadError::Failed(
-            "the worker answered a search with a training".into(),
+        _ => Err(OffThreadError::Failed(
+            "the worker answered a search with something else".into(),
+        )),
+    }
+}
+
+/// Checks `months` against `reference` for `model` in the worker: the months' bytes are
+/// those kept under their digests ([`remember_file_bytes`]).
+pub async fn monitor(
+    reference: &TripTable,
+    months: &[FileRef],
+    numeric_columns: &[String],
+    model: &SavedModel,
+    thresholds: &Thresholds,
+) -> Result<(SampleSummary, Vec<MonthCheck>), OffThreadError> {
+    let request = unused_request();
+    let spec = JobSpec {
+        request: &request,
+        sweep_alphas: None,
+        trees: None,
+        search: None,
+        monitor: Some((model, months, thresholds)),
+    };
+    // The reference travels as both tables: the job's own table is the reference.
+    match submit(reference, reference, numeric_columns, &spec, |_| {}, |_| {}).await? {
+        JobOutcome::Monitored(summary, checks) => Ok((*summary, checks)),
+        _ => Err(OffThreadError::Failed(
+            "the worker answered a monitoring check with something else".into(),
         )),
     }
 }
@@ -225,6 +283,9 @@ async fn submit(
         let message = job_message(&client.held, id, train, validation, numeric_columns, spec);
         client.held.insert(train.sha256_hex.clone());
         client.held.insert(validation.sha256_hex.clone());
+        for month in spec.monitor.iter().flat_map(|(_, months, _)| months.iter()) {
+            client.held.insert(month.sha256_hex.clone());
+        }
         let mut pending = Pending {
             id,
             on_progress: Rc::new(on_progress),
@@ -328,29 +389,57 @@ fn job_message(
     spec: &JobSpec<'_>,
 ) -> JsValue {
     let message = Object::new();
-    let table_ref = |table: &TripTable, field_name: &str| {
-        let bytes = (!held.contains(&table.sha256_hex))
-            .then(|| FILE_BYTES.with(|files| files.borrow().get(&table.sha256_hex).cloned()))
-            .flatten();
-        if let Some(bytes) = &bytes {
-            let _ = Reflect::set(&message, &field_name.into(), &Uint8Array::from(&bytes[..]));
-        }
-        TableRef {
-            file_name: table.file_name.clone(),
-            sha256_hex: table.sha256_hex.clone(),
+    // Each file's bytes are sent once, and only to a worker that does not hold it.
+    let mut sending = held.clone();
+    let mut table_ref = |file: FileRef| -> (TableRef, Option<Uint8Array>) {
+        let bytes = sending
+            .insert(file.sha256_hex.clone())
+            .then(|| FILE_BYTES.with(|files| files.borrow().get(&file.sha256_hex).cloned()))
+            .flatten()
+            .map(|bytes| Uint8Array::from(&bytes[..]));
+        let table = TableRef {
+            file_name: file.file_name,
+            sha256_hex: file.sha256_hex,
             bytes_attached: bytes.is_some(),
-        }
+        };
+        (table, bytes)
     };
+    let attached = |(table, bytes): (TableRef, Option<Uint8Array>), field_name: &str| {
+        if let Some(bytes) = bytes {
+            let _ = Reflect::set(&message, &field_name.into(), &bytes);
+        }
+        table
+    };
+    let train = attached(table_ref(FileRef::of(train)), FIELD_TRAIN_BYTES);
+    let validation = attached(table_ref(FileRef::of(validation)), FIELD_VALIDATION_BYTES);
+    let monitor = spec.monitor.map(|(model, months, thresholds)| {
+        let month_bytes = js_sys::Array::new();
+        let months = months
+            .iter()
+            .map(|month| {
+                let (table, bytes) = table_ref(month.clone());
+                month_bytes.push(&bytes.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+                table
+            })
+            .collect();
+        let _ = Reflect::set(&message, &FIELD_MONTH_BYTES.into(), &month_bytes);
+        MonitorJob {
+            model_json: model.to_json(),
+            months,
+            thresholds: thresholds.clone(),
+        }
+    });
     let job = TrainJob {
         protocol: PROTOCOL_VERSION,
         id,
-        train: table_ref(train, FIELD_TRAIN_BYTES),
-        validation: table_ref(validation, FIELD_VALIDATION_BYTES),
+        train,
+        validation,
         numeric_columns: numeric_columns.to_vec(),
         request: spec.request.clone(),
         sweep_alphas: spec.sweep_alphas.map(<[f64]>::to_vec),
         trees: spec.trees.copied(),
         search: spec.search.cloned(),
+        monitor,
     };
     let _ = Reflect::set(&message, &FIELD_JSON.into(), &job.to_json().into());
     message.into()
@@ -421,7 +510,16 @@ fn on_message(event: MessageEvent) {
     {
         Ok(reply) => reply,
         Err(message) => {
-            web_sys::console::error_1(&message.into());
+            // A reply the page cannot read ends the job it answers: waiting would hang.
+            web_sys::console::error_1(&message.clone().into());
+            let pending = CLIENT.with(|client| {
+                let mut client = client.borrow_mut();
+                client.held.clear();
+                client.pending.take()
+            });
+            if let Some(pending) = pending {
+                finish(pending, Err(OffThreadError::Failed(message)));
+            }
             return;
         }
     };
@@ -483,6 +581,14 @@ fn on_message(event: MessageEvent) {
                     .map_err(OffThreadError::Failed);
                 client.pending.take().map(|pending| (pending, outcome))
             }
+            WorkerReply::Monitored {
+                id,
+                reference,
+                months,
+            } if current == Some(id) => client
+                .pending
+                .take()
+                .map(|pending| (pending, Ok(JobOutcome::Monitored(reference, months)))),
             WorkerReply::TreesDone { id, report } if current == Some(id) => {
                 let outcome = checked_tree_report(report)
                     .map(|report| JobOutcome::Trained(Trained::Trees { report }))

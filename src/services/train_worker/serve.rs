@@ -10,19 +10,24 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use flowbook_core::data::{open_trip_file, TripTable};
+use flowbook_core::monitor::{check_tables, MonthCheck, SampleSummary};
 use flowbook_core::pipeline::{train_job, Trained};
+use flowbook_core::saved_model::SavedModel;
 use flowbook_core::search::{run_trip_search, SearchSpace, StopReason};
 use flowbook_core::train_protocol::{
-    pack_reports, protocol_mismatch, TableRef, TrainJob, WorkerReply, PROTOCOL_VERSION,
+    pack_reports, protocol_mismatch, MonitorJob, TableRef, TrainJob, WorkerReply, PROTOCOL_VERSION,
 };
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::{field, FIELD_COEFFICIENTS, FIELD_JSON, FIELD_TRAIN_BYTES, FIELD_VALIDATION_BYTES};
+use super::{
+    field, FIELD_COEFFICIENTS, FIELD_JSON, FIELD_MONTH_BYTES, FIELD_TRAIN_BYTES,
+    FIELD_VALIDATION_BYTES,
+};
 
-/// Decoded tables by SHA-256; only the latest job's two are kept.
+/// Decoded tables by SHA-256; only the latest job's are kept.
 type Tables = Rc<RefCell<HashMap<String, Arc<TripTable>>>>;
 
 /// Starts answering jobs and tells the page so.
@@ -76,6 +81,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
     }
     match run(scope, tables, &job, data) {
         Ok(JobDone::Searched(stop)) => post(scope, &WorkerReply::SearchDone { id, stop }, None),
+        Ok(JobDone::Monitored(reference, months)) => post(
+            scope,
+            &WorkerReply::Monitored {
+                id,
+                reference,
+                months,
+            },
+            None,
+        ),
         Ok(JobDone::Trained(Trained::Linear { reports })) => {
             let (reports, coefficients) = pack_reports(reports);
             post(
@@ -91,11 +105,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
     }
 }
 
-/// What a job produced: a training's reports, or the end of a search (whose trials were
-/// posted as they finished).
+/// What a job produced: a training's reports, the end of a search (whose trials were
+/// posted as they finished), or a monitoring check.
 enum JobDone {
     Trained(Trained),
     Searched(StopReason),
+    Monitored(Box<SampleSummary>, Vec<MonthCheck>),
 }
 
 fn run(
@@ -104,20 +119,17 @@ fn run(
     job: &TrainJob,
     data: &JsValue,
 ) -> Result<JobDone, String> {
-    let train = table(
-        tables,
-        &job.train,
-        data,
-        FIELD_TRAIN_BYTES,
-        &job.numeric_columns,
-    )?;
+    let columns = &job.numeric_columns;
+    let train = table(tables, &job.train, field(data, FIELD_TRAIN_BYTES), columns)?;
     let validation = table(
         tables,
         &job.validation,
-        data,
-        FIELD_VALIDATION_BYTES,
-        &job.numeric_columns,
+        field(data, FIELD_VALIDATION_BYTES),
+        columns,
     )?;
+    if let Some(monitor) = &job.monitor {
+        return check(tables, &train, monitor, data, columns);
+    }
     // Keep only what the next job most likely needs again.
     tables
         .borrow_mut()
@@ -166,22 +178,47 @@ fn run(
     .map_err(|e| e.to_string())
 }
 
-/// The decoded table `wanted`: from the bytes sent with the job, else from the last jobs.
+/// A monitoring check of the months against `reference` (the job's train table); the
+/// worker then keeps the reference and the months, which checking again needs.
+fn check(
+    tables: &Tables,
+    reference: &TripTable,
+    job: &MonitorJob,
+    data: &JsValue,
+    columns: &[String],
+) -> Result<JobDone, String> {
+    let model = SavedModel::from_json(&job.model_json).map_err(|e| e.to_string())?;
+    let month_bytes = Array::from(&field(data, FIELD_MONTH_BYTES));
+    let months = job
+        .months
+        .iter()
+        .enumerate()
+        .map(|(i, month)| table(tables, month, month_bytes.get(i as u32), columns))
+        .collect::<Result<Vec<_>, _>>()?;
+    tables.borrow_mut().retain(|sha, _| {
+        *sha == reference.sha256_hex || job.months.iter().any(|m| m.sha256_hex == *sha)
+    });
+    let months: Vec<&TripTable> = months.iter().map(|t| t.as_ref()).collect();
+    let (summary, checks) =
+        check_tables(&model, reference, &months, &job.thresholds).map_err(|e| e.to_string())?;
+    Ok(JobDone::Monitored(Box::new(summary), checks))
+}
+
+/// The decoded table `wanted`: one this worker holds already, else decoded from `bytes`
+/// (the file's bytes sent with the job).
 fn table(
     tables: &Tables,
     wanted: &TableRef,
-    data: &JsValue,
-    bytes_field: &str,
+    bytes: JsValue,
     numeric_columns: &[String],
 ) -> Result<Arc<TripTable>, String> {
-    if !wanted.bytes_attached {
-        return tables
-            .borrow()
-            .get(&wanted.sha256_hex)
-            .cloned()
-            .ok_or_else(|| format!("the worker no longer holds {}", wanted.file_name));
+    if let Some(held) = tables.borrow().get(&wanted.sha256_hex) {
+        return Ok(held.clone());
     }
-    let bytes = field(data, bytes_field)
+    if !wanted.bytes_attached {
+        return Err(format!("the worker no longer holds {}", wanted.file_name));
+    }
+    let bytes = bytes
         .dyn_into::<Uint8Array>()
         .map_err(|_| format!("{} came without its bytes", wanted.file_name))?
         .to_vec();

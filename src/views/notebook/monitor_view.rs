@@ -200,12 +200,7 @@ pub fn MonitorResult(outcome: Arc<MonitorOutcome>) -> impl IntoView {
     let heatmap = {
         let outcome = outcome.clone();
         let labels = labels.clone();
-        let columns: Vec<String> = outcome
-            .reference
-            .columns
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
+        let columns: Vec<String> = outcome.reference.columns.clone();
         let height = 40 + 34 * columns.len() as u32;
         let draw: Draw = Box::new(move |area| {
             let cells: Vec<Vec<Option<DriftCell>>> = columns
@@ -262,6 +257,7 @@ pub fn MonitorResult(outcome: Arc<MonitorOutcome>) -> impl IntoView {
         <p class="cell-summary" data-testid="cell-monitor-summary"
             data-months=outcome.months.len().to_string() data-retrain=retrain.to_string()
             data-run=outcome.run.client_id.clone()>{summary}</p>
+        {outcome.note.clone().map(|note| view! { <p class="muted" data-testid="cell-monitor-note">{note}</p> })}
         <table class="runs-table" data-testid="monitor-table">
             <thead><tr><th>"month"</th><th>"trips"</th><th>"RMSE"</th><th>"unseen"</th><th>"drifted"</th><th>"verdict"</th></tr></thead>
             <tbody>{verdicts}</tbody>

@@ -1,15 +1,21 @@
-//! The two-sample Kolmogorov–Smirnov p-value as SciPy's `ks_2samp` computes it exactly
-//! (two-sided), which it does when neither sample has more than 10,000 values.
-//!
-//! Beyond that SciPy switches to the Kolmogorov distribution `kstwo`; Flowbook keeps the
-//! exact lattice-path count there too (it stays finite and costs O(m·window)), so its
-//! p-value can differ from SciPy's asymptotic one in the last digits. Evidently only picks
-//! K-S for references of at most 1,000 values.
+//! The two-sample Kolmogorov–Smirnov p-value (two-sided) as SciPy's `ks_2samp` computes
+//! it by default: exactly, by counting lattice paths, when neither sample has more than
+//! 10,000 values; beyond that from the Kolmogorov distribution `kstwo` at
+//! `n = round(n1·n2 / (n1 + n2))`, as does an exact count that fails. Evidently picks
+//! K-S for references of at most 1,000 values, and a later month may have many more.
+
+use super::kolmogorov::kstwo_sf;
+
+/// SciPy's `MAX_AUTO_N`: the largest sample counted exactly.
+const MAX_EXACT_N: usize = 10_000;
 
 /// Both samples sorted ascending and not empty.
 pub fn ks_2samp_p_value(reference: &[f64], current: &[f64]) -> f64 {
     let (n1, n2) = (reference.len(), current.len());
     let d = ks_statistic(reference, current);
+    if n1.max(n2) > MAX_EXACT_N {
+        return asymptotic_p_value(n1, n2, d);
+    }
     let g = gcd(n1, n2);
     let lcm = (n1 / g) * n2;
     let h = (d * lcm as f64).round() as usize;
@@ -21,7 +27,18 @@ pub fn ks_2samp_p_value(reference: &[f64], current: &[f64]) -> f64 {
     } else {
         outer_prob_inside(n1, n2, g, h)
     };
-    p.clamp(0.0, 1.0)
+    if (0.0..=1.0).contains(&p) {
+        p
+    } else {
+        // SciPy's exact count gave up: it answers from the distribution at the lattice's d.
+        asymptotic_p_value(n1, n2, h as f64 / lcm as f64)
+    }
+}
+
+fn asymptotic_p_value(n1: usize, n2: usize, d: f64) -> f64 {
+    let (m, n) = (n1.max(n2) as f64, n1.min(n2) as f64);
+    let en = m * n / (m + n);
+    kstwo_sf(en.round_ties_even() as u64, d).clamp(0.0, 1.0)
 }
 
 /// The largest distance between the two empirical CDFs.

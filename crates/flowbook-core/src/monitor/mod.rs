@@ -4,6 +4,7 @@
 //! with Evidently's statistics and defaults. [`check_month`] gives each metric a status
 //! and the month one verdict: retrain or not, and why.
 
+mod kolmogorov;
 mod ks;
 mod pairs;
 pub mod stattests;
@@ -66,9 +67,37 @@ pub struct MonitoredSample {
     pub unseen_by_feature: Vec<(Categorical, usize)>,
 }
 
+/// What is kept of the reference once the months are checked: the run record and the
+/// page need its name, digest, size, the model's error there and the columns monitored,
+/// not its rows (which the training worker would otherwise send back whole).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleSummary {
+    pub file_name: String,
+    pub digest: String,
+    pub rows_in_file: usize,
+    pub metrics: RegressionMetrics,
+    pub columns: Vec<String>,
+}
+
+impl SampleSummary {
+    pub fn rows(&self) -> usize {
+        self.metrics.rows
+    }
+}
+
 impl MonitoredSample {
     pub fn rows(&self) -> usize {
         self.metrics.rows
+    }
+
+    pub fn summary(&self) -> SampleSummary {
+        SampleSummary {
+            file_name: self.file_name.clone(),
+            digest: self.digest.clone(),
+            rows_in_file: self.rows_in_file,
+            metrics: self.metrics,
+            columns: self.columns.iter().map(|c| c.name.clone()).collect(),
+        }
     }
 
     pub fn unseen_share(&self) -> f64 {
@@ -304,6 +333,23 @@ pub fn check_months(
         .iter()
         .map(|month| check_month(reference, month, baseline, thresholds))
         .collect()
+}
+
+/// The whole check of `months` against `reference` for `model`, from decoded tables: what
+/// the Monitor cell runs (in the training worker, or on the page).
+pub fn check_tables(
+    model: &SavedModel,
+    reference: &TripTable,
+    months: &[&TripTable],
+    thresholds: &Thresholds,
+) -> Result<(SampleSummary, Vec<MonthCheck>), MonitorError> {
+    let reference = monitored_sample(model, reference)?;
+    let samples = months
+        .iter()
+        .map(|table| monitored_sample(model, table))
+        .collect::<Result<Vec<_>, _>>()?;
+    let checks = check_months(&reference, &samples, thresholds)?;
+    Ok((reference.summary(), checks))
 }
 
 pub fn check_month(

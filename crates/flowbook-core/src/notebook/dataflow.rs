@@ -46,6 +46,19 @@ struct Node {
     /// Why the cell cannot run whatever happens above (a cell kind it needs is missing).
     missing: Option<String>,
     state: CellState,
+    /// The cell was edited, or an input of it changed, while it ran (in the training
+    /// worker, say): what it is computing is out of date, so it ends stale, not fresh.
+    changed_while_running: bool,
+}
+
+impl Node {
+    fn make_stale(&mut self) {
+        if self.state == CellState::Running {
+            self.changed_while_running = true;
+        } else {
+            self.state = CellState::Stale;
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,19 +115,24 @@ impl Dataflow {
         let mut changed = Vec::new();
         for (index, cell) in notebook.cells.iter().enumerate() {
             let (reads, missing) = inputs(&notebook.cells, index);
-            let kept = old
-                .iter()
-                .find(|n| n.id == cell.id && n.reads == reads && n.missing == missing);
+            let same_id = old.iter().find(|n| n.id == cell.id);
+            let kept = same_id.filter(|n| n.reads == reads && n.missing == missing);
             if kept.is_none() {
                 changed.push(index);
             }
-            self.nodes.push(Node {
+            let mut node = Node {
                 id: cell.id.clone(),
                 label: cell.kind.label(),
                 reads,
                 missing,
                 state: kept.map_or(CellState::Stale, |n| n.state.clone()),
-            });
+                changed_while_running: kept.is_some_and(|n| n.changed_while_running),
+            };
+            if kept.is_none() && same_id.is_some_and(|n| n.state == CellState::Running) {
+                node.state = CellState::Running;
+                node.make_stale();
+            }
+            self.nodes.push(node);
         }
         for index in changed {
             self.mark_readers_stale(index);
@@ -147,7 +165,7 @@ impl Dataflow {
     /// The cell's settings changed: it and everything reading it is stale.
     pub fn edit(&mut self, id: &str) -> Result<(), DataflowError> {
         let index = self.index_of(id)?;
-        self.nodes[index].state = CellState::Stale;
+        self.nodes[index].make_stale();
         self.mark_readers_stale(index);
         self.settle();
         Ok(())
@@ -184,21 +202,31 @@ impl Dataflow {
     }
 
     pub fn record_running(&mut self, id: &str) -> Result<(), DataflowError> {
+        let index = self.index_of(id)?;
+        self.nodes[index].changed_while_running = false;
         self.set_state(id, CellState::Running)
     }
 
+    /// The cell ran; one changed while it ran stays stale for the next run.
     pub fn record_success(&mut self, id: &str) -> Result<(), DataflowError> {
         self.set_state(id, CellState::Fresh)
     }
 
-    /// The cell failed: it shows the message and everything reading it is blocked.
+    /// The cell failed: it shows the message and everything reading it is blocked (unless
+    /// it changed while it ran: then it is stale, and the next run tries again).
     pub fn record_error(&mut self, id: &str, message: &str) -> Result<(), DataflowError> {
         self.set_state(id, CellState::Error(message.to_string()))
     }
 
+    /// How a run of the cell ended.
     fn set_state(&mut self, id: &str, state: CellState) -> Result<(), DataflowError> {
         let index = self.index_of(id)?;
-        self.nodes[index].state = state;
+        let node = &mut self.nodes[index];
+        node.state = if std::mem::take(&mut node.changed_while_running) {
+            CellState::Stale
+        } else {
+            state
+        };
         self.settle();
         Ok(())
     }
@@ -278,7 +306,7 @@ impl Dataflow {
     fn mark_readers_stale(&mut self, index: usize) {
         for i in self.reader_indices(index) {
             if !matches!(self.nodes[i].state, CellState::Blocked(_)) {
-                self.nodes[i].state = CellState::Stale;
+                self.nodes[i].make_stale();
             }
         }
     }

@@ -2,7 +2,7 @@
 //! months, each month one step of the run's metrics, so that MLflow's charts show the
 //! model's error and drift month by month next to its training runs.
 
-use crate::monitor::{MonitoredSample, MonthCheck, Thresholds};
+use crate::monitor::{MonthCheck, SampleSummary, Thresholds};
 
 use super::from_training::new_run;
 use super::{RunMeta, RunStatus};
@@ -17,7 +17,7 @@ pub struct MonitoringSummary<'a> {
     /// The digest of the file the model was trained on.
     pub model_train_digest: &'a str,
     pub model_family: &'a str,
-    pub reference: &'a MonitoredSample,
+    pub reference: &'a SampleSummary,
     pub months: &'a [MonthCheck],
     pub thresholds: &'a Thresholds,
 }

@@ -161,3 +161,33 @@ fn run_order_runs_only_what_the_target_reads() {
     assert!(flow.run_order("nope").is_err());
     assert!(flow.record_success("nope").is_err());
 }
+
+/// A cell edited while it runs (its job in the training worker, the page free meanwhile)
+/// keeps showing that it runs, then ends stale, not fresh: what it computed is of its old
+/// settings, and the next run brings it up to date. So does a cell whose input changes.
+#[test]
+fn a_cell_changed_while_it_runs_ends_stale() {
+    let (notebook, mut flow) = all_fresh();
+    let train = id(&notebook, "train");
+    flow.edit(&train).unwrap();
+    flow.record_running(&train).unwrap();
+    flow.edit(&train).unwrap();
+    assert_eq!(flow.state(&train), Some(&CellState::Running));
+    flow.record_success(&train).unwrap();
+    assert_eq!(flow.state(&train), Some(&CellState::Stale));
+    assert_eq!(
+        flow.run_order(&train).unwrap(),
+        std::slice::from_ref(&train)
+    );
+    // Run again without a change: fresh.
+    flow.record_running(&train).unwrap();
+    flow.record_success(&train).unwrap();
+    assert_eq!(flow.state(&train), Some(&CellState::Fresh));
+    // The Prepare cell above changes while Train runs: Train ends stale, even if it failed.
+    flow.edit(&train).unwrap();
+    flow.record_running(&train).unwrap();
+    flow.edit(&id(&notebook, "prepare")).unwrap();
+    assert_eq!(flow.state(&train), Some(&CellState::Running));
+    flow.record_error(&train, "no training rows").unwrap();
+    assert_eq!(flow.state(&train), Some(&CellState::Stale));
+}
