@@ -221,13 +221,7 @@ pub async fn monitor_and_record(
         months
             .iter()
             .zip(&settings.months)
-            .map(|(month, source)| DatasetInput {
-                name: month.file_name.clone(),
-                digest: month.digest.clone(),
-                source: source.clone(),
-                rows: month.rows_in_file as u64,
-                role: DatasetRole::Current,
-            }),
+            .map(|(month, source)| DatasetInput::from_month_check(month, source)),
     );
     let meta = RunMeta {
         client_id: new_client_id(),

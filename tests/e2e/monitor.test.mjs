@@ -5,7 +5,8 @@
 // and the 2021 ones do not; 2021-02's RMSE is the Train cell's validation RMSE; the charts
 // are drawn and the changed zone pairs are named. The model can also be named by its run
 // or its registered version (the reference then found by its digest among open files). The monitoring run, pushed to a real
-// MLflow server, is there once, with one RMSE per month as its steps.
+// MLflow server, is there once, with one RMSE per month as its steps. A page whose training
+// worker cannot start checks on its own thread, says so, and gets the same figures.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,24 @@ const MONTHS = [
   '../months/green_tripdata_2023-02.parquet',
 ];
 
+/**
+ * Waits for the Monitor cell's check to end: 'done' once its summary counts `months`
+ * months, or the error that the cell's state explains.
+ */
+async function checkEnded(page, months) {
+  const ended = await page.waitForFunction(
+    (count) => {
+      const cell = document.querySelector('[data-testid="cell"][data-kind="monitor"]');
+      const state = cell?.querySelector('[data-testid="cell-state"]');
+      if (state?.dataset.state === 'error') return `error: ${state.title}`;
+      return cell?.querySelector('[data-testid="cell-monitor-summary"]')?.dataset.months === String(count) && 'done';
+    },
+    months,
+    LONG,
+  );
+  return ended.jsonValue();
+}
+
 describe('The Monitor cell', () => {
   let site;
   let mlflow;
@@ -35,6 +54,9 @@ describe('The Monitor cell', () => {
   let browser;
   let page;
   let runId;
+  let siteUrl;
+  /** Each month's RMSE as the worker's check gave it, by month label. */
+  const workerRmse = {};
   const pageErrors = [];
   const monitor = () => page.locator('[data-testid="cell"][data-kind="monitor"]');
 
@@ -44,14 +66,15 @@ describe('The Monitor cell', () => {
     symlinkSync(SHARED_DATA, join(dir, 'months'), 'dir');
     const port = await freePort();
     site = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
-    await waitForOk(`http://127.0.0.1:${port}/flowbook/`, 30_000, site);
+    siteUrl = `http://127.0.0.1:${port}/flowbook/`;
+    await waitForOk(siteUrl, 30_000, site);
     const mlflowPort = await freePort();
     trackingUri = `http://127.0.0.1:${mlflowPort}`;
     mlflow = startMlflow(VENV, mlflowPort, mkdtempSync(join(tmpdir(), 'flowbook-monitor-e2e-')));
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/flowbook/`, { waitUntil: 'load' });
+    await page.goto(siteUrl, { waitUntil: 'load' });
     await page.locator('[data-testid="cell"][data-kind="data"]').waitFor(LONG);
   });
 
@@ -74,18 +97,7 @@ describe('The Monitor cell', () => {
     // Once the notebook has run, an edit re-runs the cell by itself.
     await monitor().getByTestId('monitor-months').blur();
     const summary = monitor().getByTestId('cell-monitor-summary');
-    // The check ends in its summary, or in an error that the cell's state explains.
-    const ended = await page.waitForFunction(
-      () => {
-        const cell = document.querySelector('[data-testid="cell"][data-kind="monitor"]');
-        const state = cell?.querySelector('[data-testid="cell-state"]');
-        if (state?.dataset.state === 'error') return `error: ${state.title}`;
-        return cell?.querySelector('[data-testid="cell-monitor-summary"]')?.dataset.months === '4' && 'done';
-      },
-      null,
-      LONG,
-    );
-    assert.equal(await ended.jsonValue(), 'done');
+    assert.equal(await checkEnded(page, 4), 'done');
     const rows = monitor().getByTestId('monitor-month');
     assert.equal(await rows.count(), 4);
     const verdicts = [];
@@ -104,6 +116,9 @@ describe('The Monitor cell', () => {
     assert.equal(await pairs.count(), 10);
     const firstPair = await pairs.first().locator('td').first().textContent();
     assert.match(firstPair, /^[A-Z].+\(.+\) → [A-Z].+\(.+\)$/, `a zone pair by name: ${firstPair}`);
+    for (let i = 0; i < 4; i += 1) {
+      workerRmse[await rows.nth(i).getAttribute('data-month')] = await rows.nth(i).getAttribute('data-rmse');
+    }
     runId = await summary.getAttribute('data-run');
     console.log(`monitor: ${await summary.textContent()}`);
     // Checked in the training worker: no note that the page did the work.
@@ -171,6 +186,38 @@ describe('The Monitor cell', () => {
     await monitor().getByTestId('monitor-model').blur();
     await waitAllFresh(page, LONG.timeout);
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('no training worker: the check runs on the page, says so, and gives the worker\'s figures', async () => {
+    // A page of its own whose worker script cannot load (no service worker to answer it
+    // from a cache): the notebook trains on the page, and so does the Monitor cell.
+    const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1366, height: 900 } });
+    await context.route('**/flowbook-worker_loader.js', (route) => route.abort());
+    const alone = await context.newPage();
+    const errors = [];
+    alone.on('pageerror', (error) => errors.push(error.message));
+    await alone.goto(siteUrl, { waitUntil: 'load' });
+    await alone.locator('[data-testid="cell"][data-kind="data"]').waitFor(LONG);
+    await alone.getByTestId('run-all').click();
+    await cellValRmse(alone);
+    await waitAllFresh(alone, LONG.timeout);
+    await alone.getByTestId('add-cell').last().selectOption('monitor');
+    const cell = alone.locator('[data-testid="cell"][data-kind="monitor"]');
+    await cell.waitFor();
+    // One month open in the page (the bundled February), one fetched for the check.
+    await cell.getByTestId('monitor-months').fill([MONTHS[0], MONTHS[2]].join('\n'));
+    await cell.getByTestId('monitor-months').blur();
+    assert.equal(await checkEnded(alone, 2), 'done');
+    const note = (await cell.getByTestId('cell-monitor-note').textContent()).trim();
+    assert.match(note, /^Checked on the page, which could not respond meanwhile: the training worker did not start/);
+    const rows = cell.getByTestId('monitor-month');
+    const got = await rows.evaluateAll((r) => r.map((row) => [row.dataset.month, row.dataset.rmse, row.dataset.retrain]));
+    assert.deepEqual(got.map(([month, rmse]) => [month, rmse]), [['2021-02', workerRmse['2021-02']], ['2023-01', workerRmse['2023-01']]],
+      'the page computes what the worker computed, to the last digit');
+    assert.deepEqual(got.map(([, , retrain]) => retrain), ['false', 'true']);
+    await cell.locator('[data-testid="chart-monitor-heatmap"][data-drawn="true"]').waitFor();
+    await context.close();
+    assert.deepEqual(errors, []);
   });
 
   test('pushed, MLflow has the monitoring run once, one RMSE per month, nothing left to push', async () => {

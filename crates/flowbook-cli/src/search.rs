@@ -11,8 +11,8 @@ use clap::Args;
 use flowbook_core::saved_model::SavedModel;
 use flowbook_core::search::functions::TestFunction;
 use flowbook_core::search::{
-    run_search, Algorithm, SearchSettings, SearchSpace, Suggester, TrialConfig, TrialMetrics,
-    TripSearch,
+    run_search, Algorithm, SearchSettings, SearchSpace, Suggester, TrialConfig, TrialFit,
+    TrialMetrics, TripSearch,
 };
 use flowbook_core::tracking::{run_from_search, DatasetInput, DatasetRole, RunMeta, SearchSummary};
 use serde_json::{json, Value};
@@ -89,8 +89,8 @@ pub struct SearchCli {
 pub(crate) struct Finished {
     pub(crate) config: TrialConfig,
     pub(crate) outcome: Result<TrialMetrics, String>,
-    /// The trained model, until the trial is known not to be the best.
-    model: Option<SavedModel>,
+    /// The fitted model, until the trial is known not to be the best.
+    model: Option<TrialFit>,
     pub(crate) start_time_ms: i64,
     pub(crate) end_time_ms: i64,
     seconds: f64,
@@ -133,7 +133,7 @@ pub fn run(cli: &SearchCli) -> Result<(), String> {
         late
     };
     let mut trials: Vec<Finished> = Vec::new();
-    let mut best_model: Option<(usize, SavedModel)> = None;
+    let mut best_model: Option<(usize, TrialFit)> = None;
     let planned = suggester.planned();
     let (history, stop) = run_search(&suggester, &settings, &mut |first, points| {
         let configs: Vec<TrialConfig> = points.iter().map(|p| space.decode(p)).collect();
@@ -208,6 +208,8 @@ pub fn run(cli: &SearchCli) -> Result<(), String> {
         losses
     });
     let elapsed_s = started.elapsed().as_secs_f64();
+    let best_model: Option<(usize, SavedModel)> =
+        best_model.map(|(number, fit)| (number, fit.into_model()));
     let best_trial = history.best;
     let best_params = best_trial
         .map(|b| trials[b].config.params.clone())

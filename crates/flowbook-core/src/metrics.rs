@@ -14,6 +14,13 @@ impl RegressionMetrics {
     /// Metrics of `predicted` against `actual`; NaN when there are no rows.
     pub fn compute(actual: &[f64], predicted: &[f64]) -> RegressionMetrics {
         let n = actual.len().min(predicted.len());
+        Self::of_rows(actual.get(..n).unwrap_or(&[]), predicted.iter().copied())
+    }
+
+    /// `compute` over predictions made as they are read (no vector of them): the same
+    /// sums in the same order, so the same figures to the last bit.
+    pub fn of_rows(actual: &[f64], predicted: impl Iterator<Item = f64>) -> RegressionMetrics {
+        let n = actual.len();
         if n == 0 {
             return RegressionMetrics {
                 rows: 0,
@@ -23,9 +30,9 @@ impl RegressionMetrics {
             };
         }
         let nf = n as f64;
-        let mean = actual.iter().take(n).sum::<f64>() / nf;
+        let mean = actual.iter().sum::<f64>() / nf;
         let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
-        for (&y, &p) in actual.iter().zip(predicted) {
+        for (&y, p) in actual.iter().zip(predicted) {
             let e = y - p;
             sse += e * e;
             sae += e.abs();

@@ -16,8 +16,8 @@ mod job;
 pub use job::{train_job, TrainSummary, Trained};
 
 use crate::solve::{
-    fit, fit_path_with_progress, Gram, LinearParams, LinearSolution, ModelKind, OneHotRecords,
-    SolveError,
+    fit, fit_path_with_progress, row_predictions, Gram, LinearParams, LinearSolution, ModelKind,
+    OneHotRecords, SolveError,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +93,19 @@ impl PreparedTraining {
             gram,
             train_sha256: train.sha256_hex.clone(),
         })
+    }
+
+    /// The train and validation metrics of one solution, without making its model file
+    /// (a search scores many solutions and keeps one model): the same predictions as
+    /// the model's own.
+    pub fn metrics(&self, solution: &LinearSolution) -> (RegressionMetrics, RegressionMetrics) {
+        let layout = self.encoder.layout();
+        let on = |design: &Design| {
+            let predicted =
+                row_predictions(&layout, solution.intercept, &solution.coefficients, design);
+            RegressionMetrics::of_rows(&design.target, predicted)
+        };
+        (on(&self.train), on(&self.validation))
     }
 
     /// Evaluates one solution on both sets.

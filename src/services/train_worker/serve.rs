@@ -121,15 +121,16 @@ fn run(
 ) -> Result<JobDone, String> {
     let columns = &job.numeric_columns;
     let train = table(tables, &job.train, field(data, FIELD_TRAIN_BYTES), columns)?;
+    // A monitoring check reads the reference (the job's training table) and the months only.
+    if let Some(monitor) = &job.monitor {
+        return check(tables, &train, monitor, data, columns);
+    }
     let validation = table(
         tables,
         &job.validation,
         field(data, FIELD_VALIDATION_BYTES),
         columns,
     )?;
-    if let Some(monitor) = &job.monitor {
-        return check(tables, &train, monitor, data, columns);
-    }
     // Keep only what the next job most likely needs again.
     tables
         .borrow_mut()

@@ -17,4 +17,4 @@ pub use space::{
     Family, SearchSpace, SpaceError, TrialConfig, TrialModel, SPACE_FORMAT, SPACE_VERSION,
 };
 pub use tpe::{Observation, TpeSettings};
-pub use trips::{run_trip_search, TrialMetrics, TrialReport, TrialScore, TripSearch};
+pub use trips::{run_trip_search, TrialFit, TrialMetrics, TrialReport, TrialScore, TripSearch};

@@ -10,12 +10,11 @@ use std::sync::{Arc, Mutex};
 use super::space::{SearchSpace, TrialConfig, TrialModel};
 use crate::data::TripTable;
 use crate::metrics::RegressionMetrics;
-use crate::pipeline::{
-    boost_report, EncodedSets, PipelineError, PreparedTraining, TrainReport, TreeReport,
-};
+use crate::model::LinearModel;
+use crate::pipeline::{boost_report, EncodedSets, PipelineError, PreparedTraining, TreeReport};
 use crate::saved_model::SavedModel;
-use crate::solve::{solve_ridge, BlockSplit, ModelKind};
-use crate::trees::{BinnedRows, Round, TreeError};
+use crate::solve::{fit, solve_ridge, BlockSplit, LinearSolution, ModelKind};
+use crate::trees::{BinnedRows, Round, TreeError, TreeModel};
 
 /// What one finished trial measured.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -31,13 +30,14 @@ pub struct TrialMetrics {
 }
 
 impl TrialMetrics {
-    fn of_linear(report: &TrainReport) -> TrialMetrics {
+    fn of_linear(prepared: &PreparedTraining, solution: &LinearSolution) -> TrialMetrics {
+        let (train, validation) = prepared.metrics(solution);
         TrialMetrics {
-            train: report.train,
-            validation: report.validation,
-            train_rows: report.train_rows,
-            val_rows: report.val_rows,
-            n_features: report.n_features,
+            train,
+            validation,
+            train_rows: prepared.train.n_rows,
+            val_rows: prepared.validation.n_rows,
+            n_features: prepared.encoder.n_columns(),
             best_iteration: None,
             curve: Vec::new(),
         }
@@ -56,11 +56,39 @@ impl TrialMetrics {
     }
 }
 
-/// A finished trial: its metrics and its model (which a search keeps only for the best).
-#[derive(Debug, Clone)]
+/// A finished trial: its metrics and its fitted model.
 pub struct TrialScore {
     pub metrics: TrialMetrics,
-    pub model: SavedModel,
+    pub model: TrialFit,
+}
+
+/// A trial's fitted model. A search keeps the best one's model file only, so a linear
+/// trial's file (its encoder's vocabularies and coefficients) is made when asked for.
+pub enum TrialFit {
+    Linear {
+        prepared: Arc<PreparedTraining>,
+        kind: ModelKind,
+        solution: LinearSolution,
+    },
+    Trees(Box<TreeModel>),
+}
+
+impl TrialFit {
+    pub fn into_model(self) -> SavedModel {
+        match self {
+            TrialFit::Linear {
+                prepared,
+                kind,
+                solution,
+            } => SavedModel::Linear(LinearModel::new(
+                kind,
+                prepared.encoder.clone(),
+                &solution,
+                &prepared.train_sha256,
+            )),
+            TrialFit::Trees(model) => SavedModel::Trees(*model),
+        }
+    }
 }
 
 type PreparedKey = (String, u64, u64);
@@ -145,18 +173,21 @@ impl<'a> TripSearch<'a> {
         let (key, prepared) = self.prepared(config)?;
         match config.model {
             TrialModel::Linear(kind) => {
-                let report = match kind {
+                let solution = match kind {
                     ModelKind::Ridge { alpha } => {
                         let split = self.split(&key, &prepared)?;
-                        let solution = solve_ridge(&prepared.gram, &split, alpha)
-                            .map_err(PipelineError::Solve)?;
-                        prepared.report(kind, &solution)
+                        solve_ridge(&prepared.gram, &split, alpha)
                     }
-                    _ => prepared.train(kind)?,
-                };
+                    _ => fit(&prepared.gram, kind),
+                }
+                .map_err(PipelineError::Solve)?;
                 Ok(TrialScore {
-                    metrics: TrialMetrics::of_linear(&report),
-                    model: SavedModel::Linear(report.model),
+                    metrics: TrialMetrics::of_linear(&prepared, &solution),
+                    model: TrialFit::Linear {
+                        prepared,
+                        kind,
+                        solution,
+                    },
                 })
             }
             TrialModel::Trees(params) => {
@@ -186,7 +217,7 @@ impl<'a> TripSearch<'a> {
                     .ok_or(PipelineError::Trees(TreeError::Stopped))?;
                 Ok(TrialScore {
                     metrics: TrialMetrics::of_trees(&report),
-                    model: SavedModel::Trees(report.model),
+                    model: TrialFit::Trees(Box::new(report.model)),
                 })
             }
         }
@@ -272,7 +303,7 @@ pub fn run_trip_search(
                 metrics,
                 error,
                 best_so_far: best.is_finite().then_some(best),
-                best_model_json: model.filter(|_| improved).map(|m| m.to_json()),
+                best_model_json: model.filter(|_| improved).map(|m| m.into_model().to_json()),
             };
             losses.push(loss);
             if on_trial(&report).is_break() {

@@ -3,8 +3,11 @@
 //!
 //! The centred Gram A = XᵀX − n·x̄x̄ᵀ is never formed (it is dense): A·w is kept as
 //! XᵀX·w (sparse updates) minus n·x̄·(x̄ᵀw). Convergence is judged by the duality gap,
-//! as scikit-learn does, but run to a much tighter tolerance by default.
+//! as scikit-learn does, but run to a much tighter tolerance by default. Every few sweeps
+//! the iterates are extrapolated (Anderson, see `anderson.rs`), and the extrapolated point
+//! is taken when it lowers the objective.
 
+use super::anderson::History;
 use super::gram::Gram;
 use super::{LinearSolution, SolveError};
 
@@ -60,6 +63,15 @@ pub fn solve_elastic_net(
     let mut mean_dot_w: f64 = mean.iter().zip(&w).map(|(m, x)| m * x).sum();
     let mut sweeps = 0;
     let mut converged = false;
+    let mut history = History::new();
+    let problem = Problem {
+        mean: &mean,
+        q: &q,
+        yy,
+        n,
+        l1,
+        l2,
+    };
     while sweeps < options.max_sweeps {
         sweeps += 1;
         let mut max_change = 0.0_f64;
@@ -89,10 +101,21 @@ pub fn solve_elastic_net(
         if max_w == 0.0 || max_change / max_w < options.tol.sqrt() || sweeps == options.max_sweeps {
             gw = gram.times(&w);
             mean_dot_w = mean.iter().zip(&w).map(|(m, x)| m * x).sum();
-            let gap = duality_gap(&w, &gw, mean_dot_w, &mean, &q, yy, n, l1, l2);
+            let gap = problem.duality_gap(&w, &gw, mean_dot_w);
             if gap <= options.tol * yy {
                 converged = true;
                 break;
+            }
+        }
+        if let Some(extrapolated) = history.push(&w) {
+            let g_extrapolated = gram.times(&extrapolated);
+            let m_extrapolated: f64 = mean.iter().zip(&extrapolated).map(|(m, x)| m * x).sum();
+            if problem.primal(&extrapolated, &g_extrapolated, m_extrapolated)
+                < problem.primal(&w, &gw, mean_dot_w)
+            {
+                w = extrapolated;
+                gw = g_extrapolated;
+                mean_dot_w = m_extrapolated;
             }
         }
     }
@@ -115,42 +138,69 @@ fn soft_threshold(x: f64, threshold: f64) -> f64 {
     }
 }
 
-/// Duality gap of the n-scaled problem ½||r||² + l1||w||₁ + ½·l2||w||², with
-/// the dual point scaled into the feasible set (scikit-learn's construction).
-#[allow(clippy::too_many_arguments)]
-fn duality_gap(
-    w: &[f64],
-    gw: &[f64],
-    mean_dot_w: f64,
-    mean: &[f64],
-    q: &[f64],
+/// The n-scaled problem ½||r||² + l1||w||₁ + ½·l2||w||², r = yc − Xc w, as its
+/// statistics give it: ||r||² = ycᵀyc − 2qᵀw + wᵀAw, A·w = XᵀX·w − n·x̄·(x̄ᵀw).
+struct Problem<'a> {
+    mean: &'a [f64],
+    q: &'a [f64],
     yy: f64,
     n: f64,
     l1: f64,
     l2: f64,
-) -> f64 {
-    let mut q_dot_w = 0.0;
-    let mut w_a_w = 0.0;
-    let mut w_norm2 = 0.0;
-    let mut l1_norm = 0.0;
-    let mut dual_norm = 0.0_f64;
-    for j in 0..w.len() {
-        let aw_j = gw[j] - n * mean[j] * mean_dot_w;
-        q_dot_w += q[j] * w[j];
-        w_a_w += w[j] * aw_j;
-        w_norm2 += w[j] * w[j];
-        l1_norm += w[j].abs();
-        // Xcᵀr − l2·w, with r = yc − Xc w.
-        dual_norm = dual_norm.max((q[j] - aw_j - l2 * w[j]).abs());
+}
+
+/// One pass over the coefficients: what the objective and the duality gap are made of.
+struct Sums {
+    q_dot_w: f64,
+    w_a_w: f64,
+    w_norm2: f64,
+    l1_norm: f64,
+    /// max |Xcᵀr − l2·w|.
+    dual_norm: f64,
+}
+
+impl Problem<'_> {
+    /// `gw` = XᵀX·w (uncentred), `mean_dot_w` = x̄ᵀw.
+    fn sums(&self, w: &[f64], gw: &[f64], mean_dot_w: f64) -> Sums {
+        let mut sums = Sums {
+            q_dot_w: 0.0,
+            w_a_w: 0.0,
+            w_norm2: 0.0,
+            l1_norm: 0.0,
+            dual_norm: 0.0,
+        };
+        for (((&w_j, &gw_j), &mean_j), &q_j) in w.iter().zip(gw).zip(self.mean).zip(self.q) {
+            let aw_j = gw_j - self.n * mean_j * mean_dot_w;
+            sums.q_dot_w += q_j * w_j;
+            sums.w_a_w += w_j * aw_j;
+            sums.w_norm2 += w_j * w_j;
+            sums.l1_norm += w_j.abs();
+            sums.dual_norm = sums.dual_norm.max((q_j - aw_j - self.l2 * w_j).abs());
+        }
+        sums
     }
-    let r_norm2 = (yy - 2.0 * q_dot_w + w_a_w).max(0.0);
-    let r_dot_y = yy - q_dot_w;
-    let (scale, mut gap) = if dual_norm > l1 {
-        let scale = l1 / dual_norm;
-        (scale, 0.5 * (r_norm2 + r_norm2 * scale * scale))
-    } else {
-        (1.0, r_norm2)
-    };
-    gap += l1 * l1_norm - scale * r_dot_y + 0.5 * l2 * (1.0 + scale * scale) * w_norm2;
-    gap
+
+    fn primal(&self, w: &[f64], gw: &[f64], mean_dot_w: f64) -> f64 {
+        let s = self.sums(w, gw, mean_dot_w);
+        0.5 * (self.yy - 2.0 * s.q_dot_w + s.w_a_w)
+            + self.l1 * s.l1_norm
+            + 0.5 * self.l2 * s.w_norm2
+    }
+
+    /// The duality gap, with the dual point scaled into the feasible set (scikit-learn's
+    /// construction).
+    fn duality_gap(&self, w: &[f64], gw: &[f64], mean_dot_w: f64) -> f64 {
+        let s = self.sums(w, gw, mean_dot_w);
+        let (yy, l1, l2) = (self.yy, self.l1, self.l2);
+        let r_norm2 = (yy - 2.0 * s.q_dot_w + s.w_a_w).max(0.0);
+        let r_dot_y = yy - s.q_dot_w;
+        let (scale, mut gap) = if s.dual_norm > l1 {
+            let scale = l1 / s.dual_norm;
+            (scale, 0.5 * (r_norm2 + r_norm2 * scale * scale))
+        } else {
+            (1.0, r_norm2)
+        };
+        gap += l1 * s.l1_norm - scale * r_dot_y + 0.5 * l2 * (1.0 + scale * scale) * s.w_norm2;
+        gap
+    }
 }

@@ -97,23 +97,37 @@ pub fn predict_rows(
     coefficients: &[f64],
     design: &Design,
 ) -> Vec<f64> {
+    row_predictions(layout, intercept, coefficients, design).collect()
+}
+
+/// `predict_rows` one row at a time, for callers that only summarise them (a search's
+/// trials score hundreds of thousands of rows each).
+pub fn row_predictions<'a>(
+    layout: &Layout,
+    intercept: f64,
+    coefficients: &'a [f64],
+    design: &'a Design,
+) -> impl Iterator<Item = f64> + 'a {
     let offsets: Vec<usize> = (0..layout.block_sizes.len())
         .map(|b| layout.block_offset(b))
         .collect();
     let numeric_offset = layout.numeric_offset();
-    let w = coefficients;
-    (0..design.n_rows)
-        .map(|i| {
-            let mut value = intercept;
-            for (&code, &offset) in design.row_codes(i).iter().zip(&offsets) {
-                if code != UNSEEN {
-                    value += w.get(offset + code as usize).copied().unwrap_or(0.0);
-                }
+    let numeric_w: Vec<f64> = (0..design.n_numerical)
+        .map(|j| coefficients.get(numeric_offset + j).copied().unwrap_or(0.0))
+        .collect();
+    (0..design.n_rows).map(move |i| {
+        let mut value = intercept;
+        for (&code, &offset) in design.row_codes(i).iter().zip(&offsets) {
+            if code != UNSEEN {
+                value += coefficients
+                    .get(offset + code as usize)
+                    .copied()
+                    .unwrap_or(0.0);
             }
-            for (j, &v) in design.row_numeric(i).iter().enumerate() {
-                value += w.get(numeric_offset + j).copied().unwrap_or(0.0) * v;
-            }
-            value
-        })
-        .collect()
+        }
+        for (&v, &w) in design.row_numeric(i).iter().zip(&numeric_w) {
+            value += w * v;
+        }
+        value
+    })
 }

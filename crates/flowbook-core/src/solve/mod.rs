@@ -1,5 +1,6 @@
 //! Exact linear models on one-hot trip features, with scikit-learn's objectives.
 
+mod anderson;
 mod blocks;
 mod dense;
 mod elastic_net;
@@ -11,7 +12,7 @@ mod ridge;
 pub use blocks::{BlockSplit, MAX_DENSE};
 pub use elastic_net::{solve_elastic_net, CoordinateDescentOptions};
 pub use gram::{Gram, Layout};
-pub use linfa_api::{predict_rows, FittedLinear, LinearParams, OneHotRecords};
+pub use linfa_api::{predict_rows, row_predictions, FittedLinear, LinearParams, OneHotRecords};
 pub use ols::solve_ols;
 pub use ridge::solve_ridge;
 

@@ -114,6 +114,18 @@ impl DatasetInput {
             role,
         }
     }
+
+    /// A later month a monitoring check read from `source`, as the check saw it (the
+    /// month's trips are decoded where the check ran, not necessarily here).
+    pub fn from_month_check(check: &crate::monitor::MonthCheck, source: &str) -> Self {
+        DatasetInput {
+            name: check.file_name.clone(),
+            digest: check.digest.clone(),
+            source: source.to_string(),
+            rows: check.rows_in_file as u64,
+            role: DatasetRole::Current,
+        }
+    }
 }
 
 /// A file a run produced, stored under `path` (relative, `/`-separated).
