@@ -102,7 +102,9 @@ describe('The Monitor cell', () => {
     assert.equal(await rows.count(), 4);
     const verdicts = [];
     for (let i = 0; i < 4; i += 1) {
-      verdicts.push([await rows.nth(i).getAttribute('data-month'), await rows.nth(i).getAttribute('data-retrain')]);
+      const month = await rows.nth(i).getAttribute('data-month');
+      verdicts.push([month, await rows.nth(i).getAttribute('data-retrain')]);
+      workerRmse[month] = await rows.nth(i).getAttribute('data-rmse');
     }
     assert.deepEqual(verdicts, [['2021-02', 'false'], ['2021-03', 'false'], ['2023-01', 'true'], ['2023-02', 'true']]);
     assert.equal(await summary.getAttribute('data-retrain'), '2');
@@ -116,9 +118,6 @@ describe('The Monitor cell', () => {
     assert.equal(await pairs.count(), 10);
     const firstPair = await pairs.first().locator('td').first().textContent();
     assert.match(firstPair, /^[A-Z].+\(.+\) → [A-Z].+\(.+\)$/, `a zone pair by name: ${firstPair}`);
-    for (let i = 0; i < 4; i += 1) {
-      workerRmse[await rows.nth(i).getAttribute('data-month')] = await rows.nth(i).getAttribute('data-rmse');
-    }
     runId = await summary.getAttribute('data-run');
     console.log(`monitor: ${await summary.textContent()}`);
     // Checked in the training worker: no note that the page did the work.

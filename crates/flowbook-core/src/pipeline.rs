@@ -111,9 +111,7 @@ impl PreparedTraining {
     /// Evaluates one solution on both sets.
     pub fn report(&self, kind: ModelKind, solution: &LinearSolution) -> TrainReport {
         let model = LinearModel::new(kind, self.encoder.clone(), solution, &self.train_sha256);
-        let train = RegressionMetrics::compute(&self.train.target, &model.predict(&self.train));
-        let validation =
-            RegressionMetrics::compute(&self.validation.target, &model.predict(&self.validation));
+        let (train, validation) = self.metrics(solution);
         TrainReport {
             kind,
             train_rows: self.train.n_rows,

@@ -59,8 +59,11 @@ pub fn solve_elastic_net(
         Some(start) if start.len() == p => start.to_vec(),
         _ => vec![0.0; p],
     };
-    let mut gw = gram.times(&w);
-    let mut mean_dot_w: f64 = mean.iter().zip(&w).map(|(m, x)| m * x).sum();
+    // XᵀX·w and x̄ᵀw afresh; the sweeps keep both up to date incrementally in between.
+    let products = |w: &[f64]| -> (Vec<f64>, f64) {
+        (gram.times(w), mean.iter().zip(w).map(|(m, x)| m * x).sum())
+    };
+    let (mut gw, mut mean_dot_w) = products(&w);
     let mut sweeps = 0;
     let mut converged = false;
     let mut history = History::new();
@@ -99,8 +102,7 @@ pub fn solve_elastic_net(
         }
         // Cheap test first, as scikit-learn does; the duality gap decides.
         if max_w == 0.0 || max_change / max_w < options.tol.sqrt() || sweeps == options.max_sweeps {
-            gw = gram.times(&w);
-            mean_dot_w = mean.iter().zip(&w).map(|(m, x)| m * x).sum();
+            (gw, mean_dot_w) = products(&w);
             let gap = problem.duality_gap(&w, &gw, mean_dot_w);
             if gap <= options.tol * yy {
                 converged = true;
@@ -108,8 +110,7 @@ pub fn solve_elastic_net(
             }
         }
         if let Some(extrapolated) = history.push(&w) {
-            let g_extrapolated = gram.times(&extrapolated);
-            let m_extrapolated: f64 = mean.iter().zip(&extrapolated).map(|(m, x)| m * x).sum();
+            let (g_extrapolated, m_extrapolated) = products(&extrapolated);
             if problem.primal(&extrapolated, &g_extrapolated, m_extrapolated)
                 < problem.primal(&w, &gw, mean_dot_w)
             {
