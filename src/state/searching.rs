@@ -5,7 +5,6 @@
 
 use std::cell::RefCell;
 use std::ops::ControlFlow;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use flowbook_core::data::TripTable;
@@ -15,7 +14,6 @@ use flowbook_core::search::{
 };
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{run_from_search, run_from_trial, Run, SearchSummary, TrialRecord};
-use flowbook_core::train_protocol::SearchJob;
 
 use crate::services::train_worker::{self, OffThreadError};
 use crate::state::runs::{context_tags, training_meta, RunStore, TrainingContext};
@@ -36,6 +34,8 @@ pub struct SearchOutcome {
     pub best_run: Option<Run>,
     /// Said beside the result when the search ran on the page instead of the worker.
     pub note: Option<String>,
+    /// Workers that trained the trials (0: the page did).
+    pub workers: usize,
 }
 
 /// Runs the search and records it. `on_trial` hears each trial as it finishes (a search
@@ -47,30 +47,26 @@ pub async fn search_and_record(
     settings: &SearchSettings,
     run_store: Option<RunStore>,
     context: &TrainingContext,
-    on_trial: impl Fn(&TrialReport) + 'static,
+    on_trial: impl Fn(&TrialReport),
 ) -> Result<SearchOutcome, TrainError> {
     settings.validate().map_err(TrainError::Failed)?;
     let start = now_ms();
-    let trials: Rc<RefCell<Vec<TrialReport>>> = Rc::default();
-    let seen = trials.clone();
-    let on_trial = Rc::new(on_trial);
-    let listener = on_trial.clone();
-    let job = SearchJob {
-        space: space.source.clone(),
-        settings: *settings,
+    let trials: RefCell<Vec<TrialReport>> = RefCell::default();
+    let listener = |trial: &TrialReport| {
+        on_trial(trial);
+        trials.borrow_mut().push(trial.clone());
     };
     let columns = crate::state::open_file::decoded_numeric_columns();
-    let (stop, note) = match train_worker::search(train, validation, &columns, &job, move |trial| {
-        listener(&trial);
-        seen.borrow_mut().push(trial);
-    })
-    .await
-    {
-        Ok(stop) => (stop, None),
+    let searched =
+        train_worker::pool::search(train, validation, &columns, space, settings, &listener).await;
+    let workers = train_worker::pool::workers_for(settings);
+    let (stop, note, workers) = match searched {
+        Ok(stop) => (stop, None, workers),
         // The trials done so far are kept: a stopped search is still a search.
-        Err(OffThreadError::Cancelled) => (StopReason::Stopped, None),
+        Err(OffThreadError::Cancelled) => (StopReason::Stopped, None, workers),
         Err(OffThreadError::Failed(message)) => return Err(TrainError::Failed(message)),
         Err(OffThreadError::Unavailable(reason)) => {
+            trials.borrow_mut().clear();
             let stop = run_trip_search(train, validation, space, settings, &mut |trial| {
                 on_trial(trial);
                 trials.borrow_mut().push(trial.clone());
@@ -78,7 +74,7 @@ pub async fn search_and_record(
             });
             let note =
                 format!("Searched on the page, which could not respond meanwhile: {reason}.");
-            (stop, Some(note))
+            (stop, Some(note), 0)
         }
     };
     let elapsed_ms = now_ms() - start;
@@ -86,9 +82,11 @@ pub async fn search_and_record(
     if trials.is_empty() {
         return Err(TrainError::Cancelled);
     }
-    Ok(record(
+    let mut outcome = record(
         trials, stop, space, settings, train, validation, elapsed_ms, note, run_store, context,
-    ))
+    );
+    outcome.workers = workers;
+    Ok(outcome)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -177,5 +175,6 @@ fn record(
         parent,
         best_run,
         note,
+        workers: 0,
     }
 }

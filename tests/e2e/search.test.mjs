@@ -78,6 +78,10 @@ describe('Hyperparameter search', () => {
     const { parent, best } = await searched(50);
     console.log(`search: 50 linear TPE trials in the browser in ${((Date.now() - started) / 1000).toFixed(1)} s, best val_rmse ${best.toFixed(6)}`);
     assert.ok(best > 5 && best < 7.6, `best linear validation RMSE ${best}`);
+    // The trials ran on one worker per core, up to the batch of 4 suggested together.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(Number(await summary().getAttribute('data-workers')), Math.min(cores, 4));
+    assert.match(await summary().textContent(), new RegExp(`on ${Math.min(cores, 4)} workers?`));
     await searchCell().locator('[data-testid="chart-search-objective"][data-drawn="true"]').waitFor();
     await searchCell().locator('[data-testid="chart-search-parallel"][data-drawn="true"]').waitFor();
     assert.equal(await searchCell().getByTestId('search-trial-row').count(), 10);
@@ -184,6 +188,41 @@ print(json.dumps(out))
       assert.equal(seen.children, search.trials, `search ${search.parent}`);
       assert.ok(Math.abs(seen.best - search.best) < 1e-12, `best ${seen.best} vs ${search.best}`);
     }
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('Stop keeps the batches back as a search, and the next search starts fresh workers', async () => {
+    const previous = await summary().getAttribute('data-parent');
+    await searchCell().getByTestId('search-preset').selectOption('linear');
+    const linear = await searched(20, previous);
+    const evals = searchCell().getByTestId('search-max-evals');
+    await evals.fill('100000');
+    await evals.dispatchEvent('change');
+    await page.waitForFunction(() => {
+      const bar = document.querySelector('[data-testid="search-progress"] progress');
+      return bar && Number(bar.getAttribute('value')) >= 12;
+    }, null, LONG);
+    await searchCell().getByTestId('search-cancel').click();
+    await page.waitForFunction(
+      (p) => {
+        const s = document.querySelector('[data-testid="cell"][data-kind="search"] [data-testid="cell-search-summary"]');
+        return s && s.dataset.parent !== p;
+      },
+      linear.parent,
+      LONG,
+    );
+    const stopped = Number(await summary().getAttribute('data-trials'));
+    assert.ok(stopped >= 12 && stopped < 100000, `${stopped} trials kept`);
+    assert.equal(stopped % 4, 0, 'only whole batches are kept');
+    assert.match(await summary().textContent(), /stopped/);
+    const toggle = page.locator(`[data-testid="run-children-toggle"][data-parent="${await summary().getAttribute('data-parent')}"]`);
+    assert.equal(await toggle.getAttribute('data-children'), String(stopped));
+    const stoppedParent = await summary().getAttribute('data-parent');
+    await evals.fill('8');
+    await evals.dispatchEvent('change');
+    await searched(8, stoppedParent);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(Number(await summary().getAttribute('data-workers')), Math.min(cores, 4));
     assert.deepEqual(pageErrors, []);
   });
 });

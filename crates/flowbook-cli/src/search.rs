@@ -63,7 +63,7 @@ pub struct SearchCli {
     #[arg(long, value_name = "SECONDS", value_parser = seconds)]
     pub time_budget: Option<f64>,
     /// Trials suggested together from the same history and trained in parallel
-    #[arg(long, value_name = "N", default_value = "4", value_parser = whole)]
+    #[arg(long, value_name = "N", default_value_t = flowbook_core::search::PARALLEL_BATCH, value_parser = whole)]
     pub batch: usize,
     /// Threads training a batch's trials [default: the cores, at most --batch]
     #[arg(long, value_name = "N", value_parser = whole)]
@@ -114,7 +114,7 @@ pub fn run(cli: &SearchCli) -> Result<(), String> {
     settings.validate()?;
     let started = Instant::now();
     let start_time_ms = now_ms();
-    let numeric = TripSearch::numeric_columns(&space);
+    let numeric = space.numeric_columns();
     let train = crate::load(&cli.train, &numeric)?;
     let val = crate::load(&cli.val, &numeric)?;
     let trips = TripSearch::new(&train, &val);

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::data::{DataError, TripTable};
 use crate::features::{prepare_rows, Design, Encoder, FeatureError, FeatureSpec, PrepareSpec};
-use crate::metrics::RegressionMetrics;
+use crate::metrics::{RegressionMetrics, TargetSums};
 use crate::model::LinearModel;
 use linfa::traits::Fit;
 
@@ -73,6 +73,8 @@ pub struct PreparedTraining {
     pub validation: crate::features::Design,
     pub gram: Gram,
     pub train_sha256: String,
+    /// The train and validation targets' sums about their means (R²'s denominator).
+    target_sums: (TargetSums, TargetSums),
 }
 
 impl PreparedTraining {
@@ -86,12 +88,17 @@ impl PreparedTraining {
             prepare_designs(train, validation, prepare, features)?;
         let layout = encoder.layout();
         let gram = Gram::accumulate(&train_design, &layout);
+        let target_sums = (
+            TargetSums::of(&train_design.target),
+            TargetSums::of(&val_design.target),
+        );
         Ok(PreparedTraining {
             encoder,
             train: train_design,
             validation: val_design,
             gram,
             train_sha256: train.sha256_hex.clone(),
+            target_sums,
         })
     }
 
@@ -100,12 +107,15 @@ impl PreparedTraining {
     /// the model's own.
     pub fn metrics(&self, solution: &LinearSolution) -> (RegressionMetrics, RegressionMetrics) {
         let layout = self.encoder.layout();
-        let on = |design: &Design| {
+        let on = |design: &Design, target: &TargetSums| {
             let predicted =
                 row_predictions(&layout, solution.intercept, &solution.coefficients, design);
-            RegressionMetrics::of_rows(&design.target, predicted)
+            RegressionMetrics::of_target(target, &design.target, predicted)
         };
-        (on(&self.train), on(&self.validation))
+        (
+            on(&self.train, &self.target_sums.0),
+            on(&self.validation, &self.target_sums.1),
+        )
     }
 
     /// Evaluates one solution on both sets.

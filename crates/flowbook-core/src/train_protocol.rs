@@ -21,7 +21,7 @@ use crate::trees::TreeParams;
 /// (a service worker's cache caught mid-upgrade, a page left open across a deploy) may not
 /// read each other's messages: each side states its version, and a mismatch is refused
 /// before any job runs. Bump it whenever a message's shape or meaning changes.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// What a page or a worker says when the other side speaks another protocol version.
 pub fn protocol_mismatch(page: u32, worker: u32) -> String {
@@ -57,12 +57,12 @@ pub struct TrainJob {
     /// features (its model kind and `sweep_alphas` are then unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trees: Option<TreeParams>,
-    /// When set, the job is a whole hyperparameter search on the two tables (`request`,
-    /// `sweep_alphas` and `trees` are then unused); each trial is told as it finishes.
+    /// When set, the job trains search trials on the two tables (`request`,
+    /// `sweep_alphas` and `trees` are then unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search: Option<SearchJob>,
+    pub trials: Option<TrialsJob>,
     /// When set, the job is a monitoring check: `train` is the reference and `validation`
-    /// the same table again (`request`, `sweep_alphas`, `trees` and `search` are unused).
+    /// the same table again (`request`, `sweep_alphas`, `trees` and `trials` are unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<MonitorJob>,
 }
@@ -78,11 +78,22 @@ pub struct MonitorJob {
     pub thresholds: crate::monitor::Thresholds,
 }
 
-/// A search the worker runs: the space file's JSON and the search's settings.
+/// Search trials a worker trains: the page runs the search's loop (suggestions from the
+/// history of the batches before) and hands each worker trials of the current batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SearchJob {
-    pub space: serde_json::Value,
-    pub settings: crate::search::SearchSettings,
+pub struct TrialsJob {
+    pub trials: Vec<TrialTask>,
+    /// The best validation RMSE before this batch, if any: a trial below it sends its
+    /// model file, in case it is the search's new best.
+    pub best_before: Option<f64>,
+}
+
+/// One trial: its number in the search, the search's planned trials, and its settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialTask {
+    pub number: usize,
+    pub planned: usize,
+    pub config: crate::search::TrialConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,21 +120,16 @@ pub enum WorkerReply {
         id: u64,
         report: Box<TreeReport>,
     },
-    /// One finished trial of a search job.
-    Trial {
+    /// A trials job's reports, in the job's order.
+    Trials {
         id: u64,
-        trial: Box<crate::search::TrialReport>,
+        reports: Vec<crate::search::TrialReport>,
     },
     /// A monitoring check's result: the reference's summary and one check per month.
     Monitored {
         id: u64,
         reference: Box<crate::monitor::SampleSummary>,
         months: Vec<crate::monitor::MonthCheck>,
-    },
-    /// A search job ended (every trial was told before).
-    SearchDone {
-        id: u64,
-        stop: crate::search::StopReason,
     },
     Failed {
         id: u64,
@@ -150,8 +156,7 @@ impl WorkerReply {
                 WorkerReply::Progress { id, .. }
                 | WorkerReply::Done { id, .. }
                 | WorkerReply::TreesDone { id, .. }
-                | WorkerReply::Trial { id, .. }
-                | WorkerReply::SearchDone { id, .. }
+                | WorkerReply::Trials { id, .. }
                 | WorkerReply::Monitored { id, .. }
                 | WorkerReply::Failed { id, .. } => *id,
             };

@@ -6,7 +6,10 @@ mod common;
 use flowbook_core::features::{Categorical, FeatureSpec, PrepareSpec};
 use flowbook_core::model::LinearModel;
 use flowbook_core::pipeline::PreparedTraining;
-use flowbook_core::solve::{fit, LinearSolution, ModelKind};
+use flowbook_core::solve::{
+    block_newton_start, fit, solve_elastic_net, BlockSplit, CoordinateDescentOptions,
+    LinearSolution, ModelKind,
+};
 
 fn prepared(train: &str, val: &str, categorical: &[Categorical]) -> PreparedTraining {
     let train = common::load(train, &["trip_distance"]);
@@ -126,6 +129,77 @@ fn lasso_and_elastic_net_satisfy_their_optimality_conditions() {
             }
         }
     }
+}
+
+/// PU_DO's thousands of zone pairs eliminated in closed form, Newton on the hours, the
+/// distance and the intercept: the start is the optimum (its gradient conditions hold before
+/// any sweep), and coordinate descent from it certifies the same model as from zero in
+/// a fraction of the sweeps.
+#[test]
+fn the_block_newton_start_is_the_lasso_and_elastic_net_optimum() {
+    let p = prepared(
+        "green_tripdata_2021-01.parquet",
+        "green_tripdata_2021-02.parquet",
+        &[Categorical::PickupDropoffPair, Categorical::PickupHour],
+    );
+    let split = BlockSplit::largest(&p.gram).expect("split");
+    let n = p.gram.n_rows;
+    let (mut cold_sweeps, mut started_sweeps) = (0, 0);
+    for (alpha, l1_ratio) in [
+        (1e-4, 1.0),
+        (2e-4, 1.0),
+        (1.2e-4, 0.53),
+        (1e-3, 0.1),
+        (0.05, 0.9),
+    ] {
+        let (l1, l2) = (n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio));
+        let start = block_newton_start(&p.gram, &split, l1, l2).expect("a start");
+        let mean = p.gram.col_mean();
+        let intercept = p.gram.mean_y() - mean.iter().zip(&start).map(|(m, w)| m * w).sum::<f64>();
+        let at_start = LinearSolution {
+            intercept,
+            coefficients: start,
+            iterations: 0,
+            converged: false,
+        };
+        let gradient = centred_gradient(&p, &at_start);
+        for (g, w) in gradient.iter().zip(&at_start.coefficients) {
+            let residual = g - l2 * w;
+            let off = if *w == 0.0 {
+                (residual.abs() - l1).max(0.0)
+            } else {
+                (residual - l1 * w.signum()).abs()
+            };
+            assert!(
+                off <= 1e-6 * l1,
+                "alpha {alpha}, l1_ratio {l1_ratio}: off by {off}"
+            );
+        }
+        let cold = solve_elastic_net(
+            &p.gram,
+            alpha,
+            l1_ratio,
+            None,
+            CoordinateDescentOptions::default(),
+        )
+        .expect("cold");
+        let started = fit(&p.gram, ModelKind::ElasticNet { alpha, l1_ratio }).expect("started");
+        assert!(cold.converged && started.converged);
+        let (_, cold_val) = p.metrics(&cold);
+        let (_, started_val) = p.metrics(&started);
+        assert!(
+            (cold_val.rmse - started_val.rmse).abs() <= 1e-9 * cold_val.rmse,
+            "{} vs {}",
+            cold_val.rmse,
+            started_val.rmse
+        );
+        cold_sweeps += cold.iterations;
+        started_sweeps += started.iterations;
+    }
+    assert!(
+        started_sweeps * 4 <= cold_sweeps,
+        "{started_sweeps} sweeps from the start against {cold_sweeps} from zero"
+    );
 }
 
 #[test]

@@ -161,7 +161,7 @@ fn reports_cross_the_worker_protocol_bit_for_bit() {
         request: req,
         sweep_alphas: Some(vec![0.1, 1e-300, 12345.678]),
         trees: None,
-        search: None,
+        trials: None,
         monitor: None,
     };
     assert_eq!(TrainJob::from_json(&job.to_json()), Ok(job));

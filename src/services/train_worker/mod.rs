@@ -3,6 +3,7 @@
 //! training starts a fresh one. The worker keeps the decoded tables it was sent, so the
 //! files' bytes cross only when the worker does not hold them yet.
 
+pub mod pool;
 pub mod serve;
 
 use std::cell::RefCell;
@@ -14,10 +15,9 @@ use flowbook_core::data::TripTable;
 use flowbook_core::monitor::{MonthCheck, SampleSummary, Thresholds};
 use flowbook_core::pipeline::{Progress, TrainRequest, Trained};
 use flowbook_core::saved_model::SavedModel;
-use flowbook_core::search::{StopReason, TrialReport};
 use flowbook_core::train_protocol::{
-    checked_tree_report, protocol_mismatch, unpack_reports, MonitorJob, SearchJob, TableRef,
-    TrainJob, WorkerReply, PROTOCOL_VERSION,
+    checked_tree_report, protocol_mismatch, unpack_reports, MonitorJob, TableRef, TrainJob,
+    TrialsJob, WorkerReply, PROTOCOL_VERSION,
 };
 use flowbook_core::trees::TreeParams;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
@@ -89,21 +89,20 @@ impl FileRef {
     }
 }
 
-/// What a job came back with: a training's reports, the end of a search, or a check.
+/// What a job came back with: a training's reports or a check.
 enum JobOutcome {
     Trained(Trained),
-    Searched(StopReason),
     Monitored(Box<SampleSummary>, Vec<MonthCheck>),
 }
 
 type Outcome = Result<JobOutcome, OffThreadError>;
 
-/// What a job is: a training (its request, sweep or trees) or a search.
+/// What a job is: a training (its request, sweep or trees), search trials or a check.
 struct JobSpec<'a> {
     request: &'a TrainRequest,
     sweep_alphas: Option<&'a [f64]>,
     trees: Option<&'a TreeParams>,
-    search: Option<&'a SearchJob>,
+    trials: Option<&'a TrialsJob>,
     /// A monitoring check: the model, the months and the thresholds.
     monitor: Option<(&'a SavedModel, &'a [FileRef], &'a Thresholds)>,
 }
@@ -111,8 +110,6 @@ struct JobSpec<'a> {
 struct Pending {
     id: u64,
     on_progress: Rc<dyn Fn(Progress)>,
-    /// A search's listener: told each trial as it finishes.
-    on_trial: Rc<dyn Fn(TrialReport)>,
     outcome: Rc<RefCell<Option<Outcome>>>,
     wake: js_sys::Function,
     /// The job, until the worker says it is ready.
@@ -131,13 +128,20 @@ struct Client {
     unavailable: Option<String>,
 }
 
+/// Why the training worker cannot start in this browser, once known.
+fn unavailable_reason() -> Option<String> {
+    CLIENT.with(|client| client.borrow().unavailable.clone())
+}
+
 /// Whether a training is under way in the worker.
 pub fn is_busy() -> bool {
     CLIENT.with(|client| client.borrow().pending.is_some())
 }
 
-/// Stops the training under way, if any: ends the worker (a fresh one takes the next job).
+/// Stops the training or search under way, if any: ends its workers (fresh ones take the
+/// next job).
 pub fn cancel() {
+    pool::cancel();
     let pending = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         if let Some(worker) = client.worker.take() {
@@ -171,19 +175,10 @@ pub async fn train(
         request,
         sweep_alphas,
         trees,
-        search: None,
+        trials: None,
         monitor: None,
     };
-    match submit(
-        train,
-        validation,
-        numeric_columns,
-        &spec,
-        on_progress,
-        |_| {},
-    )
-    .await?
-    {
+    match submit(train, validation, numeric_columns, &spec, on_progress).await? {
         JobOutcome::Trained(trained) => Ok(trained),
         _ => Err(OffThreadError::Failed(
             "the worker answered a training with something else".into(),
@@ -197,31 +192,6 @@ fn unused_request() -> TrainRequest {
         prepare: Default::default(),
         features: flowbook_core::features::FeatureSpec::pu_do_distance(),
         kind: flowbook_core::solve::ModelKind::Ols,
-    }
-}
-
-/// Runs a whole search in the worker; `on_trial` hears each trial as it finishes.
-pub async fn search(
-    train: &TripTable,
-    validation: &TripTable,
-    numeric_columns: &[String],
-    job: &SearchJob,
-    on_trial: impl Fn(TrialReport) + 'static,
-) -> Result<StopReason, OffThreadError> {
-    // The request travels unused: a search's trials carry their own rows and features.
-    let request = unused_request();
-    let spec = JobSpec {
-        request: &request,
-        sweep_alphas: None,
-        trees: None,
-        search: Some(job),
-        monitor: None,
-    };
-    match submit(train, validation, numeric_columns, &spec, |_| {}, on_trial).await? {
-        JobOutcome::Searched(stop) => Ok(stop),
-        _ => Err(OffThreadError::Failed(
-            "the worker answered a search with something else".into(),
-        )),
     }
 }
 
@@ -239,11 +209,11 @@ pub async fn monitor(
         request: &request,
         sweep_alphas: None,
         trees: None,
-        search: None,
+        trials: None,
         monitor: Some((model, months, thresholds)),
     };
     // The reference travels as both tables: the job's own table is the reference.
-    match submit(reference, reference, numeric_columns, &spec, |_| {}, |_| {}).await? {
+    match submit(reference, reference, numeric_columns, &spec, |_| {}).await? {
         JobOutcome::Monitored(summary, checks) => Ok((*summary, checks)),
         _ => Err(OffThreadError::Failed(
             "the worker answered a monitoring check with something else".into(),
@@ -257,7 +227,6 @@ async fn submit(
     numeric_columns: &[String],
     spec: &JobSpec<'_>,
     on_progress: impl Fn(Progress) + 'static,
-    on_trial: impl Fn(TrialReport) + 'static,
 ) -> Outcome {
     if let Some(reason) = CLIENT.with(|client| client.borrow().unavailable.clone()) {
         return Err(OffThreadError::Unavailable(reason));
@@ -269,18 +238,19 @@ async fn submit(
     }
     ensure_worker()?;
     let outcome: Rc<RefCell<Option<Outcome>>> = Rc::default();
-    let mut wake = None;
-    let woken = js_sys::Promise::new(&mut |resolve, _| wake = Some(resolve));
-    let Some(wake) = wake else {
-        return Err(OffThreadError::Failed(
-            "the page could not wait for the worker".into(),
-        ));
-    };
+    let (woken, wake) = waiter()?;
     let starting = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         client.next_id += 1;
         let id = client.next_id;
-        let message = job_message(&client.held, id, train, validation, numeric_columns, spec);
+        let message = job_message(
+            &client.held,
+            id,
+            FileRef::of(train),
+            FileRef::of(validation),
+            numeric_columns,
+            spec,
+        );
         client.held.insert(train.sha256_hex.clone());
         client.held.insert(validation.sha256_hex.clone());
         for month in spec.monitor.iter().flat_map(|(_, months, _)| months.iter()) {
@@ -289,7 +259,6 @@ async fn submit(
         let mut pending = Pending {
             id,
             on_progress: Rc::new(on_progress),
-            on_trial: Rc::new(on_trial),
             outcome: outcome.clone(),
             wake,
             unsent: Some(message),
@@ -307,6 +276,26 @@ async fn submit(
     let _ = wasm_bindgen_futures::JsFuture::from(woken).await;
     let result = outcome.borrow_mut().take();
     result.unwrap_or_else(|| Err(OffThreadError::Failed("the worker gave no answer".into())))
+}
+
+/// A promise to await and the function that resolves it (called when the worker answers).
+fn waiter() -> Result<(js_sys::Promise, js_sys::Function), OffThreadError> {
+    let mut wake = None;
+    let woken = js_sys::Promise::new(&mut |resolve, _| wake = Some(resolve));
+    let wake = wake
+        .ok_or_else(|| OffThreadError::Failed("the page could not wait for the worker".into()))?;
+    Ok((woken, wake))
+}
+
+/// What an error event from a worker says.
+fn error_message(event: &Event) -> String {
+    // A script that fails inside the worker sends an `ErrorEvent`; one that cannot be
+    // fetched at all sends a plain `Event`, which has no message.
+    event
+        .dyn_ref::<ErrorEvent>()
+        .map(ErrorEvent::message)
+        .filter(|message| !message.is_empty())
+        .unwrap_or_else(|| "its script could not be loaded".to_string())
 }
 
 /// After `READY_TIMEOUT_MS`, a worker that has still not said it is ready for job `id` is
@@ -383,8 +372,8 @@ fn send(client: &Client, pending: &mut Pending) {
 fn job_message(
     held: &HashSet<String>,
     id: u64,
-    train: &TripTable,
-    validation: &TripTable,
+    train: FileRef,
+    validation: FileRef,
     numeric_columns: &[String],
     spec: &JobSpec<'_>,
 ) -> JsValue {
@@ -410,8 +399,8 @@ fn job_message(
         }
         table
     };
-    let train = attached(table_ref(FileRef::of(train)), FIELD_TRAIN_BYTES);
-    let validation = attached(table_ref(FileRef::of(validation)), FIELD_VALIDATION_BYTES);
+    let train = attached(table_ref(train), FIELD_TRAIN_BYTES);
+    let validation = attached(table_ref(validation), FIELD_VALIDATION_BYTES);
     let monitor = spec.monitor.map(|(model, months, thresholds)| {
         let month_bytes = js_sys::Array::new();
         let months = months
@@ -438,7 +427,7 @@ fn job_message(
         request: spec.request.clone(),
         sweep_alphas: spec.sweep_alphas.map(<[f64]>::to_vec),
         trees: spec.trees.copied(),
-        search: spec.search.cloned(),
+        trials: spec.trials.cloned(),
         monitor,
     };
     let _ = Reflect::set(&message, &FIELD_JSON.into(), &job.to_json().into());
@@ -473,13 +462,7 @@ fn ensure_worker() -> Result<(), OffThreadError> {
 /// from now on); one that fails later stopped mid-job (the next job starts a fresh one).
 fn on_error(event: Event) {
     event.prevent_default();
-    // A script that fails inside the worker sends an `ErrorEvent`; one that cannot be
-    // fetched at all sends a plain `Event`, which has no message.
-    let message = event
-        .dyn_ref::<ErrorEvent>()
-        .map(ErrorEvent::message)
-        .filter(|message| !message.is_empty())
-        .unwrap_or_else(|| "its script could not be loaded".to_string());
+    let message = error_message(&event);
     let (pending, outcome) = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         let outcome = if client.ready {
@@ -524,7 +507,6 @@ fn on_message(event: MessageEvent) {
         }
     };
     let mut progress_to = None;
-    let mut trial_to = None;
     let done = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         let current = client.pending.as_ref().map(|p| p.id);
@@ -561,16 +543,6 @@ fn on_message(event: MessageEvent) {
                 }
                 None
             }
-            WorkerReply::Trial { id, trial } => {
-                if let Some(pending) = client.pending.as_ref().filter(|_| current == Some(id)) {
-                    trial_to = Some((pending.on_trial.clone(), *trial));
-                }
-                None
-            }
-            WorkerReply::SearchDone { id, stop } if current == Some(id) => client
-                .pending
-                .take()
-                .map(|pending| (pending, Ok(JobOutcome::Searched(stop)))),
             WorkerReply::Done { id, reports } if current == Some(id) => {
                 let coefficients = field(&data, FIELD_COEFFICIENTS)
                     .dyn_into::<Float64Array>()
@@ -609,9 +581,6 @@ fn on_message(event: MessageEvent) {
     });
     if let Some((listener, progress)) = progress_to {
         listener(progress);
-    }
-    if let Some((listener, trial)) = trial_to {
-        listener(trial);
     }
     if let Some((pending, outcome)) = done {
         finish(pending, outcome);

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -13,9 +12,10 @@ use flowbook_core::data::{open_trip_file, TripTable};
 use flowbook_core::monitor::{check_tables, MonthCheck, SampleSummary};
 use flowbook_core::pipeline::{train_job, Trained};
 use flowbook_core::saved_model::SavedModel;
-use flowbook_core::search::{run_trip_search, SearchSpace, StopReason};
+use flowbook_core::search::{TrialReport, TripSearch};
 use flowbook_core::train_protocol::{
-    pack_reports, protocol_mismatch, MonitorJob, TableRef, TrainJob, WorkerReply, PROTOCOL_VERSION,
+    pack_reports, protocol_mismatch, MonitorJob, TableRef, TrainJob, TrialsJob, WorkerReply,
+    PROTOCOL_VERSION,
 };
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -30,13 +30,27 @@ use super::{
 /// Decoded tables by SHA-256; only the latest job's are kept.
 type Tables = Rc<RefCell<HashMap<String, Arc<TripTable>>>>;
 
+/// A search's shared data (prepared sets, block splits, binnings) on the tables it was
+/// made for, kept for the search's next trials.
+struct HeldSearch {
+    train_sha256: String,
+    validation_sha256: String,
+    trips: TripSearch<Arc<TripTable>>,
+}
+
+#[derive(Default)]
+struct Held {
+    tables: Tables,
+    search: RefCell<Option<HeldSearch>>,
+}
+
 /// Starts answering jobs and tells the page so.
 pub fn serve() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let tables: Tables = Rc::default();
+    let held = Rc::new(Held::default());
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        handle(&reply_scope, &tables, &event.data());
+        handle(&reply_scope, &held, &event.data());
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
@@ -61,7 +75,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, reply: &WorkerReply, coefficients: O
     }
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
+fn handle(scope: &DedicatedWorkerGlobalScope, held: &Held, data: &JsValue) {
     let job = match field(data, FIELD_JSON)
         .as_string()
         .ok_or_else(|| "a message without a job".to_string())
@@ -79,8 +93,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
         post(scope, &WorkerReply::Failed { id, message }, None);
         return;
     }
-    match run(scope, tables, &job, data) {
-        Ok(JobDone::Searched(stop)) => post(scope, &WorkerReply::SearchDone { id, stop }, None),
+    match run(scope, held, &job, data) {
+        Ok(JobDone::Trials(reports)) => post(scope, &WorkerReply::Trials { id, reports }, None),
         Ok(JobDone::Monitored(reference, months)) => post(
             scope,
             &WorkerReply::Monitored {
@@ -105,20 +119,21 @@ fn handle(scope: &DedicatedWorkerGlobalScope, tables: &Tables, data: &JsValue) {
     }
 }
 
-/// What a job produced: a training's reports, the end of a search (whose trials were
-/// posted as they finished), or a monitoring check.
+/// What a job produced: a training's reports, search trials' reports, or a monitoring
+/// check.
 enum JobDone {
     Trained(Trained),
-    Searched(StopReason),
+    Trials(Vec<TrialReport>),
     Monitored(Box<SampleSummary>, Vec<MonthCheck>),
 }
 
 fn run(
     scope: &DedicatedWorkerGlobalScope,
-    tables: &Tables,
+    held: &Held,
     job: &TrainJob,
     data: &JsValue,
 ) -> Result<JobDone, String> {
+    let tables = &held.tables;
     let columns = &job.numeric_columns;
     let train = table(tables, &job.train, field(data, FIELD_TRAIN_BYTES), columns)?;
     // A monitoring check reads the reference (the job's training table) and the months only.
@@ -135,24 +150,10 @@ fn run(
     tables
         .borrow_mut()
         .retain(|sha, _| *sha == job.train.sha256_hex || *sha == job.validation.sha256_hex);
-    if let Some(search) = &job.search {
-        let space = SearchSpace::from_value(search.space.clone()).map_err(|e| e.to_string())?;
-        search.settings.validate()?;
-        let stop = run_trip_search(
-            &train,
-            &validation,
-            &space,
-            &search.settings,
-            &mut |trial| {
-                let reply = WorkerReply::Trial {
-                    id: job.id,
-                    trial: Box::new(trial.clone()),
-                };
-                post(scope, &reply, None);
-                ControlFlow::Continue(())
-            },
-        );
-        return Ok(JobDone::Searched(stop));
+    if let Some(trials) = &job.trials {
+        return Ok(JobDone::Trials(train_trials(
+            held, train, validation, trials,
+        )));
     }
     let mut last_done = None;
     train_job(
@@ -177,6 +178,38 @@ fn run(
     )
     .map(JobDone::Trained)
     .map_err(|e| e.to_string())
+}
+
+/// A batch's trials on the search data held for these tables (made afresh for others).
+fn train_trials(
+    held: &Held,
+    train: Arc<TripTable>,
+    validation: Arc<TripTable>,
+    job: &TrialsJob,
+) -> Vec<TrialReport> {
+    let mut search = held.search.borrow_mut();
+    let same_tables = search.as_ref().is_some_and(|s| {
+        s.train_sha256 == train.sha256_hex && s.validation_sha256 == validation.sha256_hex
+    });
+    if !same_tables {
+        *search = Some(HeldSearch {
+            train_sha256: train.sha256_hex.clone(),
+            validation_sha256: validation.sha256_hex.clone(),
+            trips: TripSearch::new(train, validation),
+        });
+    }
+    let Some(search) = search.as_ref() else {
+        return Vec::new();
+    };
+    let best_before = job.best_before.unwrap_or(f64::INFINITY);
+    job.trials
+        .iter()
+        .map(|task| {
+            search
+                .trips
+                .report(task.number, task.planned, task.config.clone(), best_before)
+        })
+        .collect()
 }
 
 /// A monitoring check of the months against `reference` (the job's train table); the

@@ -184,12 +184,17 @@ pub fn SearchResult(outcome: Arc<SearchOutcome>) -> impl IntoView {
     let best = outcome.best.map(|b| outcome.trials[b].clone());
     let summary = match &best {
         Some(trial) => format!(
-            "Best of {} trials: validation RMSE {:.3} min (trial {}, {}) · {:.1} s · {}",
+            "Best of {} trials: validation RMSE {:.3} min (trial {}, {}) · {:.1} s{} · {}",
             outcome.trials.len(),
             trial.loss(),
             trial.number,
             short_params(trial),
             outcome.elapsed_ms / 1000.0,
+            match outcome.workers {
+                0 => String::new(),
+                1 => " on 1 worker".to_string(),
+                n => format!(" on {n} workers"),
+            },
             outcome.stop.describe()
         ),
         None => format!("No trial succeeded ({} tried).", outcome.trials.len()),
@@ -262,6 +267,7 @@ pub fn SearchResult(outcome: Arc<SearchOutcome>) -> impl IntoView {
     view! {
         <p class="cell-summary" data-testid="cell-search-summary"
             data-trials=outcome.trials.len().to_string()
+            data-workers=outcome.workers.to_string()
             data-best=best.as_ref().map(|t| t.loss().to_string()).unwrap_or_default()
             data-parent=outcome.parent.client_id.clone()>{summary}</p>
         {outcome.note.clone().map(|note| view! { <p class="muted">{note}</p> })}

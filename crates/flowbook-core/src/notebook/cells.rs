@@ -258,6 +258,7 @@ impl SearchCellSettings {
             max_evals: self.max_evals,
             seed: self.seed,
             patience: self.patience,
+            batch: crate::search::PARALLEL_BATCH,
             ..crate::search::SearchSettings::default()
         };
         settings.validate()?;

@@ -12,7 +12,10 @@ pub mod trips;
 
 pub use compare::trial_parallel_coordinates;
 pub use domain::{Condition, Dimension, Dist, Domain, Point, SearchRng};
-pub use run::{run_search, Algorithm, History, SearchSettings, StopReason, Suggester, MAX_EVALS};
+pub use run::{
+    run_search, Algorithm, History, SearchLoop, SearchSettings, StopReason, Suggester, MAX_EVALS,
+    PARALLEL_BATCH,
+};
 pub use space::{
     Family, SearchSpace, SpaceError, TrialConfig, TrialModel, SPACE_FORMAT, SPACE_VERSION,
 };

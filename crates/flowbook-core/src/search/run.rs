@@ -67,6 +67,10 @@ impl Default for SearchSettings {
     }
 }
 
+/// Trials suggested together where they run in parallel (the CLI's default `--batch` and
+/// the notebook's Search cell): the same seed then gives the same trials in both.
+pub const PARALLEL_BATCH: usize = 4;
+
 /// Most trials one search may ask for: a browser tab keeps every trial's run.
 pub const MAX_EVALS: usize = 100_000;
 
@@ -208,6 +212,88 @@ impl History {
     }
 }
 
+/// A search that the caller drives a batch at a time (the browser's page sends each batch
+/// to its workers and waits without blocking): [`run_search`] is this loop, synchronous.
+pub struct SearchLoop<'a> {
+    suggester: &'a Suggester,
+    settings: SearchSettings,
+    history: History,
+    ended: Option<StopReason>,
+}
+
+impl<'a> SearchLoop<'a> {
+    pub fn new(suggester: &'a Suggester, settings: &SearchSettings) -> SearchLoop<'a> {
+        SearchLoop {
+            suggester,
+            settings: *settings,
+            history: History::default(),
+            ended: None,
+        }
+    }
+
+    /// The next batch's first trial number and points; `None` once the search has ended.
+    pub fn next_batch(&self) -> Option<(usize, Vec<Point>)> {
+        let first = self.history.observations.len();
+        if self.ended.is_some() || first >= self.suggester.planned() {
+            return None;
+        }
+        let points = self
+            .suggester
+            .batch(first, self.settings.batch, &self.history.observations);
+        Some((first, points))
+    }
+
+    /// Records a batch's losses, in order (infinite for a failed trial). Fewer losses than
+    /// points means the caller stopped. Returns why the search ended, once it has.
+    pub fn record(&mut self, points: Vec<Point>, losses: &[f64]) -> Option<StopReason> {
+        let stopped = losses.len() < points.len();
+        for (point, &loss) in points.into_iter().zip(losses) {
+            self.history.record(point, loss);
+            if self
+                .settings
+                .patience
+                .is_some_and(|p| self.history.since_best >= p)
+            {
+                self.ended = Some(StopReason::NoImprovement);
+                return self.ended;
+            }
+        }
+        if stopped {
+            self.ended = Some(StopReason::Stopped);
+        } else if self.history.observations.len() >= self.suggester.planned() {
+            self.ended = Some(self.completed());
+        }
+        self.ended
+    }
+
+    /// Why the search ended (or will, once every planned trial is in).
+    pub fn stop_reason(&self) -> StopReason {
+        self.ended.unwrap_or_else(|| self.completed())
+    }
+
+    fn completed(&self) -> StopReason {
+        match self.settings.algorithm {
+            Algorithm::Grid if self.suggester.planned() < self.settings.max_evals => {
+                StopReason::GridDone
+            }
+            _ => StopReason::MaxEvals,
+        }
+    }
+
+    /// Trials this search will run at most.
+    pub fn planned(&self) -> usize {
+        self.suggester.planned()
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn into_history(self) -> History {
+        self.history
+    }
+}
+
 /// Runs a search: `evaluate` gets each batch of points (and the number of its first
 /// trial) and returns their losses in order, infinite for a failed trial. Fewer losses
 /// than points means the caller stopped (Cancel, a time budget): those are recorded and
@@ -217,26 +303,11 @@ pub fn run_search(
     settings: &SearchSettings,
     evaluate: &mut dyn FnMut(usize, &[Point]) -> Vec<f64>,
 ) -> (History, StopReason) {
-    let mut history = History::default();
-    let planned = suggester.planned();
-    while history.observations.len() < planned {
-        let first = history.observations.len();
-        let points = suggester.batch(first, settings.batch, &history.observations);
+    let mut search = SearchLoop::new(suggester, settings);
+    while let Some((first, points)) = search.next_batch() {
         let losses = evaluate(first, &points);
-        let stopped = losses.len() < points.len();
-        for (point, loss) in points.into_iter().zip(losses) {
-            history.record(point, loss);
-            if settings.patience.is_some_and(|p| history.since_best >= p) {
-                return (history, StopReason::NoImprovement);
-            }
-        }
-        if stopped {
-            return (history, StopReason::Stopped);
-        }
+        search.record(points, &losses);
     }
-    let reason = match settings.algorithm {
-        Algorithm::Grid if planned < settings.max_evals => StopReason::GridDone,
-        _ => StopReason::MaxEvals,
-    };
-    (history, reason)
+    let stop = search.stop_reason();
+    (search.into_history(), stop)
 }

@@ -53,6 +53,10 @@ pub fn suggest(
         return domain.sample(rng);
     }
     let (below, _above) = split(history, settings.gamma);
+    let mut is_below = vec![false; history.len()];
+    for &t in &below {
+        is_below[t] = true;
+    }
     let mut point: Point = Vec::with_capacity(domain.len());
     for (i, dimension) in domain.dimensions.iter().enumerate() {
         if !domain.is_active(&point, i) {
@@ -62,7 +66,7 @@ pub fn suggest(
         let (mut good, mut bad) = (Vec::new(), Vec::new());
         for (t, observation) in history.iter().enumerate() {
             if let Some(value) = observation.point.get(i).copied().flatten() {
-                if below.contains(&t) {
+                if is_below[t] {
                     good.push(value);
                 } else {
                     bad.push(value);
@@ -127,6 +131,8 @@ enum Posterior {
         log: bool,
         /// The mixture's mass inside [low, high], computed once.
         p_accept: f64,
+        /// log(w) of each component, computed once.
+        log_weights: Vec<f64>,
     },
 }
 
@@ -140,6 +146,7 @@ impl Posterior {
                 .sum();
             Posterior::Mixture {
                 p_accept,
+                log_weights: weights.iter().map(|&w| libm::log(w)).collect(),
                 weights,
                 mus,
                 sigmas,
@@ -234,6 +241,7 @@ impl Posterior {
                 q,
                 log,
                 p_accept,
+                log_weights,
             } => {
                 let p_accept = *p_accept;
                 match (q, log) {
@@ -249,8 +257,13 @@ impl Posterior {
                     }
                     // hyperopt's LGMM1_lpdf leaves the truncation out here; so does Flowbook.
                     (None, true) => {
-                        let terms: Vec<f64> = components(weights, mus, sigmas)
-                            .map(|(w, mu, s)| lognormal_log_pdf(x, mu, s) + libm::log(w))
+                        // log(x) and each log(w) are the same for every component and
+                        // candidate: computed once, the same bits as term by term.
+                        let log_x = libm::log(x);
+                        let terms: Vec<f64> = log_weights
+                            .iter()
+                            .zip(mus.iter().zip(sigmas))
+                            .map(|(&log_w, (&mu, &s))| lognormal_log_pdf(x, log_x, mu, s) + log_w)
                             .collect();
                         log_sum_exp(&terms)
                     }
@@ -329,10 +342,11 @@ fn lognormal_cdf(x: f64, mu: f64, sigma: f64) -> f64 {
     0.5 + 0.5 * libm::erf(z)
 }
 
-fn lognormal_log_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
+/// `log_x` = log(x), passed in because it is the same for every component.
+fn lognormal_log_pdf(x: f64, log_x: f64, mu: f64, sigma: f64) -> f64 {
     let sigma = sigma.max(EPS);
     let z = sigma * x * libm::sqrt(2.0 * std::f64::consts::PI);
-    let e = 0.5 * ((libm::log(x) - mu) / sigma).powi(2);
+    let e = 0.5 * ((log_x - mu) / sigma).powi(2);
     -e - libm::log(z)
 }
 

@@ -3,17 +3,18 @@
 //! encoded rows and sufficient statistics per feature set and duration range (every
 //! linear trial on them is then one solve), one binning per `max_bin` for tree trials.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
-use super::space::{SearchSpace, TrialConfig, TrialModel};
+use super::space::{TrialConfig, TrialModel};
 use crate::data::TripTable;
 use crate::metrics::RegressionMetrics;
 use crate::model::LinearModel;
 use crate::pipeline::{boost_report, EncodedSets, PipelineError, PreparedTraining, TreeReport};
 use crate::saved_model::SavedModel;
-use crate::solve::{fit, solve_ridge, BlockSplit, LinearSolution, ModelKind};
+use crate::solve::{fit, fit_with_split, BlockSplit, LinearSolution, ModelKind};
 use crate::trees::{BinnedRows, Round, TreeError, TreeModel};
 
 /// What one finished trial measured.
@@ -93,18 +94,20 @@ impl TrialFit {
 
 type PreparedKey = (String, u64, u64);
 
-/// The trials' shared data.
-pub struct TripSearch<'a> {
-    train: &'a TripTable,
-    validation: &'a TripTable,
+/// The trials' shared data, over borrowed tables (`&TripTable`) or shared ones
+/// (`Arc<TripTable>`, which a browser worker keeps from one batch of trials to the next).
+pub struct TripSearch<T: Borrow<TripTable>> {
+    train: T,
+    validation: T,
     prepared: Mutex<HashMap<PreparedKey, Arc<PreparedTraining>>>,
     binned: Mutex<HashMap<(PreparedKey, u32), Arc<BinnedRows>>>,
-    /// Ridge's block elimination, the same for every alpha on one prepared set.
+    /// The block elimination (ridge's solve, lasso's and elastic net's start), the same for
+    /// every alpha on one prepared set.
     splits: Mutex<HashMap<PreparedKey, Arc<BlockSplit>>>,
 }
 
-impl<'a> TripSearch<'a> {
-    pub fn new(train: &'a TripTable, validation: &'a TripTable) -> TripSearch<'a> {
+impl<T: Borrow<TripTable>> TripSearch<T> {
+    pub fn new(train: T, validation: T) -> TripSearch<T> {
         TripSearch {
             train,
             validation,
@@ -112,19 +115,6 @@ impl<'a> TripSearch<'a> {
             binned: Mutex::new(HashMap::new()),
             splits: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// The numerical columns a space's trials read from the files.
-    pub fn numeric_columns(space: &SearchSpace) -> Vec<String> {
-        let mut columns: Vec<String> = Vec::new();
-        for (_, features) in &space.features {
-            for n in &features.numerical {
-                if !columns.contains(n) {
-                    columns.push(n.clone());
-                }
-            }
-        }
-        columns
     }
 
     fn prepared(
@@ -140,8 +130,8 @@ impl<'a> TripSearch<'a> {
         // compute it and one copy is kept.
         let kept = cached(&self.prepared, key.clone(), || {
             PreparedTraining::new(
-                self.train,
-                self.validation,
+                self.train.borrow(),
+                self.validation.borrow(),
                 &config.prepare,
                 &config.features,
             )
@@ -174,11 +164,15 @@ impl<'a> TripSearch<'a> {
         match config.model {
             TrialModel::Linear(kind) => {
                 let solution = match kind {
-                    ModelKind::Ridge { alpha } => {
-                        let split = self.split(&key, &prepared)?;
-                        solve_ridge(&prepared.gram, &split, alpha)
-                    }
-                    _ => fit(&prepared.gram, kind),
+                    ModelKind::Ols => fit(&prepared.gram, kind),
+                    // A set too wide to split still fits lasso and elastic net, from zero.
+                    _ => match self.split(&key, &prepared) {
+                        Ok(split) => fit_with_split(&prepared.gram, Some(&split), kind),
+                        Err(_) if !matches!(kind, ModelKind::Ridge { .. }) => {
+                            fit_with_split(&prepared.gram, None, kind)
+                        }
+                        Err(e) => return Err(e),
+                    },
                 }
                 .map_err(PipelineError::Solve)?;
                 Ok(TrialScore {
@@ -220,6 +214,37 @@ impl<'a> TripSearch<'a> {
                     model: TrialFit::Trees(Box::new(report.model)),
                 })
             }
+        }
+    }
+}
+
+impl<T: Borrow<TripTable>> TripSearch<T> {
+    /// Trains and scores trial `number` as a report, with its model file when its loss is
+    /// below `best_before` (the best of the trials before it, as far as the caller knows).
+    pub fn report(
+        &self,
+        number: usize,
+        planned: usize,
+        config: TrialConfig,
+        best_before: f64,
+    ) -> TrialReport {
+        let (metrics, error, model) = match self.evaluate(&config, &|| false) {
+            Ok(score) => (Some(score.metrics), None, Some(score.model)),
+            Err(e) => (None, Some(e.to_string()), None),
+        };
+        let loss = metrics
+            .as_ref()
+            .map_or(f64::INFINITY, |m| m.validation.rmse);
+        let improved = loss < best_before;
+        let best = best_before.min(loss);
+        TrialReport {
+            number,
+            planned,
+            config,
+            metrics,
+            error,
+            best_so_far: best.is_finite().then_some(best),
+            best_model_json: model.filter(|_| improved).map(|m| m.into_model().to_json()),
         }
     }
 }
@@ -286,25 +311,9 @@ pub fn run_trip_search(
     let (_, stop) = super::run_search(&suggester, settings, &mut |first, points| {
         let mut losses = Vec::with_capacity(points.len());
         for (i, point) in points.iter().enumerate() {
-            let config = space.decode(point);
-            let (metrics, error, model) = match trips.evaluate(&config, &|| false) {
-                Ok(score) => (Some(score.metrics), None, Some(score.model)),
-                Err(e) => (None, Some(e.to_string()), None),
-            };
-            let loss = metrics
-                .as_ref()
-                .map_or(f64::INFINITY, |m| m.validation.rmse);
-            let improved = loss < best;
+            let report = trips.report(first + i, planned, space.decode(point), best);
+            let loss = report.loss();
             best = best.min(loss);
-            let report = TrialReport {
-                number: first + i,
-                planned,
-                config,
-                metrics,
-                error,
-                best_so_far: best.is_finite().then_some(best),
-                best_model_json: model.filter(|_| improved).map(|m| m.into_model().to_json()),
-            };
             losses.push(loss);
             if on_trial(&report).is_break() {
                 break;

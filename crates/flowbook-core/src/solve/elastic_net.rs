@@ -34,16 +34,7 @@ pub fn solve_elastic_net(
     warm_start: Option<&[f64]>,
     options: CoordinateDescentOptions,
 ) -> Result<LinearSolution, SolveError> {
-    if !(alpha.is_finite() && alpha > 0.0) {
-        return Err(SolveError::Parameter(format!(
-            "lasso and elastic net need alpha > 0 (got {alpha})"
-        )));
-    }
-    if !(0.0..=1.0).contains(&l1_ratio) {
-        return Err(SolveError::Parameter(format!(
-            "l1_ratio must lie in [0, 1] (got {l1_ratio})"
-        )));
-    }
+    check_parameters(alpha, l1_ratio)?;
     let n = gram.n_rows;
     let p = gram.n_columns();
     let mean = gram.col_mean();
@@ -127,6 +118,20 @@ pub fn solve_elastic_net(
         iterations: sweeps,
         converged,
     })
+}
+
+pub fn check_parameters(alpha: f64, l1_ratio: f64) -> Result<(), SolveError> {
+    if !(alpha.is_finite() && alpha > 0.0) {
+        return Err(SolveError::Parameter(format!(
+            "lasso and elastic net need alpha > 0 (got {alpha})"
+        )));
+    }
+    if !(0.0..=1.0).contains(&l1_ratio) {
+        return Err(SolveError::Parameter(format!(
+            "l1_ratio must lie in [0, 1] (got {l1_ratio})"
+        )));
+    }
+    Ok(())
 }
 
 fn soft_threshold(x: f64, threshold: f64) -> f64 {

@@ -1,6 +1,7 @@
 //! Exact linear models on one-hot trip features, with scikit-learn's objectives.
 
 mod anderson;
+mod block_newton;
 mod blocks;
 mod dense;
 mod elastic_net;
@@ -9,6 +10,7 @@ mod linfa_api;
 mod ols;
 mod ridge;
 
+pub use block_newton::block_newton_start;
 pub use blocks::{BlockSplit, MAX_DENSE};
 pub use elastic_net::{solve_elastic_net, CoordinateDescentOptions};
 pub use gram::{Gram, Layout};
@@ -127,23 +129,59 @@ pub enum SolveError {
 
 /// Fits one model from accumulated statistics.
 pub fn fit(gram: &Gram, kind: ModelKind) -> Result<LinearSolution, SolveError> {
+    let split = match kind {
+        ModelKind::Ols => None,
+        // Lasso and elastic net start from the block elimination when one is possible.
+        ModelKind::Ridge { .. } => Some(BlockSplit::largest(gram)?),
+        ModelKind::Lasso { .. } | ModelKind::ElasticNet { .. } => BlockSplit::largest(gram).ok(),
+    };
+    fit_with_split(gram, split.as_ref(), kind)
+}
+
+/// `fit` with the block split already made (a search makes it once per prepared set).
+/// Ridge needs it; lasso and elastic net start from [`block_newton_start`] with it, which
+/// coordinate descent then certifies by the same duality gap as from zero.
+pub fn fit_with_split(
+    gram: &Gram,
+    split: Option<&BlockSplit>,
+    kind: ModelKind,
+) -> Result<LinearSolution, SolveError> {
     if gram.n_rows < 1.0 {
         return Err(SolveError::NoRows);
     }
-    match kind {
-        ModelKind::Ols => solve_ols(gram),
-        ModelKind::Ridge { alpha } => solve_ridge(gram, &BlockSplit::largest(gram)?, alpha),
-        ModelKind::Lasso { alpha } => {
-            solve_elastic_net(gram, alpha, 1.0, None, CoordinateDescentOptions::default())
+    let (alpha, l1_ratio) = match kind {
+        ModelKind::Ols => return solve_ols(gram),
+        ModelKind::Ridge { alpha } => {
+            let owned;
+            let split = match split {
+                Some(split) => split,
+                None => {
+                    owned = BlockSplit::largest(gram)?;
+                    &owned
+                }
+            };
+            return solve_ridge(gram, split, alpha);
         }
-        ModelKind::ElasticNet { alpha, l1_ratio } => solve_elastic_net(
+        ModelKind::Lasso { alpha } => (alpha, 1.0),
+        ModelKind::ElasticNet { alpha, l1_ratio } => (alpha, l1_ratio),
+    };
+    elastic_net::check_parameters(alpha, l1_ratio)?;
+    let n = gram.n_rows;
+    let start = split.and_then(|split| {
+        block_newton_start(
             gram,
-            alpha,
-            l1_ratio,
-            None,
-            CoordinateDescentOptions::default(),
-        ),
-    }
+            split,
+            n * alpha * l1_ratio,
+            n * alpha * (1.0 - l1_ratio),
+        )
+    });
+    solve_elastic_net(
+        gram,
+        alpha,
+        l1_ratio,
+        start.as_deref(),
+        CoordinateDescentOptions::default(),
+    )
 }
 
 /// Fits one model per alpha. Ridge reuses the block split; lasso and elastic net walk

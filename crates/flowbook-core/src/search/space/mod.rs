@@ -157,6 +157,19 @@ enum Slot {
 }
 
 impl SearchSpace {
+    /// The numerical columns the space's trials read from the files.
+    pub fn numeric_columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = Vec::new();
+        for (_, features) in &self.features {
+            for n in &features.numerical {
+                if !columns.contains(n) {
+                    columns.push(n.clone());
+                }
+            }
+        }
+        columns
+    }
+
     pub fn from_json(text: &str) -> Result<SearchSpace, SpaceError> {
         let root: Value = serde_json::from_str(text).map_err(|e| SpaceError {
             place: "file".to_string(),
