@@ -107,6 +107,30 @@ describe('Hyperparameter search', () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('no worker: the search runs on the page, says so, and gives the same trials', async () => {
+    // Requests from a service worker's cache would not reach the route.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const fresh = await context.newPage();
+    const errors = [];
+    fresh.on('pageerror', (error) => errors.push(error.message));
+    await context.route('**/flowbook-worker_loader.js', (route) => route.abort());
+    await fresh.goto(BASE_URL, { waitUntil: 'load' });
+    await fresh.locator('[data-testid="cell"][data-kind="data"]').waitFor(LONG);
+    await fresh.getByTestId('run-all').click();
+    await waitAllFresh(fresh, LONG.timeout);
+    await fresh.getByTestId('add-cell').last().selectOption('search');
+    const cell = fresh.locator('[data-testid="cell"][data-kind="search"]');
+    const onPage = cell.getByTestId('cell-search-summary');
+    await onPage.waitFor(LONG);
+    assert.match(await cell.getByTestId('cell-search-note').textContent(), /^Searched on the page, which could not respond meanwhile: the training worker did not start/);
+    assert.equal(await onPage.getAttribute('data-workers'), '0');
+    assert.equal(await onPage.getAttribute('data-trials'), '50');
+    // The same seed and batch of 4: the page's search is the workers' one, to the last bit.
+    assert.equal(await onPage.getAttribute('data-best'), await summary().getAttribute('data-best'));
+    await context.close();
+    assert.deepEqual(errors, []);
+  });
+
   test('a space with a mistake is named by its place and the cell keeps its space', async () => {
     const runs = Number(await searchCell().getAttribute('data-runs'));
     const space = searchCell().getByTestId('search-space');

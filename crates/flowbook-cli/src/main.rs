@@ -23,6 +23,13 @@ use flowbook_core::pipeline::{PreparedTraining, TrainReport, TrainRequest};
 use serde_json::json;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so printing into a pipe whose reader has gone panics; with the
+    // default action the process ends as `head` and `grep -q` expect.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition before any thread starts has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version print to stdout and succeed; a usage error exits 2.

@@ -270,7 +270,7 @@ pub fn SearchResult(outcome: Arc<SearchOutcome>) -> impl IntoView {
             data-workers=outcome.workers.to_string()
             data-best=best.as_ref().map(|t| t.loss().to_string()).unwrap_or_default()
             data-parent=outcome.parent.client_id.clone()>{summary}</p>
-        {outcome.note.clone().map(|note| view! { <p class="muted">{note}</p> })}
+        {outcome.note.clone().map(|note| view! { <p class="muted" data-testid="cell-search-note">{note}</p> })}
         {(failed > 0).then(|| view! { <p class="muted">{format!("{failed} trial(s) failed; their runs say why.")}</p> })}
         {register}
         <Chart test_id="chart-search-objective"
