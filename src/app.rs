@@ -44,6 +44,8 @@ pub fn App() -> impl IntoView {
     provide_context(zones);
     zones.load_bundled();
     open_samples(datasets);
+    // The worker's wasm downloads and compiles while the page renders and decodes the samples.
+    crate::services::train_worker::prewarm();
 
     let on_file = move |file: web_sys::File| open_local_file(datasets, file);
     let on_url_bytes = move |file_name: String, bytes| open_downloaded(datasets, file_name, bytes);

@@ -1,5 +1,6 @@
 //! Training off the page's thread: the page's side of the training worker (`serve` is the
-//! worker's side). One worker per page, started on first use; `cancel` ends it and the next
+//! worker's side). One worker per page, started with the page ([`prewarm`]) so that its
+//! wasm downloads and compiles while the page renders; `cancel` ends it and the next
 //! training starts a fresh one. The worker keeps the decoded tables it was sent, so the
 //! files' bytes cross only when the worker does not hold them yet.
 
@@ -159,6 +160,12 @@ pub fn cancel() {
 fn finish(pending: Pending, outcome: Outcome) {
     *pending.outcome.borrow_mut() = Some(outcome);
     let _ = pending.wake.call0(&JsValue::NULL);
+}
+
+/// Starts the worker now, so that the first training finds it ready. A worker that cannot
+/// start here is noted, and the trainings go to the page, as when it fails on first use.
+pub fn prewarm() {
+    let _ = ensure_worker();
 }
 
 /// Trains in the worker; `on_progress` hears each step.
