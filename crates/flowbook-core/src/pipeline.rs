@@ -381,9 +381,9 @@ pub fn boost_report(
         boosted.best_iteration,
         sets.train_sha256,
     );
-    let train_metrics = RegressionMetrics::compute(&sets.train.target, &model.predict(sets.train));
-    let val_metrics =
-        RegressionMetrics::compute(&sets.validation.target, &model.predict(sets.validation));
+    // Boosting summed the model's trees for every row as it went: `model.predict`'s numbers.
+    let train_metrics = RegressionMetrics::compute(&sets.train.target, &boosted.train_predictions);
+    let val_metrics = RegressionMetrics::compute(&sets.validation.target, &boosted.val_predictions);
     Ok(Some(TreeReport {
         train_rows: sets.train.n_rows,
         val_rows: sets.validation.n_rows,

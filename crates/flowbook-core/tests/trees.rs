@@ -132,6 +132,51 @@ fn early_stopping_keeps_the_best_round() {
     assert!((report.validation.rmse - best_val).abs() < 1e-9);
 }
 
+/// The report's metrics come from the sums boosting kept for every row; they must be the
+/// saved model's own predictions to the last bit, with early stopping cutting the model,
+/// with row and column sampling, and without either.
+#[test]
+fn the_reported_metrics_are_the_model_files_predictions_to_the_last_bit() {
+    use flowbook_core::metrics::RegressionMetrics;
+    use flowbook_core::pipeline::prepare_designs;
+    let tables = months();
+    let (_, train_design, val_design) = prepare_designs(
+        &tables.0,
+        &tables.1,
+        &PrepareSpec::default(),
+        &FeatureSpec::pu_do_distance(),
+    )
+    .expect("designs");
+    let overfitting = TreeParams {
+        num_boost_round: 40,
+        learning_rate: 1.0,
+        max_depth: 20,
+        reg_lambda: 0.0,
+        early_stopping_rounds: Some(3),
+        ..TreeParams::default()
+    };
+    let sampled = TreeParams {
+        subsample: 0.7,
+        colsample_bytree: 0.5,
+        seed: 3,
+        early_stopping_rounds: Some(5),
+        ..small()
+    };
+    let mut cut_early = false;
+    for params in [small(), overfitting, sampled] {
+        let report = train(&params, &tables);
+        cut_early |= report.stopped_early;
+        // Read back from its file, as the registry and Predict read it.
+        let model = TreeModel::from_json(&report.model.to_json()).expect("model file");
+        let train = RegressionMetrics::compute(&train_design.target, &model.predict(&train_design));
+        let validation =
+            RegressionMetrics::compute(&val_design.target, &model.predict(&val_design));
+        assert_eq!(report.train, train, "{params:?}");
+        assert_eq!(report.validation, validation, "{params:?}");
+    }
+    assert!(cut_early, "a model was cut at its best round");
+}
+
 #[test]
 fn a_stopped_training_returns_nothing() {
     let tables = months();

@@ -18,18 +18,19 @@ pub const NODE_BYTES: u64 = 44;
 pub const MEMORY_LIMIT_BYTES: u64 = 1536 << 20;
 
 /// The working set of a training: per training row its gradient, hessian, prediction,
-/// row indices, sample flag, codes and bins; per validation row its prediction; the
-/// category and bin histograms. The trees come on top and are watched as they grow.
+/// the trees' sum and its copy at the best round, row indices, sample flag, codes and
+/// bins; per validation row its prediction, sum and best sum; the category and bin
+/// histograms. The trees come on top and are watched as they grow.
 pub fn working_set_bytes(
     train: &Design,
     validation: &Design,
     block_sizes: &[usize],
     max_bin: u32,
 ) -> u64 {
-    let per_row = 3 * 8 + 2 * 4 + 1 + 4 * train.n_categorical as u64 + 2 * train.n_numerical as u64;
+    let per_row = 5 * 8 + 2 * 4 + 1 + 4 * train.n_categorical as u64 + 2 * train.n_numerical as u64;
     let widest = block_sizes.iter().copied().max().unwrap_or(0) as u64;
     train.n_rows as u64 * per_row
-        + validation.n_rows as u64 * 8
+        + validation.n_rows as u64 * 3 * 8
         + widest * 20
         + u64::from(max_bin) * 16 * train.n_numerical.max(1) as u64
 }
@@ -63,6 +64,26 @@ pub struct Boosted {
     pub curve: Vec<Round>,
     pub best_iteration: u32,
     pub stopped_early: bool,
+    /// The model's predictions on the training and validation rows, summed as
+    /// `TreeEnsemble::predict` sums them (the base score plus the trees' sum), so the
+    /// same numbers to the last bit without walking every tree again for every row.
+    pub train_predictions: Vec<f64>,
+    pub val_predictions: Vec<f64>,
+}
+
+/// Each row's sum of the trees so far, as `TreeEnsemble::predict_row` adds them (the
+/// boosting's own predictions start from the base score, which rounds differently).
+struct TreeSums {
+    train: Vec<f64>,
+    validation: Vec<f64>,
+}
+
+impl TreeSums {
+    /// The base score plus each row's sum: the ensemble's predictions.
+    fn predictions(self, base_score: f64) -> (Vec<f64>, Vec<f64>) {
+        let add_base = |sums: Vec<f64>| sums.into_iter().map(|sum| base_score + sum).collect();
+        (add_base(self.train), add_base(self.validation))
+    }
 }
 
 /// SplitMix64: a tiny, well-mixed generator whose sequence is the same on every target,
@@ -166,6 +187,12 @@ pub fn boost_binned(
     let base_score = train.target.iter().sum::<f64>() / train.n_rows as f64;
     let mut train_pred = vec![base_score; train.n_rows];
     let mut val_pred = vec![base_score; validation.n_rows];
+    let mut sums = TreeSums {
+        train: vec![0.0; train.n_rows],
+        validation: vec![0.0; validation.n_rows],
+    };
+    // The sums at the best round, kept only when early stopping cuts the model there.
+    let mut best_sums: Option<TreeSums> = None;
     let mut grad = vec![0.0; train.n_rows];
     // Squared error: the hessian is 1 for every row in the tree (0 leaves a row out).
     let mut hess = vec![1.0; train.n_rows];
@@ -204,15 +231,20 @@ pub fn boost_binned(
             let value = tree.value[leaf.node];
             for &r in &rows[leaf.start..leaf.end] {
                 train_pred[r as usize] += value;
+                sums.train[r as usize] += value;
             }
         }
         if params.subsample < 1.0 {
             for (i, _) in in_tree.iter().enumerate().filter(|(_, inside)| !**inside) {
-                train_pred[i] += tree.predict_row(train.row_codes(i), train.row_numeric(i));
+                let value = tree.predict_row(train.row_codes(i), train.row_numeric(i));
+                train_pred[i] += value;
+                sums.train[i] += value;
             }
         }
-        for (i, p) in val_pred.iter_mut().enumerate() {
-            *p += tree.predict_row(validation.row_codes(i), validation.row_numeric(i));
+        for (i, (p, sum)) in val_pred.iter_mut().zip(&mut sums.validation).enumerate() {
+            let value = tree.predict_row(validation.row_codes(i), validation.row_numeric(i));
+            *p += value;
+            *sum += value;
         }
         // The trees so far, and as many again for each round to come at this round's size.
         model_bytes += tree.len() as u64 * NODE_BYTES;
@@ -236,6 +268,14 @@ pub fn boost_binned(
         if point.val_rmse < best_val || round == 0 {
             best_val = point.val_rmse;
             best_iteration = round;
+            if params.early_stopping_rounds.is_some() {
+                let best = best_sums.get_or_insert_with(|| TreeSums {
+                    train: Vec::new(),
+                    validation: Vec::new(),
+                });
+                best.train.clone_from(&sums.train);
+                best.validation.clone_from(&sums.validation);
+            }
         } else if let Some(patience) = params.early_stopping_rounds {
             if round - best_iteration >= patience {
                 stopped_early = true;
@@ -248,10 +288,13 @@ pub fn boost_binned(
     } else {
         best_iteration = params.num_boost_round - 1;
     }
+    let (train_predictions, val_predictions) = best_sums.unwrap_or(sums).predictions(base_score);
     Ok(Some(Boosted {
         ensemble: TreeEnsemble { base_score, trees },
         curve,
         best_iteration,
         stopped_early,
+        train_predictions,
+        val_predictions,
     }))
 }
