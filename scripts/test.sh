@@ -172,6 +172,9 @@ release_build() {
   local pages=(dist/flowbook-web-*_bg.wasm)
   [ ${#pages[@]} -eq 1 ] && [ -f "${pages[0]}" ] || { echo "expected one dist/flowbook-web-*_bg.wasm" >&2; exit 1; }
   [ -f dist/flowbook-worker_bg.wasm ] || { echo "dist/flowbook-worker_bg.wasm is missing" >&2; exit 1; }
+  # Local: a bare `name` here would overwrite run_step's, and the step's stamp would be
+  # written under the last file's name, so a warm run would build again.
+  local name
   for name in green_tripdata_2021-01.parquet green_tripdata_2021-02.parquet taxi_zone_lookup.csv; do
     [ -f "dist/data/$name" ] || { echo "dist/data/$name is missing" >&2; exit 1; }
   done
