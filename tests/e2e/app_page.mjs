@@ -44,6 +44,28 @@ export async function openApp(browser, pageErrors, { url = process.env.FLOWBOOK_
   return page;
 }
 
+/**
+ * Opens the app in a context of its own whose training worker script cannot load (and no
+ * service worker answers it from a cache), runs the whole default notebook, which then
+ * trains on the page, and adds a cell of `kind`. The page's errors go to `errors`.
+ */
+export async function notebookWithoutWorker(browser, url, kind, errors, contextOptions = {}) {
+  const context = await browser.newContext({ ...contextOptions, serviceWorkers: 'block' });
+  await context.route('**/flowbook-worker_loader.js', (route) => route.abort());
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url, { waitUntil: 'load' });
+  // Training on the page takes longer than in a worker.
+  const timeout = 240_000;
+  await page.locator('[data-testid="cell"][data-kind="data"]').waitFor({ timeout });
+  await page.getByTestId('run-all').click();
+  await waitAllFresh(page, timeout);
+  await page.getByTestId('add-cell').last().selectOption(kind);
+  const added = page.locator(`[data-testid="cell"][data-kind="${kind}"]`);
+  await added.waitFor();
+  return { context, page, cell: added };
+}
+
 /** Waits until the Train panel's button exists and is enabled (the sample files are in). */
 export async function waitForTrainEnabled(page, timeout = 60_000) {
   await page.waitForFunction(

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cellValRmse, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
+import { cellValRmse, notebookWithoutWorker, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -190,19 +190,10 @@ describe('The Monitor cell', () => {
   test('no training worker: the check runs on the page, says so, and gives the worker\'s figures', async () => {
     // A page of its own whose worker script cannot load (no service worker to answer it
     // from a cache): the notebook trains on the page, and so does the Monitor cell.
-    const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1366, height: 900 } });
-    await context.route('**/flowbook-worker_loader.js', (route) => route.abort());
-    const alone = await context.newPage();
     const errors = [];
-    alone.on('pageerror', (error) => errors.push(error.message));
-    await alone.goto(siteUrl, { waitUntil: 'load' });
-    await alone.locator('[data-testid="cell"][data-kind="data"]').waitFor(LONG);
-    await alone.getByTestId('run-all').click();
-    await cellValRmse(alone);
-    await waitAllFresh(alone, LONG.timeout);
-    await alone.getByTestId('add-cell').last().selectOption('monitor');
-    const cell = alone.locator('[data-testid="cell"][data-kind="monitor"]');
-    await cell.waitFor();
+    const { context, page: alone, cell } = await notebookWithoutWorker(browser, siteUrl, 'monitor', errors, {
+      viewport: { width: 1366, height: 900 },
+    });
     // One month open in the page (the bundled February), one fetched for the check.
     await cell.getByTestId('monitor-months').fill([MONTHS[0], MONTHS[2]].join('\n'));
     await cell.getByTestId('monitor-months').blur();

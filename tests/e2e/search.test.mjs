@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitAllFresh } from './app_page.mjs';
+import { notebookWithoutWorker, waitAllFresh } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -108,18 +108,8 @@ describe('Hyperparameter search', () => {
   });
 
   test('no worker: the search runs on the page, says so, and gives the same trials', async () => {
-    // Requests from a service worker's cache would not reach the route.
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    const fresh = await context.newPage();
     const errors = [];
-    fresh.on('pageerror', (error) => errors.push(error.message));
-    await context.route('**/flowbook-worker_loader.js', (route) => route.abort());
-    await fresh.goto(BASE_URL, { waitUntil: 'load' });
-    await fresh.locator('[data-testid="cell"][data-kind="data"]').waitFor(LONG);
-    await fresh.getByTestId('run-all').click();
-    await waitAllFresh(fresh, LONG.timeout);
-    await fresh.getByTestId('add-cell').last().selectOption('search');
-    const cell = fresh.locator('[data-testid="cell"][data-kind="search"]');
+    const { context, cell } = await notebookWithoutWorker(browser, BASE_URL, 'search', errors);
     const onPage = cell.getByTestId('cell-search-summary');
     await onPage.waitFor(LONG);
     assert.match(await cell.getByTestId('cell-search-note').textContent(), /^Searched on the page, which could not respond meanwhile: the training worker did not start/);

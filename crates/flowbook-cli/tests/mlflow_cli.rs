@@ -1,15 +1,12 @@
 //! `flowbook train --mlflow-uri`: argument checks and the message when no server listens.
 //! The pushes themselves are tested against real MLflow servers by scripts/mlflow_test.sh.
 
+mod common;
+
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::Command;
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
+use common::data;
 
 fn flowbook_train(extra: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_flowbook"))

@@ -1,15 +1,12 @@
 //! The command line as a pipeline's first stage: a reader that stops early (`| head`)
 //! ends the command quietly, as other command-line tools end, not with a panic.
 
+mod common;
+
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
+use common::data;
 
 #[cfg(unix)]
 #[test]
@@ -64,10 +61,5 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     let status = child.wait().expect("the command ends");
     let _ = std::fs::remove_file(&space);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(status.signal(), Some(libc_sigpipe()), "{status:?}");
-}
-
-/// SIGPIPE's number on Linux and the BSDs.
-fn libc_sigpipe() -> i32 {
-    13
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}");
 }

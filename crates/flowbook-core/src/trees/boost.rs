@@ -73,6 +73,7 @@ pub struct Boosted {
 
 /// Each row's sum of the trees so far, as `TreeEnsemble::predict_row` adds them (the
 /// boosting's own predictions start from the base score, which rounds differently).
+#[derive(Default)]
 struct TreeSums {
     train: Vec<f64>,
     validation: Vec<f64>,
@@ -269,10 +270,7 @@ pub fn boost_binned(
             best_val = point.val_rmse;
             best_iteration = round;
             if params.early_stopping_rounds.is_some() {
-                let best = best_sums.get_or_insert_with(|| TreeSums {
-                    train: Vec::new(),
-                    validation: Vec::new(),
-                });
+                let best = best_sums.get_or_insert_with(TreeSums::default);
                 best.train.clone_from(&sums.train);
                 best.validation.clone_from(&sums.validation);
             }
