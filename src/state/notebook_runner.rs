@@ -17,7 +17,10 @@ use crate::state::notebook::{
 };
 use crate::state::runs::TrainingContext;
 use crate::state::searching::search_and_record;
-use crate::state::training::{train_and_record, TrainError, TrainPlan};
+use crate::state::training::{now_ms, train_and_record, TrainError, TrainPlan};
+
+/// How often a search's progress is shown while its trials come back.
+const SEARCH_PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// Lets the browser paint before the next cell (a training holds the page while it runs).
 async fn let_browser_paint() {
@@ -318,6 +321,7 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
                     best: None,
                 },
             )));
+            let shown_at = std::cell::Cell::new(f64::NEG_INFINITY);
             let outcome = search_and_record(
                 train,
                 validation,
@@ -326,6 +330,15 @@ async fn run_cell(state: NotebookState, id: &str) -> Result<CellOutput, CellErro
                 state.run_store,
                 &context,
                 move |trial| {
+                    // A thousand trials a second would repaint the page a thousand times
+                    // a second, on the cores the workers train on: the progress shows
+                    // ten times a second instead, and the last trial always.
+                    let now = now_ms();
+                    let last = trial.number + 1 >= trial.planned;
+                    if now - shown_at.get() < SEARCH_PROGRESS_EVERY_MS && !last {
+                        return;
+                    }
+                    shown_at.set(now);
                     let next = SearchProgress {
                         done: trial.number + 1,
                         planned: trial.planned,

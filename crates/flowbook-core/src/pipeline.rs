@@ -16,7 +16,7 @@ mod job;
 pub use job::{train_job, TrainSummary, Trained};
 
 use crate::solve::{
-    fit, fit_path_with_progress, row_predictions, Gram, LinearParams, LinearSolution, ModelKind,
+    fit, fit_path_with_progress, score_rows, Gram, LinearParams, LinearSolution, ModelKind,
     OneHotRecords, SolveError,
 };
 
@@ -108,9 +108,13 @@ impl PreparedTraining {
     pub fn metrics(&self, solution: &LinearSolution) -> (RegressionMetrics, RegressionMetrics) {
         let layout = self.encoder.layout();
         let on = |design: &Design, target: &TargetSums| {
-            let predicted =
-                row_predictions(&layout, solution.intercept, &solution.coefficients, design);
-            RegressionMetrics::of_target(target, &design.target, predicted)
+            score_rows(
+                &layout,
+                solution.intercept,
+                &solution.coefficients,
+                design,
+                target,
+            )
         };
         (
             on(&self.train, &self.target_sums.0),

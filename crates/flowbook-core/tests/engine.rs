@@ -345,3 +345,67 @@ fn distance_filter_and_derived_time_features() {
     let report = p.train(ModelKind::Ols).expect("ols");
     assert!(report.train.rmse.is_finite() && report.validation.r2 > 0.0);
 }
+
+/// The metrics a training reports (and a search scores each trial by) are those of the
+/// model's own row predictions, to the last bit, for every shape of design: one to five
+/// categorical blocks, with and without a number, and validation categories that the
+/// training month never saw.
+#[test]
+fn the_scored_metrics_are_the_row_predictions_metrics_to_the_last_bit() {
+    use flowbook_core::metrics::RegressionMetrics;
+    use flowbook_core::solve::predict_rows;
+    use Categorical::*;
+    let train = common::load("green_tripdata_2021-01.parquet", &["trip_distance"]);
+    let val = common::load("green_tripdata_2021-02.parquet", &["trip_distance"]);
+    let shapes: [&[Categorical]; 5] = [
+        &[PickupDropoffPair],
+        &[PickupLocation, DropoffLocation],
+        &[PickupDropoffPair, PickupHour, PickupWeekday],
+        &[PickupLocation, DropoffLocation, PickupHour, PickupWeekday],
+        &[
+            PickupLocation,
+            DropoffLocation,
+            PickupDropoffPair,
+            PickupHour,
+            PickupWeekday,
+        ],
+    ];
+    let mut unseen_rows = 0;
+    for categorical in shapes {
+        for numerical in [vec![], vec!["trip_distance".to_string()]] {
+            let spec = FeatureSpec {
+                categorical: categorical.to_vec(),
+                numerical,
+            };
+            let p = PreparedTraining::new(&train, &val, &PrepareSpec::default(), &spec)
+                .expect("prepare");
+            let layout = p.encoder.layout();
+            unseen_rows += p
+                .validation
+                .codes
+                .iter()
+                .filter(|&&c| c == flowbook_core::features::UNSEEN)
+                .count();
+            for kind in [
+                ModelKind::Ridge { alpha: 0.1 },
+                ModelKind::Lasso { alpha: 0.01 },
+            ] {
+                let solution = fit(&p.gram, kind).expect("fit");
+                let (train_scored, val_scored) = p.metrics(&solution);
+                for (design, scored) in [(&p.train, train_scored), (&p.validation, val_scored)] {
+                    let predicted =
+                        predict_rows(&layout, solution.intercept, &solution.coefficients, design);
+                    let expected = RegressionMetrics::compute(&design.target, &predicted);
+                    let bits = |m: RegressionMetrics| {
+                        (m.rows, m.rmse.to_bits(), m.mae.to_bits(), m.r2.to_bits())
+                    };
+                    assert_eq!(bits(scored), bits(expected), "{spec:?} {kind:?}");
+                }
+            }
+        }
+    }
+    assert!(
+        unseen_rows > 0,
+        "February must have categories January never saw"
+    );
+}

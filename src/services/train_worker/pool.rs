@@ -1,8 +1,8 @@
 //! A search's trials on several workers at once (up to the browser's cores and the
 //! search's batch). The page runs the engine's search loop: it asks for a batch of
-//! suggestions, hands each free worker the batch's next trial, and records the batch once
-//! every trial is back, in trial order. Suggestions come only from earlier batches, so
-//! the trials are the same on one worker or eight, and the same as `flowbook search`.
+//! suggestions, shares the batch's trials among the free workers, and records the batch
+//! once every trial is back, in trial order. Suggestions come only from earlier batches,
+//! so the trials are the same on one worker or eight, and the same as `flowbook search`.
 //!
 //! The workers stay after a search, keeping the decoded tables and the prepared data of
 //! each feature set, so the next search on the same files starts at once.
@@ -40,8 +40,8 @@ struct PoolWorker {
     ready: bool,
     /// Digests of the tables it holds.
     held: HashSet<String>,
-    /// The message it is working on and the trial's place in the batch.
-    busy: Option<(u64, usize)>,
+    /// The message it is working on and its trials' places in the batch.
+    busy: Option<(u64, Vec<usize>)>,
 }
 
 #[derive(Default)]
@@ -248,7 +248,9 @@ async fn train_batch(
     result.unwrap_or_else(|| Err(OffThreadError::Failed("the workers gave no answer".into())))
 }
 
-/// Hands each ready, idle worker the batch's next trial.
+/// Shares the batch's waiting trials among the ready, idle workers, in order: one message
+/// each, since on a page as busy as a search's every message costs about as much as a
+/// small trial.
 fn dispatch(pool: &mut Pool) {
     let Pool {
         workers,
@@ -259,13 +261,20 @@ fn dispatch(pool: &mut Pool) {
     let Some(batch) = batch.as_mut() else {
         return;
     };
+    let mut idle = workers
+        .iter()
+        .filter(|m| m.ready && m.busy.is_none())
+        .count();
     for member in workers.iter_mut().filter(|m| m.ready && m.busy.is_none()) {
-        let Some((place, task)) = batch.waiting.pop_front() else {
+        let share = batch.waiting.len().div_ceil(idle.max(1));
+        idle = idle.saturating_sub(1);
+        if share == 0 {
             return;
-        };
+        }
+        let (places, trials): (Vec<usize>, Vec<TrialTask>) = batch.waiting.drain(..share).unzip();
         *next_id += 1;
         let job = TrialsJob {
-            trials: vec![task],
+            trials,
             best_before: batch.best_before,
         };
         let request = unused_request();
@@ -289,7 +298,7 @@ fn dispatch(pool: &mut Pool) {
         if let Err(error) = member.worker.post_message(&message) {
             web_sys::console::error_2(&"Flowbook: could not send a trial".into(), &error);
         }
-        member.busy = Some((*next_id, place));
+        member.busy = Some((*next_id, places));
     }
 }
 
@@ -315,13 +324,23 @@ fn on_message(generation: u64, index: usize, data: &JsValue) {
                 None
             }
             Ok(WorkerReply::Trials { id, reports }) => {
-                let (busy_id, place) = member.busy?;
-                if busy_id != id {
+                if member.busy.as_ref()?.0 != id {
                     return None;
                 }
-                member.busy = None;
+                let (_, places) = member.busy.take()?;
+                if reports.len() != places.len() {
+                    return Some(Err(OffThreadError::Failed(format!(
+                        "a search worker answered {} of its {} trials",
+                        reports.len(),
+                        places.len()
+                    ))));
+                }
                 let batch = pool.batch.as_mut()?;
-                batch.reports[place] = reports.into_iter().next();
+                for (place, report) in places.into_iter().zip(reports) {
+                    if let Some(slot) = batch.reports.get_mut(place) {
+                        *slot = Some(report);
+                    }
+                }
                 if batch.reports.iter().all(Option::is_some) {
                     let batch = pool.batch.take()?;
                     let reports = batch.reports.iter().flatten().cloned().collect();

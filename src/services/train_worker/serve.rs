@@ -201,13 +201,17 @@ fn train_trials(
     let Some(search) = search.as_ref() else {
         return Vec::new();
     };
-    let best_before = job.best_before.unwrap_or(f64::INFINITY);
+    // A trial sends its model only if it beats every trial before it, this job's too.
+    let mut best_before = job.best_before.unwrap_or(f64::INFINITY);
     job.trials
         .iter()
         .map(|task| {
-            search
-                .trips
-                .report(task.number, task.planned, task.config.clone(), best_before)
+            let report =
+                search
+                    .trips
+                    .report(task.number, task.planned, task.config.clone(), best_before);
+            best_before = best_before.min(report.loss());
+            report
         })
         .collect()
 }

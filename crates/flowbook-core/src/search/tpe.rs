@@ -355,8 +355,19 @@ fn log_sum_exp(terms: &[f64]) -> f64 {
     if !m.is_finite() {
         return m;
     }
-    libm::log(terms.iter().map(|t| libm::exp(t - m)).sum::<f64>()) + m
+    // exp of anything below -745.2 is exactly 0, which leaves the sum as it is: the terms
+    // of far components (most of them, late in a search) are skipped, not exponentiated.
+    let sum = terms
+        .iter()
+        .map(|t| t - m)
+        .filter(|&d| d >= EXP_UNDERFLOW || d.is_nan())
+        .map(libm::exp)
+        .fold(-0.0, |a, b| a + b);
+    libm::log(sum) + m
 }
+
+/// Below this, `exp` is 0.0 (the smallest subnormal is e^-744.44).
+const EXP_UNDERFLOW: f64 = -746.0;
 
 /// hyperopt's `linear_forgetting_weights`: 1 for the newest `lf` observations, a ramp
 /// from 1/n up to 1 for the older ones.

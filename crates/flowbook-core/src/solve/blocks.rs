@@ -98,4 +98,31 @@ impl BlockSplit {
         }
         (s, reduced)
     }
+
+    /// The lower triangle of `reduce(shift, ..)`'s matrix, for a Cholesky factorisation,
+    /// which reads nothing else: half the work, and each entry the same to the last bit
+    /// (the same products subtracted in the same order). The upper triangle is stale.
+    pub fn reduce_lower(&self, shift: f64) -> Array2<f64> {
+        let mut s = self.g_r.as_standard_layout().into_owned();
+        let r = s.nrows();
+        for i in 0..r {
+            s[[i, i]] += shift;
+        }
+        let Some(data) = s.as_slice_mut() else {
+            return self
+                .reduce(shift, &vec![0.0; self.d.len()], &vec![0.0; r])
+                .0;
+        };
+        for (c, &d) in self.c_rows.iter().zip(&self.d) {
+            let inv = 1.0 / (d + shift);
+            // `c` is sorted by index (the Gram's columns are), so `c[..=a]` is j ≤ i.
+            for (a, &(i, ci)) in c.iter().enumerate() {
+                let row = &mut data[i * r..(i + 1) * r];
+                for &(j, cj) in &c[..=a] {
+                    row[j] -= ci * cj * inv;
+                }
+            }
+        }
+        s
+    }
 }

@@ -5,30 +5,59 @@ use ndarray::Array2;
 
 use super::SolveError;
 
-/// Cholesky factor `L` (lower) of a symmetric positive definite matrix.
-pub fn cholesky(mut a: Array2<f64>) -> Result<Array2<f64>, SolveError> {
+/// Cholesky factor `L` (lower) of a symmetric positive definite matrix. Only the lower
+/// triangle of `a` is read, so callers may leave the upper one stale.
+///
+/// The loops run over row slices (the matrix is row-major) rather than indexing each
+/// entry: a search factors a thousand of these, and the sums are still taken one term
+/// at a time in ascending order, so the factor is the same to the last bit.
+pub fn cholesky(a: Array2<f64>) -> Result<Array2<f64>, SolveError> {
     let n = a.nrows();
+    let mut a = a.as_standard_layout().into_owned();
+    let data = a
+        .as_slice_mut()
+        .ok_or_else(|| SolveError::Numerical("the system is not a contiguous matrix".into()))?;
     for j in 0..n {
-        let mut d = a[[j, j]];
-        for k in 0..j {
-            d -= a[[j, k]] * a[[j, k]];
-        }
+        let (above, rest) = data.split_at_mut(j * n);
+        let (row_j, below) = rest.split_at_mut(n);
+        let d = row_j[..j].iter().fold(row_j[j], |d, &x| d - x * x);
         if !(d.is_finite() && d > 0.0) {
             return Err(SolveError::Numerical(format!(
                 "the regularised system is not positive definite at column {j}"
             )));
         }
         let d = d.sqrt();
-        a[[j, j]] = d;
-        for i in (j + 1)..n {
-            let mut s = a[[i, j]];
-            for k in 0..j {
-                s -= a[[i, k]] * a[[j, k]];
+        row_j[j] = d;
+        let row_j = &row_j[..j];
+        // Four rows at a time: four independent sums keep the multiplier busy where one
+        // would wait on each subtraction.
+        let mut groups = below.chunks_exact_mut(4 * n);
+        for group in &mut groups {
+            let (r0, rest) = group.split_at_mut(n);
+            let (r1, rest) = rest.split_at_mut(n);
+            let (r2, r3) = rest.split_at_mut(n);
+            let mut s = [r0[j], r1[j], r2[j], r3[j]];
+            let (a0, a1, a2, a3) = (&r0[..j], &r1[..j], &r2[..j], &r3[..j]);
+            for (k, &y) in row_j.iter().enumerate() {
+                s[0] -= a0[k] * y;
+                s[1] -= a1[k] * y;
+                s[2] -= a2[k] * y;
+                s[3] -= a3[k] * y;
             }
-            a[[i, j]] = s / d;
+            r0[j] = s[0] / d;
+            r1[j] = s[1] / d;
+            r2[j] = s[2] / d;
+            r3[j] = s[3] / d;
         }
-        for i in 0..j {
-            a[[i, j]] = 0.0;
+        for row_i in groups.into_remainder().chunks_exact_mut(n) {
+            let s = row_i[..j]
+                .iter()
+                .zip(row_j)
+                .fold(row_i[j], |s, (&x, &y)| s - x * y);
+            row_i[j] = s / d;
+        }
+        for row_i in above.chunks_exact_mut(n) {
+            row_i[j] = 0.0;
         }
     }
     Ok(a)
@@ -36,21 +65,43 @@ pub fn cholesky(mut a: Array2<f64>) -> Result<Array2<f64>, SolveError> {
 
 /// Solves `L Lᵀ x = b` given the Cholesky factor.
 pub fn cholesky_solve(l: &Array2<f64>, b: &[f64]) -> Vec<f64> {
+    let [x] = cholesky_solve_many(l, &[b.to_vec()]);
+    x
+}
+
+/// `cholesky_solve` for several right-hand sides at once: each is solved with the same
+/// operations in the same order as on its own, but their sums run side by side.
+pub fn cholesky_solve_many<const N: usize>(l: &Array2<f64>, b: &[Vec<f64>; N]) -> [Vec<f64>; N] {
     let n = l.nrows();
-    let mut x: Vec<f64> = b.to_vec();
-    for i in 0..n {
-        let mut s = x[i];
-        for k in 0..i {
-            s -= l[[i, k]] * x[k];
+    let l = l.as_standard_layout();
+    let rows: Vec<&[f64]> = l
+        .as_slice()
+        .map_or(Vec::new(), |d| d.chunks_exact(n.max(1)).collect());
+    let mut x: [Vec<f64>; N] = b.clone();
+    if rows.len() != n || x.iter().any(|x| x.len() < n) {
+        return b.clone().map(|b| vec![f64::NAN; b.len()]);
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let mut s: [f64; N] = std::array::from_fn(|m| x[m][i]);
+        for (k, &l_ik) in row[..i].iter().enumerate() {
+            for m in 0..N {
+                s[m] -= l_ik * x[m][k];
+            }
         }
-        x[i] = s / l[[i, i]];
+        for m in 0..N {
+            x[m][i] = s[m] / row[i];
+        }
     }
     for i in (0..n).rev() {
-        let mut s = x[i];
-        for k in (i + 1)..n {
-            s -= l[[k, i]] * x[k];
+        let mut s: [f64; N] = std::array::from_fn(|m| x[m][i]);
+        for (k, row) in rows.iter().enumerate().skip(i + 1) {
+            for m in 0..N {
+                s[m] -= row[i] * x[m][k];
+            }
         }
-        x[i] = s / l[[i, i]];
+        for m in 0..N {
+            x[m][i] = s[m] / rows[i][i];
+        }
     }
     x
 }

@@ -9,6 +9,7 @@ mod gram;
 mod linfa_api;
 mod ols;
 mod ridge;
+mod score;
 
 pub use block_newton::block_newton_start;
 pub use blocks::{BlockSplit, MAX_DENSE};
@@ -17,6 +18,7 @@ pub use gram::{Gram, Layout};
 pub use linfa_api::{predict_rows, row_predictions, FittedLinear, LinearParams, OneHotRecords};
 pub use ols::solve_ols;
 pub use ridge::solve_ridge;
+pub use score::score_rows;
 
 use std::fmt;
 

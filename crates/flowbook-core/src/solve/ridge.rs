@@ -7,7 +7,7 @@
 use ndarray::Array2;
 
 use super::blocks::BlockSplit;
-use super::dense::{cholesky, cholesky_solve};
+use super::dense::{cholesky, cholesky_solve_many};
 use super::gram::Gram;
 use super::{LinearSolution, SolveError};
 
@@ -20,40 +20,52 @@ pub struct RidgeSystem<'a> {
 
 impl<'a> RidgeSystem<'a> {
     pub fn new(split: &'a BlockSplit, alpha: f64) -> Result<Self, SolveError> {
-        let zeros_b = vec![0.0; split.b_cols.len()];
-        let zeros_r = vec![0.0; split.r_cols.len()];
-        let (schur, _) = split.reduce(alpha, &zeros_b, &zeros_r);
         Ok(RidgeSystem {
             split,
             alpha,
-            schur_factor: cholesky(schur)?,
+            schur_factor: cholesky(split.reduce_lower(alpha))?,
         })
     }
 
-    /// Solves (XᵀX + αI) z = v, with `v` and `z` in global column order.
-    pub fn solve(&self, v: &[f64]) -> Vec<f64> {
+    /// Solves (XᵀX + αI) z = v for each `v`, in global column order. The right-hand
+    /// sides go through the sparse block loops and the triangular solves together, so
+    /// each loop's memory is read once and the sums of different right-hand sides
+    /// overlap; each is still added term by term in the order of a solve on its own.
+    pub fn solve<const N: usize>(&self, v: [&[f64]; N]) -> [Vec<f64>; N] {
         let split = self.split;
-        let v_b: Vec<f64> = split.b_cols.iter().map(|&g| v[g]).collect();
-        let mut v_r: Vec<f64> = split.r_cols.iter().map(|&g| v[g]).collect();
-        for ((c, &d), &vb) in split.c_rows.iter().zip(&split.d).zip(&v_b) {
-            let scaled = vb / (d + self.alpha);
+        let v_b: [Vec<f64>; N] = v.map(|v| split.b_cols.iter().map(|&g| v[g]).collect());
+        let mut v_r: [Vec<f64>; N] = v.map(|v| split.r_cols.iter().map(|&g| v[g]).collect());
+        for (k, (c, &d)) in split.c_rows.iter().zip(&split.d).enumerate() {
+            let scaled: [f64; N] = std::array::from_fn(|n| v_b[n][k] / (d + self.alpha));
             for &(i, ci) in c {
-                v_r[i] -= ci * scaled;
+                for n in 0..N {
+                    v_r[n][i] -= ci * scaled[n];
+                }
             }
         }
-        let z_r = cholesky_solve(&self.schur_factor, &v_r);
-        let mut z = vec![0.0; v.len()];
-        for ((c, (&d, &vb)), &g) in split
+        let z_r = cholesky_solve_many(&self.schur_factor, &v_r);
+        let mut z: [Vec<f64>; N] = std::array::from_fn(|n| vec![0.0; v[n].len()]);
+        for (k, (c, (&d, &g))) in split
             .c_rows
             .iter()
-            .zip(split.d.iter().zip(&v_b))
-            .zip(&split.b_cols)
+            .zip(split.d.iter().zip(&split.b_cols))
+            .enumerate()
         {
-            let cz: f64 = c.iter().map(|&(i, ci)| ci * z_r[i]).sum();
-            z[g] = (vb - cz) / (d + self.alpha);
+            // `Iterator::sum` starts from -0.0; so does this, for the same signed zeros.
+            let mut cz = [-0.0; N];
+            for &(i, ci) in c {
+                for n in 0..N {
+                    cz[n] += ci * z_r[n][i];
+                }
+            }
+            for n in 0..N {
+                z[n][g] = (v_b[n][k] - cz[n]) / (d + self.alpha);
+            }
         }
-        for (&g, &zr) in split.r_cols.iter().zip(&z_r) {
-            z[g] = zr;
+        for n in 0..N {
+            for (&g, &zr) in split.r_cols.iter().zip(&z_r[n]) {
+                z[n][g] = zr;
+            }
         }
         z
     }
@@ -73,8 +85,7 @@ pub fn solve_ridge(
     let n = gram.n_rows;
     let mean = gram.col_mean();
     let q = gram.centred_xty();
-    let z_q = system.solve(&q);
-    let z_m = system.solve(&mean);
+    let [z_q, z_m] = system.solve([&q, &mean]);
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let denominator = 1.0 - n * dot(&mean, &z_m);
     if denominator.is_nan() || denominator <= 0.0 {
