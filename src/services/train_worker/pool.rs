@@ -261,13 +261,14 @@ fn dispatch(pool: &mut Pool) {
     let Some(batch) = batch.as_mut() else {
         return;
     };
-    let mut idle = workers
-        .iter()
+    let idle: Vec<&mut PoolWorker> = workers
+        .iter_mut()
         .filter(|m| m.ready && m.busy.is_none())
-        .count();
-    for member in workers.iter_mut().filter(|m| m.ready && m.busy.is_none()) {
-        let share = batch.waiting.len().div_ceil(idle.max(1));
-        idle = idle.saturating_sub(1);
+        .collect();
+    let mut left = idle.len();
+    for member in idle {
+        let share = batch.waiting.len().div_ceil(left.max(1));
+        left = left.saturating_sub(1);
         if share == 0 {
             return;
         }

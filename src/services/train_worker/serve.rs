@@ -202,15 +202,14 @@ fn train_trials(
         return Vec::new();
     };
     // A trial sends its model only if it beats every trial before it, this job's too.
-    let mut best_before = job.best_before.unwrap_or(f64::INFINITY);
+    let mut best = job.best_before.unwrap_or(f64::INFINITY);
     job.trials
         .iter()
         .map(|task| {
-            let report =
-                search
-                    .trips
-                    .report(task.number, task.planned, task.config.clone(), best_before);
-            best_before = best_before.min(report.loss());
+            let report = search
+                .trips
+                .report(task.number, task.planned, task.config.clone(), best);
+            best = best.min(report.loss());
             report
         })
         .collect()

@@ -102,17 +102,16 @@ impl BlockSplit {
     /// The lower triangle of `reduce(shift, ..)`'s matrix, for a Cholesky factorisation,
     /// which reads nothing else: half the work, and each entry the same to the last bit
     /// (the same products subtracted in the same order). The upper triangle is stale.
-    pub fn reduce_lower(&self, shift: f64) -> Array2<f64> {
-        let mut s = self.g_r.as_standard_layout().into_owned();
-        let r = s.nrows();
-        for i in 0..r {
-            s[[i, i]] += shift;
-        }
-        let Some(data) = s.as_slice_mut() else {
-            return self
-                .reduce(shift, &vec![0.0; self.d.len()], &vec![0.0; r])
-                .0;
+    pub fn reduce_lower(&self, shift: f64) -> Result<Array2<f64>, SolveError> {
+        let r = self.g_r.nrows();
+        // Row-major: a copy of `g_r` as it is built, element by element otherwise.
+        let mut data: Vec<f64> = match self.g_r.as_slice() {
+            Some(row_major) => row_major.to_vec(),
+            None => self.g_r.iter().copied().collect(),
         };
+        for i in 0..r {
+            data[i * r + i] += shift;
+        }
         for (c, &d) in self.c_rows.iter().zip(&self.d) {
             let inv = 1.0 / (d + shift);
             // `c` is sorted by index (the Gram's columns are), so `c[..=a]` is j ≤ i.
@@ -123,6 +122,7 @@ impl BlockSplit {
                 }
             }
         }
-        s
+        Array2::from_shape_vec((r, r), data)
+            .map_err(|e| SolveError::Numerical(format!("the reduced system: {e}")))
     }
 }

@@ -65,21 +65,21 @@ pub fn cholesky(a: Array2<f64>) -> Result<Array2<f64>, SolveError> {
 
 /// Solves `L Lᵀ x = b` given the Cholesky factor.
 pub fn cholesky_solve(l: &Array2<f64>, b: &[f64]) -> Vec<f64> {
-    let [x] = cholesky_solve_many(l, &[b.to_vec()]);
+    let [x] = cholesky_solve_many(l, [b.to_vec()]);
     x
 }
 
 /// `cholesky_solve` for several right-hand sides at once: each is solved with the same
 /// operations in the same order as on its own, but their sums run side by side.
-pub fn cholesky_solve_many<const N: usize>(l: &Array2<f64>, b: &[Vec<f64>; N]) -> [Vec<f64>; N] {
+pub fn cholesky_solve_many<const N: usize>(l: &Array2<f64>, b: [Vec<f64>; N]) -> [Vec<f64>; N] {
     let n = l.nrows();
     let l = l.as_standard_layout();
     let rows: Vec<&[f64]> = l
         .as_slice()
         .map_or(Vec::new(), |d| d.chunks_exact(n.max(1)).collect());
-    let mut x: [Vec<f64>; N] = b.clone();
+    let mut x = b;
     if rows.len() != n || x.iter().any(|x| x.len() < n) {
-        return b.clone().map(|b| vec![f64::NAN; b.len()]);
+        return x.map(|b| vec![f64::NAN; b.len()]);
     }
     for (i, row) in rows.iter().enumerate() {
         let mut s: [f64; N] = std::array::from_fn(|m| x[m][i]);

@@ -23,7 +23,7 @@ impl<'a> RidgeSystem<'a> {
         Ok(RidgeSystem {
             split,
             alpha,
-            schur_factor: cholesky(split.reduce_lower(alpha))?,
+            schur_factor: cholesky(split.reduce_lower(alpha)?)?,
         })
     }
 
@@ -43,7 +43,7 @@ impl<'a> RidgeSystem<'a> {
                 }
             }
         }
-        let z_r = cholesky_solve_many(&self.schur_factor, &v_r);
+        let z_r = cholesky_solve_many(&self.schur_factor, v_r);
         let mut z: [Vec<f64>; N] = std::array::from_fn(|n| vec![0.0; v[n].len()]);
         for (k, (c, (&d, &g))) in split
             .c_rows

@@ -26,15 +26,11 @@ pub fn score_rows(
     target: &TargetSums,
 ) -> RegressionMetrics {
     let table = CodeTable::new(layout, coefficients);
-    let numeric_w: Vec<f64> = (0..design.n_numerical)
-        .map(|j| {
-            coefficients
-                .get(layout.numeric_offset() + j)
-                .copied()
-                .unwrap_or(0.0)
-        })
-        .collect();
-    let w = numeric_w.first().copied().unwrap_or(0.0);
+    // The shapes below have at most one number: its coefficient.
+    let w = coefficients
+        .get(layout.numeric_offset())
+        .copied()
+        .unwrap_or(0.0);
     let rows = design.n_rows;
     let well_formed = layout.block_sizes.len() == design.n_categorical
         && design.codes.len() == rows * design.n_categorical
