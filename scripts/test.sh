@@ -204,10 +204,10 @@ run_step "end-to-end tests (node --test, headless Chromium)" chromium_e2e
 firefox_e2e() {
   # The whole suite runs in Chromium; Firefox repeats the files whose behaviour has differed
   # between the browsers: typing into fields, downloads, workers, storage quota, the service
-  # worker, the notebook's shortcuts and shared links. Charts, the registry and the MLflow
+  # worker, the notebook's shortcuts and shared links, the layout's CSS. Charts, the registry and the MLflow
   # calls run the same engine code either way (scripts/e2e.sh runs any file in Firefox).
   local tests=(tests/e2e/notebook.test.mjs tests/e2e/worker.test.mjs tests/e2e/train.test.mjs
-    tests/e2e/runs.test.mjs tests/e2e/storage.test.mjs tests/e2e/offline.test.mjs)
+    tests/e2e/runs.test.mjs tests/e2e/storage.test.mjs tests/e2e/offline.test.mjs tests/e2e/layout.test.mjs)
   FLOWBOOK_BROWSER=firefox bash scripts/e2e.sh --no-build "${tests[@]}"
 }
 run_step "end-to-end tests again in headless Firefox ESR (WebDriver BiDi): the browser-dependent ones" firefox_e2e

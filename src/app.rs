@@ -5,19 +5,22 @@ use leptos::prelude::*;
 
 use crate::state::datasets::Datasets;
 use crate::state::mlflow_settings::MlflowSettings;
-use crate::state::open_file::{open_downloaded, open_local_file, open_samples};
+use crate::state::open_file::{open_local_file, open_samples};
 use crate::state::registry::RegistryStore;
 use crate::state::runs::RunStore;
 use crate::state::server_comparison::ServerComparison;
+use crate::state::workspace::{Panel, Workspace};
 use crate::state::zones::Zones;
 use crate::views::bench_view::BenchView;
+use crate::views::compare_view::CompareView;
+use crate::views::data_panel::DataPanel;
 use crate::views::notebook::NotebookSection;
 use crate::views::registry_panel::RegistryPanel;
 use crate::views::runs_table::RunsTable;
 use crate::views::server_runs::ServerRuns;
 use crate::views::sync_panel::SyncPanel;
-use crate::views::url_loader::UrlLoader;
-use crate::views::{DatasetCard, FilePicker, TrainPanel};
+use crate::views::train_panel::TrainPanel;
+use crate::views::workspace::{PanelTabs, SidePanel};
 
 /// True when the page was opened as `/?bench`: run the benchmark instead of the notebook.
 fn bench_requested() -> bool {
@@ -47,8 +50,10 @@ pub fn App() -> impl IntoView {
     // The worker's wasm downloads and compiles while the page renders and decodes the samples.
     crate::services::train_worker::prewarm();
 
+    let workspace = Workspace::new();
+    provide_context(workspace);
+
     let on_file = move |file: web_sys::File| open_local_file(datasets, file);
-    let on_url_bytes = move |file_name: String, bytes| open_downloaded(datasets, file_name, bytes);
 
     // Files dropped anywhere on the page open like chosen ones.
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -71,28 +76,35 @@ pub fn App() -> impl IntoView {
                 <h1>"Flowbook"</h1>
             </div>
             <p class="tagline">"ML experiments on NYC taxi trips, in your browser"</p>
+            <PanelTabs />
         </header>
-        <main class="page" data-testid="drop-zone" on:drop=on_drop on:dragover=on_dragover>
-            <section class="card toolbar">
-                <div>
-                    <h2 class="card-title">"Datasets"</h2>
-                    <p class="muted">
-                        "January and February 2021 green taxi trips are loaded for you, as training and validation data. Open more TLC parquet or CSV files, or drop them anywhere on the page, and give each a role."
-                    </p>
-                </div>
-                <FilePicker on_file />
-                <UrlLoader on_bytes=on_url_bytes />
-            </section>
-            <NotebookSection />
-            <TrainPanel />
-            <RunsTable />
-            <RegistryPanel />
-            <SyncPanel />
-            <ServerRuns />
-            <For each=move || datasets.get() key=|dataset| dataset.id let(dataset)>
-                <DatasetCard dataset />
-            </For>
+        <main
+            class="workspace"
+            class:with-panel=move || workspace.open.get().is_some()
+            data-testid="drop-zone"
+            on:drop=on_drop
+            on:dragover=on_dragover
+        >
+            <div class="notebook-column">
+                <NotebookSection />
+                <TrainPanel />
+            </div>
+            <SidePanel panel=panel_content />
         </main>
     }
     .into_any()
+}
+
+/// What each side panel shows.
+fn panel_content(panel: Panel) -> AnyView {
+    match panel {
+        Panel::Data => view! { <DataPanel /> }.into_any(),
+        Panel::Runs => view! { <RunsTable /> }.into_any(),
+        Panel::Compare => {
+            let compared = expect_context::<Workspace>().compared;
+            view! { <CompareView compared /> }.into_any()
+        }
+        Panel::Registry => view! { <RegistryPanel /> }.into_any(),
+        Panel::Mlflow => view! { <SyncPanel /> <ServerRuns /> }.into_any(),
+    }
 }

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use flowbook::panic::{show_panic_banner, PANIC_BANNER_ID};
 use flowbook::state::datasets::DataSource;
 use flowbook::state::open_file::inspect;
-use flowbook::views::DatasetView;
+use flowbook::views::dataset_view::DatasetView;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -16,4 +16,5 @@ pub mod searching;
 pub mod server_comparison;
 pub mod sync;
 pub mod training;
+pub mod workspace;
 pub mod zones;

@@ -1,4 +1,4 @@
-//! The Compare section under the runs table, for the runs ticked there: a side-by-side
+//! The Compare panel, for the runs ticked in the runs table: a side-by-side
 //! table (differing params highlighted), a metric against a param, parallel coordinates,
 //! and a metric's history per run. The data is the engine's (`store::compare`), the
 //! drawings `flowbook_charts`'.
@@ -171,7 +171,6 @@ pub fn CompareView(compared: RwSignal<Vec<String>>) -> impl IntoView {
     };
     view! {
         <section class="compare" data-testid="compare">
-            <h3>"Compare"</h3>
             {move || if runs.with(Vec::is_empty) {
                 view! { <p class="muted">"Tick runs in the table (or the team's runs from the server) to compare them."</p> }.into_any()
             } else {

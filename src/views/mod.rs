@@ -5,6 +5,7 @@
 pub mod bench_view;
 pub mod chart;
 pub mod compare_view;
+pub mod data_panel;
 pub mod dataset_view;
 pub mod evaluate_view;
 pub mod experiment_picker;
@@ -25,7 +26,4 @@ pub mod train_progress;
 pub mod train_result;
 pub mod trip_preview;
 pub mod url_loader;
-
-pub use dataset_view::{DatasetCard, DatasetView};
-pub use file_picker::FilePicker;
-pub use train_panel::TrainPanel;
+pub mod workspace;

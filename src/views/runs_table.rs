@@ -14,7 +14,7 @@ use crate::services::load::offer_text_download;
 use crate::state::mlflow_settings::MlflowSettings;
 use crate::state::runs::RunStore;
 use crate::state::sync::push_runs_now;
-use crate::views::compare_view::CompareView;
+use crate::state::workspace::{Panel, Workspace};
 use crate::views::experiment_picker::ExperimentPicker;
 use crate::views::feedback::{Feedback, FeedbackLine};
 use crate::views::format::local_time;
@@ -205,7 +205,8 @@ pub fn RunsTable() -> impl IntoView {
     let show_deleted = RwSignal::new(false);
     // The run open in the editor, and the runs ticked for comparing (client ids).
     let editing = RwSignal::new(None::<String>);
-    let compared = RwSignal::new(Vec::<String>::new());
+    let workspace = expect_context::<Workspace>();
+    let compared = workspace.compared;
     // Searches whose trial runs are shown under them (parent client ids).
     let expanded = RwSignal::new(std::collections::HashSet::<String>::new());
 
@@ -393,6 +394,15 @@ pub fn RunsTable() -> impl IntoView {
                 testid="experiments-status" loading="Loading the saved experiments…"
                 file_name="flowbook-experiments-as-stored.json" />
             <div class="train-controls">
+                <button
+                    class="button button-quiet"
+                    data-testid="open-compare"
+                    title="Tick runs in the Compare column first"
+                    prop:disabled=move || compared.with(Vec::is_empty)
+                    on:click=move |_| workspace.set_open(Some(Panel::Compare))
+                >
+                    {move || format!("Compare ticked ({})", compared.with(Vec::len))}
+                </button>
                 <button class="button button-quiet" data-testid="export-experiment" on:click=on_export>
                     "Export experiment"
                 </button>
@@ -439,7 +449,6 @@ pub fn RunsTable() -> impl IntoView {
                 </table>
             </div>
             <RunEditor editing=editing />
-            <CompareView compared=compared />
         </section>
     }
 }

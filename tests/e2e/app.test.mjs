@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openPanel } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort } from './servers.mjs';
 
@@ -83,6 +84,7 @@ describe('Flowbook in a browser', () => {
 
   test('shows the bundled sample: row count and schema', async () => {
     await assert.doesNotReject(page.locator('header h1', { hasText: 'Flowbook' }).waitFor());
+    await openPanel(page, 'data');
     const card = dataset(page, SAMPLE);
     const rowCount = card.getByTestId('row-count');
     await rowCount.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });

@@ -86,6 +86,7 @@ export async function waitForTrainEnabled(page, timeout = 60_000) {
  * the page clicks, at the moment it clicks it.
  */
 export async function exportExperiment(page) {
+  await openPanel(page, 'runs');
   const path = join(mkdtempSync(join(tmpdir(), 'flowbook-export-')), 'flowbook-experiment.json');
   if (BROWSER !== 'firefox') {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-experiment').click()]);
@@ -140,6 +141,7 @@ export async function cellValRmse(page, timeout = 120_000) {
 
 /** Predicts a 1.5-mile East Harlem trip (74 → 75) through the registry's `reference`. */
 export async function predictThroughRegistry(page, reference, trip = { pickup: '74', dropoff: '75', distance: '1.5' }) {
+  await openPanel(page, 'registry');
   await page.getByTestId('predict-reference').fill(reference);
   await page.getByTestId('predict-pickup').fill(trip.pickup);
   await page.getByTestId('predict-dropoff').fill(trip.dropoff);
@@ -184,4 +186,14 @@ export function runRows(page) {
       };
     }),
   );
+}
+
+/**
+ * Opens the side panel `key` (data, runs, compare, registry or mlflow) by its tab, as a
+ * person does before using what is in it; nothing happens when it is already open.
+ */
+export async function openPanel(page, key) {
+  const tab = page.getByTestId(`tab-${key}`);
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+  await page.getByTestId(`panel-${key}`).waitFor();
 }

@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, runRows, typeInto, waitForRunRows, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
+import { openApp, openPanel, runRows, typeInto, waitForRunRows, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -45,6 +45,7 @@ describe('Run management and compare', () => {
 
   test('three trainings become runs tagged with where they were made', async () => {
     await waitForTrainEnabled(page, 60_000);
+    await openPanel(page, 'runs');
     await typeInto(page.getByTestId('user-name'), 'Ada');
     await page.getByTestId('user-name').press('Tab');
     await train('ols', '');
@@ -136,6 +137,8 @@ describe('Run management and compare', () => {
     for (const id of [ids.ols, ids.ridge1, ids.ridge10]) {
       await row(id).getByTestId('run-select').check();
     }
+    assert.equal((await page.getByTestId('tab-compare').textContent()).trim(), 'Compare3');
+    await page.getByTestId('open-compare').click();
     await page.getByTestId('compare-table').waitFor();
     assert.equal(await page.getByTestId('compare-run').count(), 3);
     const params = await page.getByTestId('compare-param').evaluateAll((trs) =>
@@ -178,6 +181,7 @@ describe('Run management and compare', () => {
   });
 
   test('a second experiment gets its own runs; switching back shows the first', async () => {
+    await openPanel(page, 'runs');
     await page.getByTestId('experiment-name').fill('Sweeps');
     await page.getByTestId('experiment-create').click();
     await rowCount(0);
@@ -275,6 +279,7 @@ describe('Run management and compare', () => {
     );
 
     const expected = made.alphas.filter((a) => a === '3').length;
+    await openPanel(page, 'runs');
     await page.getByTestId('runs-filter').fill("params.alpha = '3'");
     await rowCount(expected);
     await page.getByTestId('runs-filter').fill('');

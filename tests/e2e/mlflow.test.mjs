@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { predictThroughRegistry, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { openPanel, predictThroughRegistry, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -94,7 +94,8 @@ describe('MLflow sync from the browser', () => {
   test('a server that is not running gets a plain message and the run stays pending', async () => {
     await waitForTrainEnabled(page, 60_000);
     await page.getByTestId('train').click();
-    await page.getByTestId('run-row').first().waitFor();
+    await page.getByTestId('run-row').first().waitFor({ state: 'attached' });
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(await downServer());
     await page.getByTestId('mlflow-push').click();
     const status = page.locator('[data-testid="mlflow-status"][data-state="failed"]');
@@ -103,6 +104,7 @@ describe('MLflow sync from the browser', () => {
     assert.equal(await page.getByTestId('sync-state').first().getAttribute('data-state'), 'pending');
 
     // Pushed on its own from its row, the run says why it failed; the next push retries it.
+    await openPanel(page, 'runs');
     await page.getByTestId('push-run').first().click();
     const failedRow = page.locator('[data-testid="sync-state"][data-state="failed"]');
     await failedRow.waitFor({ timeout: 60_000 });
@@ -112,6 +114,7 @@ describe('MLflow sync from the browser', () => {
 
   test('a password for plain http to another machine is warned about before anything is sent', async () => {
     const warning = page.getByTestId('mlflow-insecure');
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill('http://10.255.255.1:5000');
     await page.getByTestId('mlflow-auth').selectOption('basic');
     await page.getByTestId('mlflow-username').fill('ada');
@@ -136,7 +139,7 @@ describe('MLflow sync from the browser', () => {
     await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
     await page.getByTestId('mlflow-push').click();
     await page.locator('[data-testid="mlflow-status"][data-state="done"]').waitFor({ timeout: 120_000 });
-    await page.locator('[data-testid="sync-state"][data-state="synced"]').first().waitFor();
+    await page.locator('[data-testid="sync-state"][data-state="synced"]').first().waitFor({ state: 'attached' });
     const valRmse = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
     const clientId = await page.getByTestId('run-row').first().getAttribute('data-client-id');
 
@@ -236,6 +239,7 @@ describe('MLflow sync from the browser', () => {
         .getAttribute('data-client-id');
     const ols = await clientIdOf('ols');
     const ridge = await clientIdOf('ridge');
+    await openPanel(page, 'registry');
     for (const clientId of [ols, ridge]) {
       await page.getByTestId('register-run').selectOption(clientId);
       await page.getByTestId('register-name').fill(MODEL);
@@ -279,6 +283,7 @@ describe('MLflow sync from the browser', () => {
 
     const pushRegistry = async () => {
       const before = await page.locator('[data-testid="mlflow-status"][data-state="done"]').count();
+      await openPanel(page, 'mlflow');
       await page.getByTestId('mlflow-url').fill(trackingUri);
       await page.getByTestId('mlflow-push-registry').click();
       const status = page.locator('[data-testid="mlflow-status"]');
@@ -342,6 +347,7 @@ print(json.dumps({"aliases": m.aliases, "description": m.description, "tags": m.
     assert.ok(Math.abs(view.prediction - predicted) < 1e-4, `${view.prediction} vs ${predicted}`);
 
     // Roll forward locally and push again: nothing new is created, the alias moves.
+    await openPanel(page, 'registry');
     await card.getByTestId('alias-name').fill('champion');
     await card.getByTestId('alias-version').selectOption('2');
     await card.getByTestId('set-alias').click();
@@ -397,6 +403,7 @@ print(json.dumps({"experiment": run.info.experiment_id, "run": v.run_id,
 
   test("the team's runs: the server's runs, read-only, with the same values and filter", async () => {
     // First a server that is down.
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(await downServer());
     await page.getByTestId('server-show').click();
     const failed = page.locator('[data-testid="server-runs-status"][data-state="failed"]');
@@ -434,8 +441,10 @@ print(json.dumps({"experiment": run.info.experiment_id, "run": v.run_id,
     await page.getByTestId('server-runs-filter').fill('');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 3);
     await page.locator(`[data-testid="server-run-row"][data-run-id="${ridge.id}"] [data-testid="server-run-select"]`).check();
+    await openPanel(page, 'runs');
     await page.getByTestId('run-select').first().check();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-run"]').length === 2);
+    await openPanel(page, 'compare');
     const heads = await page.getByTestId('compare-run').allTextContents();
     assert.equal(heads.filter((h) => h.endsWith('(server)')).length, 1, heads.join(' | '));
     await page.getByTestId('compare-parallel').waitFor();

@@ -11,7 +11,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openApp, waitForTrainEnabled } from './app_page.mjs';
+import { openApp, openPanel, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -75,6 +75,7 @@ describe("MLflow through Trunk's development proxy", () => {
   });
 
   test('directly, the browser is refused and the message names the server option and the proxy', async () => {
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(trackingUri);
     await page.getByTestId('mlflow-test').click();
     const status = page.locator('[data-testid="mlflow-status"][data-state="failed"]');
@@ -87,7 +88,7 @@ describe("MLflow through Trunk's development proxy", () => {
   test('through the proxy, test connection and push work, and MLflow has the run once', async () => {
     await waitForTrainEnabled(page, 60_000);
     await page.getByTestId('train').click();
-    await page.getByTestId('run-row').first().waitFor();
+    await page.getByTestId('run-row').first().waitFor({ state: 'attached' });
     await page.getByTestId('mlflow-url').fill(`${appUrl}mlflow`);
     await page.getByTestId('mlflow-test').click();
     const connected = page.locator('[data-testid="mlflow-status"][data-state="done"]');
@@ -96,7 +97,7 @@ describe("MLflow through Trunk's development proxy", () => {
 
     await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
     await page.getByTestId('mlflow-push').click();
-    await page.locator('[data-testid="sync-state"][data-state="synced"]').first().waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="sync-state"][data-state="synced"]').first().waitFor({ state: 'attached', timeout: 120_000 });
     const clientId = await page.getByTestId('run-row').first().getAttribute('data-client-id');
     const valRmse = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
 

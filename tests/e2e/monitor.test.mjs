@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cellValRmse, notebookWithoutWorker, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
+import { cellValRmse, notebookWithoutWorker, openPanel, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -166,6 +166,7 @@ describe('The Monitor cell', () => {
     assert.match(byRun.text, new RegExp(`^run .+ \\(${runId}\\): 4 month`));
     assert.deepEqual(byRun.rmse, expected, 'the same model gives the same RMSE per month');
     // Registered as a version, named by the registry's reference.
+    await openPanel(page, 'registry');
     await page.getByTestId('register-run').selectOption(runId);
     await page.getByTestId('register-name').fill('taxi-duration');
     await page.getByTestId('register').click();
@@ -212,6 +213,7 @@ describe('The Monitor cell', () => {
 
   test('pushed, MLflow has the monitoring run once, one RMSE per month, nothing left to push', async () => {
     await waitForOk(`${trackingUri}/health`, 90_000, mlflow);
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(trackingUri);
     await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
     await page.getByTestId('mlflow-push').click();

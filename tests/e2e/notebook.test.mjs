@@ -294,7 +294,8 @@ describe('Notebook', () => {
     other.on('pageerror', (error) => pageErrors.push(error.message));
     await other.goto(BASE_URL, { waitUntil: 'load' });
     await waitForCells(other);
-    await other.getByTestId('dataset').nth(1).getByTestId('row-count').waitFor(LONG);
+    // Both bundled months are decoded (their cards are in the closed Data panel).
+    await other.getByTestId('dataset').nth(1).getByTestId('row-count').waitFor({ ...LONG, state: 'attached' });
     await other.getByTestId('open-notebook').setInputFiles(swapped);
     await other.getByTestId('notebook-message').filter({ hasText: 'Opened' }).waitFor(LONG);
     const chosen = (testid) => cell(other, 'data').getByTestId(testid).evaluate((select) => select.selectedOptions[0]?.textContent);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cell, openApp, waitForTrainEnabled } from './app_page.mjs';
+import { cell, openApp, openPanel, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -43,7 +43,7 @@ function idb(page, op, store, key, value) {
 }
 
 async function registryLoaded(page) {
-  await page.getByTestId('registry').waitFor();
+  await openPanel(page, 'registry');
   await page.waitForFunction(() => !document.querySelector('[data-testid="registry-status"]'), null, LONG);
 }
 
@@ -80,7 +80,7 @@ describe('Nothing lost', () => {
     }
     await trainOnce(a);
     // The run recorded in one tab shows in the other without a reload.
-    await b.getByTestId('run-row').first().waitFor(LONG);
+    await b.getByTestId('run-row').first().waitFor({ ...LONG, state: 'attached' });
     await Promise.all([a.getByTestId('register').click(), b.getByTestId('register').click()]);
     const said = [];
     for (const page of [a, b]) {

@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
-import { reference, waitForTrainEnabled } from './app_page.mjs';
+import { openPanel, reference, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -114,6 +114,7 @@ describe('Offline app shell', () => {
   });
 
   test('after one visit the service worker controls the page and has cached the shell', async () => {
+    await openPanel(page, 'data');
     const rowCount = dataset(page, JANUARY).getByTestId('row-count');
     await rowCount.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
     assert.equal((await rowCount.textContent()).trim(), '76518');
@@ -173,6 +174,7 @@ describe('Offline app shell', () => {
 
     await page.reload({ waitUntil: 'load' });
     await page.locator('header h1', { hasText: 'Flowbook' }).waitFor({ timeout: LOAD_TIMEOUT_MS });
+    await openPanel(page, 'data');
     const rowCount = dataset(page, JANUARY).getByTestId('row-count');
     await rowCount.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
     assert.equal((await rowCount.textContent()).trim(), '76518');

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportExperiment, openApp, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { exportExperiment, openApp, openPanel, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -94,7 +94,7 @@ describe('Model registry', () => {
   const versionRow = (v) => card().locator(`[data-testid="model-version"][data-version="${v}"]`);
 
   async function waitForRegistryLoaded(target = page) {
-    await target.getByTestId('registry').waitFor();
+    await openPanel(target, 'registry');
     await target.waitForFunction(() => !document.querySelector('[data-testid="registry-status"]'), null, {
       timeout: 30_000,
     });
@@ -144,7 +144,8 @@ describe('Model registry', () => {
       const row = page.locator('[data-testid="run-row"]').filter({
         has: page.locator(`[data-column="params.model"][data-value="${model}"]`),
       });
-      await row.waitFor();
+      // Recorded in the runs table, which is closed while the Registry panel is open.
+      await row.waitFor({ state: 'attached' });
       runIds[model] = await row.getAttribute('data-client-id');
     }
     // The run list offers the newest run first.
@@ -182,6 +183,7 @@ describe('Model registry', () => {
       expected[model] = predictFromModelFile(JSON.parse(Buffer.from(artifact.bytes_base64, 'base64').toString('utf8')));
     }
     assert.notEqual(expected.ols, expected.ridge);
+    await openPanel(page, 'registry');
   });
 
   test('predicting through champion → v1 gives the OLS model’s prediction', async () => {
@@ -351,7 +353,7 @@ describe('Model registry', () => {
     );
     await old.goto(BASE_URL, { waitUntil: 'load' });
     await waitForRegistryLoaded(old);
-    await old.getByTestId('run-row').waitFor({ timeout: 30_000 });
+    await old.getByTestId('run-row').waitFor({ state: 'attached', timeout: 30_000 });
     assert.equal(await old.getByTestId('run-row').getAttribute('data-client-id'), runIds.ols);
     assert.equal(await old.getByTestId('registered-model').count(), 0);
     await old.getByTestId('register').click();
@@ -359,7 +361,7 @@ describe('Model registry', () => {
     await old.reload({ waitUntil: 'load' });
     await waitForRegistryLoaded(old);
     await old.locator('[data-testid="model-version"][data-version="1"]').waitFor({ timeout: 30_000 });
-    await old.getByTestId('run-row').waitFor();
+    await old.getByTestId('run-row').waitFor({ state: 'attached' });
     const shown = await predict(`${MODEL}/1`, TRIP, old);
     assert.ok(Math.abs(shown.minutes - expected.ols) <= 1e-6);
     const database = await old.evaluate(

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { exportExperiment, openApp, runRows, typeInto, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
+import { exportExperiment, openApp, openPanel, runRows, typeInto, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -63,6 +63,7 @@ describe('Runs', () => {
 
   test('filters select the right runs; a malformed filter is explained', async () => {
     const ridge = trained.find((t) => t.model === 'ridge').val;
+    await openPanel(page, 'runs');
     const filter = page.getByTestId('runs-filter');
     await filter.fill(`metrics.val_rmse < ${ridge + 1e-6} and params.model = 'ridge'`);
     let shown = await rows();
@@ -108,7 +109,7 @@ describe('Runs', () => {
     const other = await fresh.newPage();
     other.on('pageerror', (error) => pageErrors.push(error.message));
     await other.goto(BASE_URL, { waitUntil: 'load' });
-    await other.getByTestId('runs').waitFor();
+    await openPanel(other, 'runs');
     assert.equal(await other.getByTestId('run-row').count(), 0, 'a fresh profile has no runs');
     await other.getByTestId('import-experiment').setInputFiles(path);
     await other.locator('[data-testid="exchange-status"][data-state="done"]').waitFor();

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { notebookWithoutWorker, waitAllFresh } from './app_page.mjs';
+import { notebookWithoutWorker, openPanel, waitAllFresh } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -90,6 +90,7 @@ describe('Hyperparameter search', () => {
     assert.equal(await toggle.getAttribute('data-children'), '50');
     const children = page.locator(`[data-testid="run-row"][data-parent="${parent}"]`);
     assert.equal(await children.count(), 0);
+    await openPanel(page, 'runs');
     await toggle.getByRole('button').click();
     await children.nth(49).waitFor();
     assert.equal(await children.count(), 50);
@@ -162,6 +163,7 @@ describe('Hyperparameter search', () => {
 
   test('pushed, cut off and pushed again, MLflow sees each search once with exactly its trials nested', async () => {
     await waitForOk(`${trackingUri}/health`, 90_000, server);
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(trackingUri);
     await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
     // The first push loses the network part-way through the trials (as a dropped Wi-Fi

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForTrainEnabled } from './app_page.mjs';
+import { openPanel, waitForTrainEnabled } from './app_page.mjs';
 import { BROWSER, launchBrowser, launchPersistent } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -16,6 +16,7 @@ async function trainOnce(page) {
   await page.goto(BASE_URL, { waitUntil: 'load' });
   await waitForTrainEnabled(page, 60_000);
   await page.getByTestId('train').click();
+  await openPanel(page, 'runs');
   const row = page.getByTestId('run-row').first();
   await row.waitFor({ timeout: 60_000 });
   return row.getAttribute('data-client-id');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { openApp, REFERENCE, reference, REPO, SHARED_DATA, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { openApp, openPanel, REFERENCE, reference, REPO, SHARED_DATA, typeInto, waitForTrainEnabled } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -113,6 +113,7 @@ describe('Train cell', () => {
 
   test('giving another file the validation role trains against it', async () => {
     const march = 'green_tripdata_2021-03.parquet';
+    await openPanel(page, 'data');
     await page.getByTestId('file-input').setInputFiles(join(SHARED_DATA, march));
     const card = page.locator(`[data-testid="dataset"][data-file-name="${march}"]`);
     await card.getByTestId('role').waitFor({ timeout: 60_000 });

@@ -13,7 +13,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { predictThroughRegistry, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
+import { openPanel, predictThroughRegistry, REPO, SHARED_DATA, waitAllFresh } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -208,6 +208,7 @@ describe('Gradient-boosted trees', () => {
   test('the tree run registers and predicts through name@alias', async () => {
     const row = runRows().filter({ has: page.locator('[data-column="params.model"][data-value="gbdt"]') }).first();
     const clientId = await row.getAttribute('data-client-id');
+    await openPanel(page, 'registry');
     await page.getByTestId('register-run').selectOption(clientId);
     await page.getByTestId('register-name').fill(MODEL);
     await page.getByTestId('register').click();
@@ -235,6 +236,7 @@ describe('Gradient-boosted trees', () => {
 
   test('pushed to MLflow, the tree run charts its rounds and its model predicts the same in pyfunc', async () => {
     await waitForOk(`${trackingUri}/health`, 90_000, server);
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(trackingUri);
     await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
     await page.getByTestId('mlflow-push').click();

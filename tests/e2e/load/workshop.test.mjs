@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { REPO, SHARED_DATA, waitForTrainEnabled } from '../app_page.mjs';
+import { openPanel, REPO, SHARED_DATA, waitForTrainEnabled } from '../app_page.mjs';
 import { launchBrowser } from '../browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from '../servers.mjs';
 
@@ -99,8 +99,9 @@ async function browserStudent(browser, uri, experiment) {
   await page.goto(BASE_URL, { waitUntil: 'load' });
   await waitForTrainEnabled(page, LONG.timeout);
   await page.getByTestId('train').click();
-  await page.getByTestId('run-row').first().waitFor(LONG);
+  await page.getByTestId('run-row').first().waitFor({ ...LONG, state: 'attached' });
   const clientId = await page.getByTestId('run-row').first().getAttribute('data-client-id');
+  await openPanel(page, 'mlflow');
   await page.getByTestId('mlflow-url').fill(uri);
   await page.getByTestId('mlflow-experiment').fill(experiment);
   const push = page.getByTestId('mlflow-push');
