@@ -5,6 +5,7 @@ pub mod chart_artifacts;
 pub mod load;
 pub mod local_settings;
 pub mod mlflow_client;
+pub mod paint;
 pub mod persist;
 pub mod tabs;
 pub mod train_worker;

@@ -7,6 +7,8 @@ use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use leptos::task::spawn_local;
+
 use flowbook_core::data::TripTable;
 use flowbook_core::saved_model::SavedModel;
 use flowbook_core::search::{
@@ -15,6 +17,7 @@ use flowbook_core::search::{
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{run_from_search, run_from_trial, Run, SearchSummary, TrialRecord};
 
+use crate::services::paint::after_next_paint;
 use crate::services::train_worker::{self, OffThreadError};
 use crate::state::runs::{context_tags, training_meta, RunStore, TrainingContext};
 use crate::state::training::{now_ms, TrainError};
@@ -141,30 +144,29 @@ fn record(
     for (key, value) in &tags {
         parent.tags.entry(key.clone()).or_insert(value.clone());
     }
-    let mut stored = vec![StoredRun::new(parent.clone())];
-    let mut best_run = None;
-    for (number, trial) in trials.iter().enumerate() {
-        let config = &trial.config;
-        let error = trial.error.clone().unwrap_or_default();
-        let record = TrialRecord {
-            number,
-            config,
-            outcome: trial.metrics.as_ref().ok_or(error.as_str()),
-            start_time_ms: parent.start_time_ms,
-            end_time_ms: parent.end_time_ms.unwrap_or(parent.start_time_ms),
-        };
-        let model = best_model.as_deref().filter(|_| Some(number) == best);
-        let mut run = run_from_trial(&parent, &record, model);
-        for (key, value) in &tags {
-            run.tags.entry(key.clone()).or_insert(value.clone());
-        }
-        if model.is_some() {
-            best_run = Some(run.clone());
-        }
-        stored.push(StoredRun::new(run));
-    }
+    let best_run = best
+        .filter(|_| best_model.is_some())
+        .map(|b| trial_run(&parent, b, &trials[b], best, best_model.as_deref(), &tags));
     if let Some(store) = run_store {
-        store.record_many(stored);
+        let (parent, trials, model) = (parent.clone(), trials.clone(), best_model.clone());
+        // The result shows first; the search's runs (a thousand, for a long search) are
+        // kept right after that paint, so they do not hold the result back.
+        spawn_local(async move {
+            after_next_paint().await;
+            let mut stored = Vec::with_capacity(trials.len() + 1);
+            stored.push(StoredRun::new(parent.clone()));
+            stored.extend(trials.iter().enumerate().map(|(number, trial)| {
+                StoredRun::new(trial_run(
+                    &parent,
+                    number,
+                    trial,
+                    best,
+                    model.as_deref(),
+                    &tags,
+                ))
+            }));
+            store.record_many(stored);
+        });
     }
     SearchOutcome {
         trials,
@@ -177,4 +179,29 @@ fn record(
         note,
         workers: 0,
     }
+}
+
+/// Trial `number`'s child run of `parent`, with the model when it is the best trial's.
+fn trial_run(
+    parent: &Run,
+    number: usize,
+    trial: &TrialReport,
+    best: Option<usize>,
+    best_model: Option<&SavedModel>,
+    tags: &[(String, String)],
+) -> Run {
+    let error = trial.error.clone().unwrap_or_default();
+    let record = TrialRecord {
+        number,
+        config: &trial.config,
+        outcome: trial.metrics.as_ref().ok_or(error.as_str()),
+        start_time_ms: parent.start_time_ms,
+        end_time_ms: parent.end_time_ms.unwrap_or(parent.start_time_ms),
+    };
+    let model = best_model.filter(|_| Some(number) == best);
+    let mut run = run_from_trial(parent, &record, model);
+    for (key, value) in tags {
+        run.tags.entry(key.clone()).or_insert(value.clone());
+    }
+    run
 }
