@@ -89,7 +89,7 @@ pub fn App() -> impl IntoView {
                 <NotebookSection />
                 <TrainPanel />
             </div>
-            <SidePanel panel=panel_content />
+            <SidePanel content=panel_content />
         </main>
     }
     .into_any()

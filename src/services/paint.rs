@@ -3,7 +3,8 @@
 
 /// Resolves once the browser has painted the next frame: a `requestAnimationFrame`
 /// callback runs just before the paint, and a timeout set from it runs just after. Without
-/// a window (or when hidden tabs hold frames back) it resolves after a short timeout.
+/// a window it resolves at once; a tab whose frames are held back (in the background)
+/// goes on after a short timeout.
 pub async fn after_next_paint() {
     use wasm_bindgen::JsCast;
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {

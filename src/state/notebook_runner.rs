@@ -65,6 +65,10 @@ pub fn request_run(state: NotebookState, request: RunRequest) {
             }
             let order = state.flow.with_untracked(|flow| flow.run_all());
             for id in order {
+                // A search's runs are kept after its result paints; a later cell may read them.
+                if let Some(store) = state.run_store {
+                    store.deferred_recorded().await;
+                }
                 // An earlier cell may have failed since the plan was made: its readers wait.
                 let runnable = state.flow.with_untracked(|flow| {
                     flow.state(&id)

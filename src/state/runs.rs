@@ -9,18 +9,19 @@ use flowbook_core::pipeline::{TrainReport, TrainRequest, TreeReport};
 use flowbook_core::saved_model::{SavedModel, MODEL_ARTIFACT};
 pub use flowbook_core::store::DEFAULT_EXPERIMENT;
 use flowbook_core::store::{
-    attach_artifacts, detach_record, export_experiment, parse_experiment_file, read_record,
-    ArtifactRef, Experiment, RegisteredModel, Registry, StoredRun,
+    attach_artifacts, detach_record, experiment_of, export_experiment, parse_experiment_file,
+    read_record, ArtifactRef, Experiment, Lifecycle, RegisteredModel, Registry, StoredRun,
 };
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, run_from_trees, DatasetInput, DatasetRole, Run,
-    RunMeta, SyncState,
+    RunMeta, SyncState, PARENT_CLIENT_ID_TAG,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::services::chart_artifacts::evaluation_pngs;
 use crate::services::local_settings::local_setting;
+use crate::services::paint::after_next_paint;
 use crate::services::persist::{load_blobs, load_experiments, load_run, load_runs, save_run};
 use crate::services::tabs::announce;
 
@@ -99,6 +100,8 @@ pub struct RunStore {
     /// Per client id, the files kept apart from a loaded run (its `artifacts` are empty
     /// until [`RunStore::full_run`] reads them back).
     artifact_refs: StoredValue<std::collections::HashMap<String, Vec<ArtifactRef>>>,
+    /// Batches of runs waiting for a paint before they are recorded (a search's trials).
+    deferred: StoredValue<u32>,
 }
 
 impl RunStore {
@@ -112,6 +115,7 @@ impl RunStore {
             current: RwSignal::new(current_experiment()),
             saving: RwSignal::new(0),
             artifact_refs: StoredValue::new(Default::default()),
+            deferred: StoredValue::new(0),
         };
         store.reload_experiments();
         spawn_local(async move {
@@ -315,6 +319,45 @@ impl RunStore {
         self.runs.update(|runs| runs.extend(stored));
         for id in ids {
             self.save(&id);
+        }
+    }
+
+    /// How many runs the table lists in the current experiment: not deleted, and a search
+    /// counted once, without its trials. Tracked, for a tab's count.
+    pub fn listed_count(&self) -> usize {
+        let current = self.current.get();
+        self.runs.with(|runs| {
+            runs.iter()
+                .filter(|s| {
+                    matches!(s.lifecycle, Lifecycle::Active)
+                        && !s.run.tags.contains_key(PARENT_CLIENT_ID_TAG)
+                        && experiment_of(s) == current
+                })
+                .count()
+        })
+    }
+
+    /// Records the runs `build` makes once the browser has painted what the user is waiting
+    /// for (a search's result), so a thousand runs do not hold it back. Until then they count
+    /// in `saving`, like a save not yet committed, and [`RunStore::deferred_recorded`] waits
+    /// for them.
+    pub fn record_many_after_paint(&self, build: impl FnOnce() -> Vec<StoredRun> + 'static) {
+        let store = *self;
+        store.saving.update(|n| *n += 1);
+        store.deferred.update_value(|n| *n += 1);
+        spawn_local(async move {
+            after_next_paint().await;
+            store.record_many(build());
+            store.deferred.update_value(|n| *n -= 1);
+            store.saving.update(|n| *n = n.saturating_sub(1));
+        });
+    }
+
+    /// Resolves once every batch given to [`RunStore::record_many_after_paint`] is in `runs`:
+    /// the notebook's next cell may read them.
+    pub async fn deferred_recorded(&self) {
+        while self.deferred.get_value() > 0 {
+            after_next_paint().await;
         }
     }
 

@@ -7,8 +7,6 @@ use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use leptos::task::spawn_local;
-
 use flowbook_core::data::TripTable;
 use flowbook_core::saved_model::SavedModel;
 use flowbook_core::search::{
@@ -17,7 +15,6 @@ use flowbook_core::search::{
 use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{run_from_search, run_from_trial, Run, SearchSummary, TrialRecord};
 
-use crate::services::paint::after_next_paint;
 use crate::services::train_worker::{self, OffThreadError};
 use crate::state::runs::{context_tags, training_meta, RunStore, TrainingContext};
 use crate::state::training::{now_ms, TrainError};
@@ -41,8 +38,10 @@ pub struct SearchOutcome {
     pub workers: usize,
 }
 
-/// Runs the search and records it. `on_trial` hears each trial as it finishes (a search
-/// on the page reports them only at the end: the page cannot paint while it runs).
+/// Runs the search and records it: the outcome at once, the parent and trial runs right
+/// after the next paint (`RunStore::record_many_after_paint`). `on_trial` hears each trial
+/// as it finishes (a search on the page reports them only at the end: the page cannot paint
+/// while it runs).
 pub async fn search_and_record(
     train: &Arc<TripTable>,
     validation: &Arc<TripTable>,
@@ -149,23 +148,21 @@ fn record(
         .map(|b| trial_run(&parent, b, &trials[b], best, best_model.as_deref(), &tags));
     if let Some(store) = run_store {
         let (parent, trials, model) = (parent.clone(), trials.clone(), best_model.clone());
+        let best_run = best_run.clone();
         // The result shows first; the search's runs (a thousand, for a long search) are
-        // kept right after that paint, so they do not hold the result back.
-        spawn_local(async move {
-            after_next_paint().await;
+        // built and kept right after that paint, so they do not hold the result back.
+        store.record_many_after_paint(move || {
             let mut stored = Vec::with_capacity(trials.len() + 1);
             stored.push(StoredRun::new(parent.clone()));
             stored.extend(trials.iter().enumerate().map(|(number, trial)| {
-                StoredRun::new(trial_run(
-                    &parent,
-                    number,
-                    trial,
-                    best,
-                    model.as_deref(),
-                    &tags,
-                ))
+                let run = match &best_run {
+                    // Built once: its model is written out as a file.
+                    Some(run) if Some(number) == best => run.clone(),
+                    _ => trial_run(&parent, number, trial, best, model.as_deref(), &tags),
+                };
+                StoredRun::new(run)
             }));
-            store.record_many(stored);
+            stored
         });
     }
     SearchOutcome {

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::services::local_settings::{local_setting, set_local_setting};
+use crate::state::runs::RunStore;
 
 /// `localStorage` key of the open panel's name.
 const OPEN_PANEL_KEY: &str = "flowbook.panel";
@@ -79,6 +80,18 @@ impl Workspace {
     pub fn toggle(&self, panel: Panel) {
         let next = (self.open.get_untracked() != Some(panel)).then_some(panel);
         self.set_open(next);
+    }
+
+    /// How many ticked runs are still in `store` (a deleted one leaves the comparison).
+    /// Tracked.
+    pub fn ticked_count(&self, store: &RunStore) -> usize {
+        self.compared.with(|ids| {
+            store.runs.with(|runs| {
+                ids.iter()
+                    .filter(|id| runs.iter().any(|s| s.run.client_id == **id))
+                    .count()
+            })
+        })
     }
 
     /// Shows `panel` (or none), and remembers it.

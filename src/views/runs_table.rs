@@ -207,6 +207,7 @@ pub fn RunsTable() -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let workspace = expect_context::<Workspace>();
     let compared = workspace.compared;
+    let ticked = move || workspace.ticked_count(&store);
     // Searches whose trial runs are shown under them (parent client ids).
     let expanded = RwSignal::new(std::collections::HashSet::<String>::new());
 
@@ -397,11 +398,11 @@ pub fn RunsTable() -> impl IntoView {
                 <button
                     class="button button-quiet"
                     data-testid="open-compare"
-                    title="Tick runs in the Compare column first"
-                    prop:disabled=move || compared.with(Vec::is_empty)
+                    title=move || (ticked() == 0).then_some("Tick runs in the Compare column first")
+                    prop:disabled=move || ticked() == 0
                     on:click=move |_| workspace.set_open(Some(Panel::Compare))
                 >
-                    {move || format!("Compare ticked ({})", compared.with(Vec::len))}
+                    {move || format!("Compare ticked ({})", ticked())}
                 </button>
                 <button class="button button-quiet" data-testid="export-experiment" on:click=on_export>
                     "Export experiment"

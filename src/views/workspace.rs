@@ -15,20 +15,20 @@ use crate::state::workspace::{Panel, Workspace};
 #[component]
 pub fn PanelTabs() -> impl IntoView {
     let workspace = expect_context::<Workspace>();
+    // The badges' closures run outside this component's setup: contexts are read here.
+    let datasets = use_context::<Datasets>();
+    let runs = use_context::<RunStore>();
+    let registry = use_context::<RegistryStore>();
+    let server = use_context::<ServerComparison>();
     let tabs = Panel::ALL
         .into_iter()
         .map(|panel| {
-            // Contexts are read here, once; the closure below only reads signals.
-            let datasets = use_context::<Datasets>();
-            let runs = use_context::<RunStore>();
-            let registry = use_context::<RegistryStore>();
-            let server = use_context::<ServerComparison>();
             let badge = move || {
                 let n = match panel {
                     Panel::Data => datasets.map(|d| d.get().len()),
-                    Panel::Runs => runs.map(|s| s.runs.with(Vec::len)),
+                    Panel::Runs => runs.map(|s| s.listed_count()),
                     Panel::Compare => Some(
-                        workspace.compared.with(Vec::len)
+                        runs.map_or(0, |s| workspace.ticked_count(&s))
                             + server.map_or(0, |c| c.0.with(Vec::len)),
                     ),
                     Panel::Registry => registry.map(|r| r.registry.with(|g| g.models.len())),
@@ -56,12 +56,20 @@ pub fn PanelTabs() -> impl IntoView {
     view! { <nav class="panel-tabs" role="tablist" aria-label="Panels">{tabs}</nav> }
 }
 
-/// The side panel: the open panel's content under its title and a close button. `panel`
-/// gives each panel's content; all of them stay in the page, the closed ones hidden.
+/// The side panel: the open panel's content under its title and a close button. `content`
+/// gives each panel's view; all of them stay in the page, the closed ones hidden. Escape
+/// closes the panel wherever the focus is (a tab just clicked keeps it in the top bar).
 #[component]
-pub fn SidePanel(panel: fn(Panel) -> AnyView) -> impl IntoView {
+pub fn SidePanel(content: fn(Panel) -> AnyView) -> impl IntoView {
     let workspace = expect_context::<Workspace>();
     let open = workspace.open;
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        let closes = ev.key() == "Escape" && !ev.default_prevented() && !ev.is_composing();
+        if closes && open.get_untracked().is_some() {
+            workspace.set_open(None);
+        }
+    });
+    on_cleanup(move || escape.remove());
     let bodies = Panel::ALL
         .into_iter()
         .map(|p| {
@@ -71,7 +79,7 @@ pub fn SidePanel(panel: fn(Panel) -> AnyView) -> impl IntoView {
                     data-testid=format!("panel-{}", p.key())
                     prop:hidden=move || open.get() != Some(p)
                 >
-                    {panel(p)}
+                    {content(p)}
                 </div>
             }
         })
@@ -81,11 +89,6 @@ pub fn SidePanel(panel: fn(Panel) -> AnyView) -> impl IntoView {
             class="side-panel"
             data-testid="side-panel"
             prop:hidden=move || open.get().is_none()
-            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Escape" {
-                    workspace.set_open(None);
-                }
-            }
         >
             <header class="side-panel-header">
                 <h2 class="side-panel-title">{move || open.get().map(Panel::label)}</h2>

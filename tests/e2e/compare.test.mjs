@@ -108,6 +108,7 @@ describe('Run management and compare', () => {
     await rowCount(2);
     await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
+    await openPanel(page, 'runs');
     await rowCount(2);
     let shown = await rows();
     assert.equal(shown.find((r) => r.id === ids.ols).name, 'baseline OLS');
@@ -194,6 +195,7 @@ describe('Run management and compare', () => {
     await rowCount(3);
     await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
+    await openPanel(page, 'runs');
     await rowCount(3);
     await page.getByTestId('experiment-select').selectOption('Sweeps');
     await rowCount(1);

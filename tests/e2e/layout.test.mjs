@@ -60,6 +60,7 @@ describe('Layout', () => {
       await page.getByTestId('side-panel').waitFor({ state: 'hidden' });
       assert.equal((await box(page, 'notebook')).width, alone.width);
       await page.context().close();
+      assert.deepEqual(pageErrors, []);
     });
   }
 
@@ -71,6 +72,12 @@ describe('Layout', () => {
     await page.getByTestId('panel-registry').waitFor();
     await page.getByTestId('close-panel').click();
     await page.getByTestId('side-panel').waitFor({ state: 'hidden' });
+    // Escape right after a tab is clicked (the focus is on the tab, in the top bar) and
+    // with the focus inside the panel.
+    await page.getByTestId('tab-runs').click();
+    await page.getByTestId('panel-runs').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('side-panel').waitFor({ state: 'hidden' });
     await page.getByTestId('tab-runs').click();
     await page.getByTestId('runs-filter').focus();
     await page.keyboard.press('Escape');
@@ -79,6 +86,7 @@ describe('Layout', () => {
     await page.getByTestId('notebook').waitFor();
     assert.equal(await page.getByTestId('side-panel').isVisible(), false, 'closed stays closed');
     await page.context().close();
+    assert.deepEqual(pageErrors, []);
   });
 
   test('narrower than a laptop, the panel slides over the notebook and the tabs stay reachable', async () => {

@@ -219,9 +219,11 @@ describe('MLflow sync from the browser', () => {
     assert.equal(await page.getByTestId('mlflow-experiment').inputValue(), EXPERIMENT);
     assert.equal(await page.getByTestId('mlflow-username').inputValue(), 'ada');
     assert.equal(await page.getByTestId('mlflow-secret').inputValue(), '');
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-secret').fill('pw-kept-9924');
     await page.getByTestId('mlflow-remember-secret').check();
     await page.reload({ waitUntil: 'load' });
+    await openPanel(page, 'mlflow');
     assert.equal(await page.getByTestId('mlflow-secret').inputValue(), 'pw-kept-9924');
     await page.getByTestId('mlflow-remember-secret').uncheck();
     assert.ok(!(await saved()).includes('pw-kept-9924'), 'unticking forgets the password');

@@ -89,6 +89,7 @@ describe("MLflow through Trunk's development proxy", () => {
     await waitForTrainEnabled(page, 60_000);
     await page.getByTestId('train').click();
     await page.getByTestId('run-row').first().waitFor({ state: 'attached' });
+    await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(`${appUrl}mlflow`);
     await page.getByTestId('mlflow-test').click();
     const connected = page.locator('[data-testid="mlflow-status"][data-state="done"]');

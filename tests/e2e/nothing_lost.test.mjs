@@ -109,6 +109,7 @@ describe('Nothing lost', () => {
     const raw = JSON.stringify({ format_version: 99, models: 'kept by a newer Flowbook' });
     await idb(page, 'put', 'registry', 'registry', raw);
     await page.reload({ waitUntil: 'load' });
+    await openPanel(page, 'registry');
     const status = page.locator('[data-testid="registry-status"][data-state="unreadable"]');
     await status.waitFor(LONG);
     assert.match(await status.textContent(), /could not be read/);

@@ -38,6 +38,7 @@ describe('Run storage', () => {
     context = await launchPersistent(profile);
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(BASE_URL, { waitUntil: 'load' });
+    await openPanel(page, 'runs');
     const row = page.locator(`[data-testid="run-row"][data-client-id="${clientId}"]`);
     await row.waitFor({ timeout: 60_000 });
     assert.ok(Number(await row.locator('[data-column="metrics.val_rmse"]').getAttribute('data-value')) > 0);
