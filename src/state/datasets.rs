@@ -212,6 +212,11 @@ impl Datasets {
         self.list.get()
     }
 
+    /// How many files are open (tracked), without copying the list.
+    pub fn count(&self) -> usize {
+        self.list.with(Vec::len)
+    }
+
     /// The list, read outside any view (a cell running).
     pub fn get_untracked(&self) -> Vec<Dataset> {
         self.list.get_untracked()
@@ -222,7 +227,7 @@ impl Datasets {
 pub fn describe(role: Role, holder: &RoleHolder) -> String {
     match holder {
         RoleHolder::Unassigned => format!(
-            "{}: none — choose “{}” on a dataset card below",
+            "{}: none — choose “{}” on a dataset card in the Data panel",
             role.label(),
             role.label()
         ),

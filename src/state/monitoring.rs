@@ -23,7 +23,7 @@ use crate::services::train_worker::{self, FileRef, OffThreadError};
 use crate::state::datasets::Datasets;
 use crate::state::registry::{model_of_run, RegistryStore};
 use crate::state::runs::{
-    context_tags, current_experiment, new_client_id, RunStore, TrainingContext,
+    add_missing_tags, context_tags, current_experiment, new_client_id, RunStore, TrainingContext,
 };
 use crate::state::training::now_ms;
 
@@ -241,9 +241,7 @@ pub async fn monitor_and_record(
         thresholds: &settings.thresholds,
     };
     let mut run = run_from_monitoring(meta, &summary);
-    for (key, value) in context_tags(context) {
-        run.tags.entry(key).or_insert(value);
-    }
+    add_missing_tags(&mut run, &context_tags(context));
     if let Some(store) = run_store {
         store.record(StoredRun::new(run.clone()));
     }

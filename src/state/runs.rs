@@ -9,12 +9,12 @@ use flowbook_core::pipeline::{TrainReport, TrainRequest, TreeReport};
 use flowbook_core::saved_model::{SavedModel, MODEL_ARTIFACT};
 pub use flowbook_core::store::DEFAULT_EXPERIMENT;
 use flowbook_core::store::{
-    attach_artifacts, detach_record, experiment_of, export_experiment, parse_experiment_file,
-    read_record, ArtifactRef, Experiment, Lifecycle, RegisteredModel, Registry, StoredRun,
+    attach_artifacts, detach_record, export_experiment, listed_count, parse_experiment_file,
+    read_record, ArtifactRef, Experiment, RegisteredModel, Registry, StoredRun,
 };
 use flowbook_core::tracking::{
     client_id_from_seed, run_from_training, run_from_trees, DatasetInput, DatasetRole, Run,
-    RunMeta, SyncState, PARENT_CLIENT_ID_TAG,
+    RunMeta, SyncState,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -322,19 +322,11 @@ impl RunStore {
         }
     }
 
-    /// How many runs the table lists in the current experiment: not deleted, and a search
-    /// counted once, without its trials. Tracked, for a tab's count.
+    /// How many rows the table lists in the current experiment with no filter (a search
+    /// counted once, without its trials). Tracked, for a tab's count.
     pub fn listed_count(&self) -> usize {
         let current = self.current.get();
-        self.runs.with(|runs| {
-            runs.iter()
-                .filter(|s| {
-                    matches!(s.lifecycle, Lifecycle::Active)
-                        && !s.run.tags.contains_key(PARENT_CLIENT_ID_TAG)
-                        && experiment_of(s) == current
-                })
-                .count()
-        })
+        self.runs.with(|runs| listed_count(runs, &current))
     }
 
     /// Records the runs `build` makes once the browser has painted what the user is waiting
@@ -465,6 +457,13 @@ pub fn context_tags(context: &TrainingContext) -> Vec<(String, String)> {
         ));
     }
     tags
+}
+
+/// Adds `tags` (from [`context_tags`]) to `run`, keeping any tag the run already has.
+pub fn add_missing_tags(run: &mut Run, tags: &[(String, String)]) {
+    for (key, value) in tags {
+        run.tags.entry(key.clone()).or_insert_with(|| value.clone());
+    }
 }
 
 /// The run record of one training made in `context` (a single model, linear or trees),

@@ -16,7 +16,9 @@ use flowbook_core::store::StoredRun;
 use flowbook_core::tracking::{run_from_search, run_from_trial, Run, SearchSummary, TrialRecord};
 
 use crate::services::train_worker::{self, OffThreadError};
-use crate::state::runs::{context_tags, training_meta, RunStore, TrainingContext};
+use crate::state::runs::{
+    add_missing_tags, context_tags, training_meta, RunStore, TrainingContext,
+};
 use crate::state::training::{now_ms, TrainError};
 
 /// What a search produced.
@@ -140,9 +142,7 @@ fn record(
     };
     let mut parent = run_from_search(meta, &summary);
     let tags = context_tags(context);
-    for (key, value) in &tags {
-        parent.tags.entry(key.clone()).or_insert(value.clone());
-    }
+    add_missing_tags(&mut parent, &tags);
     let best_run = best
         .filter(|_| best_model.is_some())
         .map(|b| trial_run(&parent, b, &trials[b], best, best_model.as_deref(), &tags));
@@ -197,8 +197,6 @@ fn trial_run(
     };
     let model = best_model.filter(|_| Some(number) == best);
     let mut run = run_from_trial(parent, &record, model);
-    for (key, value) in tags {
-        run.tags.entry(key.clone()).or_insert(value.clone());
-    }
+    add_missing_tags(&mut run, tags);
     run
 }

@@ -1,7 +1,7 @@
-//! One training, as the Train panel and the notebook's Train cell both do it: the engine's
-//! Train step on the train and validation tables — in the training worker when it can
-//! start, else on the page — timed with the page's clock, and recorded as a run in the run
-//! store. Both places run the same engine code (`train_job`), so the numbers agree.
+//! One training, as a Train cell does it: the engine's Train step on the train and
+//! validation tables — in the training worker when it can start, else on the page — timed
+//! with the page's clock, and recorded as a run in the run store. Both places run the same
+//! engine code (`train_job`), so the numbers agree.
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,7 +17,8 @@ use leptos::prelude::{GetUntracked, WithUntracked};
 
 use crate::services::train_worker::{self, OffThreadError};
 use crate::state::runs::{
-    context_tags, training_meta, training_run_in, RunStore, TrainedRun, TrainingContext,
+    add_missing_tags, context_tags, training_meta, training_run_in, RunStore, TrainedRun,
+    TrainingContext,
 };
 
 /// Milliseconds from the page's clock.
@@ -202,8 +203,6 @@ fn sweep_run(
     };
     let meta = training_meta(name, train_table, validation_table, elapsed_ms);
     let mut run = run_from_training(request, reports, meta);
-    for (key, value) in context_tags(context) {
-        run.tags.entry(key).or_insert(value);
-    }
+    add_missing_tags(&mut run, &context_tags(context));
     StoredRun::new(run)
 }

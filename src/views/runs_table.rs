@@ -4,8 +4,8 @@
 
 use flowbook_core::store::filter::Attribute;
 use flowbook_core::store::{
-    column_label, columns, parse_order_by, row_cells, select_in_experiment, sort_rows_by,
-    CellValue, Column, RunEdit, SortSpec, StoredRun,
+    column_label, columns, nest_trials, parse_order_by, row_cells, select_in_experiment,
+    sort_rows_by, CellValue, Column, RunEdit, SortSpec, StoredRun,
 };
 use flowbook_core::tracking::SyncState;
 use leptos::prelude::*;
@@ -274,7 +274,7 @@ pub fn RunsTable() -> impl IntoView {
         let open = expanded.get();
         Ok::<_, String>(store.runs.with(|runs| {
             let shown: Vec<&StoredRun> = rows.into_iter().filter_map(|i| runs.get(i)).collect();
-            body_lines(&nest_children(&shown), &columns, &open)
+            body_lines(&nest_trials(&shown), &columns, &open)
         }))
     });
     let filter_error = move || {
@@ -596,40 +596,6 @@ fn ChildrenToggle(
             </td>
         </tr>
     }
-}
-
-/// The shown runs in order, each search's trials under it: a run whose parent (tag
-/// `flowbook.parent_client_id`) is shown too goes under the parent, in the parent's place;
-/// one whose parent is filtered out stands on its own.
-fn nest_children<'a>(shown: &[&'a StoredRun]) -> Vec<(&'a StoredRun, Vec<&'a StoredRun>)> {
-    use flowbook_core::tracking::PARENT_CLIENT_ID_TAG;
-    let present: std::collections::HashSet<&str> =
-        shown.iter().map(|s| s.run.client_id.as_str()).collect();
-    let parent_of = |s: &StoredRun| {
-        s.run
-            .tags
-            .get(PARENT_CLIENT_ID_TAG)
-            .filter(|p| present.contains(p.as_str()))
-            .cloned()
-    };
-    let mut groups: Vec<(&StoredRun, Vec<&StoredRun>)> = shown
-        .iter()
-        .filter(|s| parent_of(s).is_none())
-        .map(|s| (*s, Vec::new()))
-        .collect();
-    let position: std::collections::HashMap<String, usize> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, (s, _))| (s.run.client_id.clone(), i))
-        .collect();
-    for stored in shown {
-        if let Some(parent) = parent_of(stored) {
-            if let Some(&i) = position.get(&parent) {
-                groups[i].1.push(stored);
-            }
-        }
-    }
-    groups
 }
 
 /// The runs load once per page: trying again is loading the page again.

@@ -25,7 +25,7 @@ pub fn PanelTabs() -> impl IntoView {
         .map(|panel| {
             let badge = move || {
                 let n = match panel {
-                    Panel::Data => datasets.map(|d| d.get().len()),
+                    Panel::Data => datasets.map(|d| d.count()),
                     Panel::Runs => runs.map(|s| s.listed_count()),
                     Panel::Compare => Some(
                         runs.map_or(0, |s| workspace.ticked_count(&s))

@@ -35,8 +35,8 @@ pub use run_edit::{
     edit_run, experiment_names, experiment_of, move_runs, RunEdit, DEFAULT_EXPERIMENT,
 };
 pub use table::{
-    cell, column_label, columns, parse_order_by, row_cells, select, select_in_experiment,
-    sort_rows, sort_rows_by, CellValue, Column, SortSpec,
+    cell, column_label, columns, listed_count, nest_trials, parse_order_by, row_cells, select,
+    select_in_experiment, sort_rows, sort_rows_by, CellValue, Column, SortSpec,
 };
 
 /// Whether a run or an experiment is live or soft-deleted (restorable), as in MLflow.

@@ -2,9 +2,9 @@
 //! a sort leave, in what order. The app renders rows by the indices [`select`] returns.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::tracking::Run;
+use crate::tracking::{Run, PARENT_CLIENT_ID_TAG};
 
 use super::filter::{Attribute, DatasetField, FilterError, FilterKey, RunFilter};
 use super::{latest_metric, latest_metrics, StoredRun};
@@ -279,6 +279,55 @@ pub fn select_in_experiment(
     let mut rows = select(runs, filter_text, sort, include_deleted)?;
     rows.retain(|&i| super::experiment_of(&runs[i]) == experiment);
     Ok(rows)
+}
+
+/// The shown runs in order, each search's trials under it: a run whose parent (tag
+/// `flowbook.parent_client_id`) is shown too goes under the parent, in the parent's place
+/// and in the order shown; one whose parent is not shown stands on its own.
+pub fn nest_trials<'a>(shown: &[&'a StoredRun]) -> Vec<(&'a StoredRun, Vec<&'a StoredRun>)> {
+    let present: HashSet<&str> = shown.iter().map(|s| s.run.client_id.as_str()).collect();
+    let parent_of = |s: &StoredRun| {
+        s.run
+            .tags
+            .get(PARENT_CLIENT_ID_TAG)
+            .filter(|p| present.contains(p.as_str()))
+            .cloned()
+    };
+    let mut groups: Vec<(&StoredRun, Vec<&StoredRun>)> = shown
+        .iter()
+        .filter(|s| parent_of(s).is_none())
+        .map(|s| (*s, Vec::new()))
+        .collect();
+    let position: HashMap<String, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.run.client_id.clone(), i))
+        .collect();
+    for stored in shown {
+        if let Some(i) = parent_of(stored).and_then(|p| position.get(&p).copied()) {
+            groups[i].1.push(stored);
+        }
+    }
+    groups
+}
+
+/// How many rows an experiment's table lists with no filter and deleted runs hidden: its
+/// live runs, a search's trials counted in their search ([`nest_trials`]). The runs tab's
+/// badge shows it; counting needs no sort, so it stays cheap with thousands of trials.
+pub fn listed_count(runs: &[StoredRun], experiment: &str) -> usize {
+    let live = || {
+        runs.iter()
+            .filter(move |s| !s.is_deleted() && super::experiment_of(s) == experiment)
+    };
+    let present: HashSet<&str> = live().map(|s| s.run.client_id.as_str()).collect();
+    live()
+        .filter(|s| {
+            s.run
+                .tags
+                .get(PARENT_CLIENT_ID_TAG)
+                .is_none_or(|p| !present.contains(p.as_str()))
+        })
+        .count()
 }
 
 #[cfg(test)]

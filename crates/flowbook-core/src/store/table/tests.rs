@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::store::{Experiment, StoredRun};
-use crate::tracking::{Run, RunStatus};
+use crate::tracking::{Run, RunStatus, PARENT_CLIENT_ID_TAG};
 
 fn names(runs: &[StoredRun], rows: &[usize]) -> Vec<String> {
     rows.iter().map(|&i| runs[i].run.name.clone()).collect()
@@ -233,4 +233,78 @@ fn a_row_shows_the_same_cells_as_asking_each_column() {
         let each: Vec<CellValue> = all.iter().map(|c| cell(&stored.run, c)).collect();
         assert_eq!(row_cells(&stored.run, &all), each, "{}", stored.run.name);
     }
+}
+
+/// A search (parent) with two trials, and a run of its own, in that start order.
+fn a_search_and_a_run() -> Vec<StoredRun> {
+    let run = |id: &str, start: i64, parent: Option<&str>| {
+        let mut run = Run::new(id, id, "taxi", start);
+        if let Some(parent) = parent {
+            run.tags.insert(PARENT_CLIENT_ID_TAG.into(), parent.into());
+        }
+        StoredRun::new(run)
+    };
+    vec![
+        run("search", 1, None),
+        run("trial-1", 2, Some("search")),
+        run("trial-2", 3, Some("search")),
+        run("single", 4, None),
+    ]
+}
+
+#[test]
+fn trials_nest_under_a_shown_search_and_stand_alone_without_it() {
+    let runs = a_search_and_a_run();
+    let ids = |groups: &[(&StoredRun, Vec<&StoredRun>)]| -> Vec<(String, Vec<String>)> {
+        groups
+            .iter()
+            .map(|(p, c)| {
+                let ids = c.iter().map(|s| s.run.client_id.clone()).collect();
+                (p.run.client_id.clone(), ids)
+            })
+            .collect()
+    };
+    let shown: Vec<&StoredRun> = [3, 2, 0, 1].iter().map(|&i| &runs[i]).collect();
+    assert_eq!(
+        ids(&nest_trials(&shown)),
+        [
+            ("single".to_string(), vec![]),
+            (
+                "search".to_string(),
+                vec!["trial-2".into(), "trial-1".into()]
+            ),
+        ],
+        "trials go under their search, in the order shown"
+    );
+    let without_parent: Vec<&StoredRun> = [1, 3].iter().map(|&i| &runs[i]).collect();
+    assert_eq!(
+        ids(&nest_trials(&without_parent)),
+        [
+            ("trial-1".to_string(), vec![]),
+            ("single".to_string(), vec![])
+        ]
+    );
+}
+
+#[test]
+fn the_listed_count_is_the_rows_an_unfiltered_table_shows() {
+    let mut runs = a_search_and_a_run();
+    let rows_shown = |runs: &[StoredRun]| {
+        let rows = select_in_experiment(runs, "taxi", "", None, false).expect("select");
+        let shown: Vec<&StoredRun> = rows.iter().map(|&i| &runs[i]).collect();
+        nest_trials(&shown).len()
+    };
+    assert_eq!(listed_count(&runs, "taxi"), 2, "a search and a run");
+    assert_eq!(listed_count(&runs, "Default"), 0);
+    runs[0].lifecycle = crate::store::Lifecycle::Deleted;
+    assert_eq!(
+        listed_count(&runs, "taxi"),
+        3,
+        "a deleted search's trials stand alone"
+    );
+    assert_eq!(listed_count(&runs, "taxi"), rows_shown(&runs));
+    runs[3].run.experiment = "other".into();
+    assert_eq!(listed_count(&runs, "taxi"), 2);
+    assert_eq!(listed_count(&runs, "taxi"), rows_shown(&runs));
+    assert_eq!(listed_count(&runs, "other"), 1);
 }
