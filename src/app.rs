@@ -19,7 +19,6 @@ use crate::views::registry_panel::RegistryPanel;
 use crate::views::runs_table::RunsTable;
 use crate::views::server_runs::ServerRuns;
 use crate::views::sync_panel::SyncPanel;
-use crate::views::train_panel::TrainPanel;
 use crate::views::workspace::{PanelTabs, SidePanel};
 
 /// True when the page was opened as `/?bench`: run the benchmark instead of the notebook.
@@ -87,7 +86,6 @@ pub fn App() -> impl IntoView {
         >
             <div class="notebook-column">
                 <NotebookSection />
-                <TrainPanel />
             </div>
             <SidePanel content=panel_content />
         </main>

@@ -20,8 +20,9 @@ use crate::state::zones::Zones;
 
 /// The localStorage key of the notebook document.
 pub const STORAGE_KEY: &str = "flowbook.notebook";
-/// Set once the user has run the notebook, so that a reload runs it again by itself;
-/// a first visit waits for a click (it records runs, which a fresh profile should not get
+/// "1" when opening Flowbook runs the notebook by itself, "0" when it waits for a click.
+/// The first run in a browser sets it to "1"; the toolbar's "Run on open" changes it. A
+/// first visit waits for a click (it records runs, which a fresh profile should not get
 /// uninvited).
 pub const AUTORUN_KEY: &str = "flowbook.notebook.autorun";
 
@@ -89,6 +90,8 @@ pub struct NotebookState {
     pub message: RwSignal<Option<Result<String, String>>>,
     /// Whether edits re-run stale cells by themselves (after the first run).
     pub reactive: RwSignal<bool>,
+    /// Whether opening Flowbook runs the notebook by itself (the toolbar's "Run on open").
+    pub run_on_open: RwSignal<bool>,
     /// The address of the notebook on screen when it came from a shared link: it is its
     /// own document, kept apart from the user's saved notebook until they keep it.
     pub shared: RwSignal<Option<String>>,
@@ -127,6 +130,7 @@ impl NotebookState {
             run_counts: RwSignal::new(HashMap::new()),
             message: RwSignal::new(None),
             reactive: RwSignal::new(autorun_saved()),
+            run_on_open: RwSignal::new(autorun_saved()),
             shared: RwSignal::new(None),
             remote_images: RwSignal::new(RemoteImages::Blocked),
             saved_unreadable: RwSignal::new(None),
@@ -318,9 +322,20 @@ fn autorun_saved() -> bool {
     local_setting(AUTORUN_KEY).is_some_and(|v| v == "1")
 }
 
-/// Remembers that this browser's user runs the notebook.
-pub fn remember_autorun() {
-    set_local_setting(AUTORUN_KEY, "1");
+impl NotebookState {
+    /// The notebook ran: the first run in this browser turns "Run on open" on; a choice the
+    /// user made in the toolbar stays.
+    pub fn remember_autorun(&self) {
+        if local_setting(AUTORUN_KEY).is_none() {
+            self.set_run_on_open(true);
+        }
+    }
+
+    /// The toolbar's "Run on open": whether the next visit runs the notebook by itself.
+    pub fn set_run_on_open(&self, on: bool) {
+        set_local_setting(AUTORUN_KEY, if on { "1" } else { "0" });
+        self.run_on_open.set(on);
+    }
 }
 
 /// The settings of one kind, read from the cell (tracked), when the cell has that kind.

@@ -12,9 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::state::datasets::{describe, Role, RoleHolder};
-use crate::state::notebook::{
-    remember_autorun, CellOutput, NotebookState, RunRequest, SearchProgress, Stamped,
-};
+use crate::state::notebook::{CellOutput, NotebookState, RunRequest, SearchProgress, Stamped};
 use crate::state::runs::TrainingContext;
 use crate::state::searching::search_and_record;
 use crate::state::training::{now_ms, train_and_record, TrainError, TrainPlan};
@@ -416,7 +414,7 @@ pub fn commit(
         Ok(()) => {
             problem.set(None);
             state.reactive.set(true);
-            remember_autorun();
+            state.remember_autorun();
             request_run(state, RunRequest::Stale);
         }
         Err(message) => problem.set(Some(message)),

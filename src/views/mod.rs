@@ -21,7 +21,6 @@ pub mod runs_table;
 pub mod server_runs;
 pub mod store_status;
 pub mod sync_panel;
-pub mod train_panel;
 pub mod train_progress;
 pub mod train_result;
 pub mod trip_preview;

@@ -1,5 +1,4 @@
-//! A training's progress bar and its Cancel button, shared by the Train panel and the
-//! notebook's Train cell.
+//! A Train cell's progress bar and its Cancel button.
 
 use flowbook_core::pipeline::{Phase, Progress};
 use leptos::prelude::*;

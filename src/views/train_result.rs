@@ -1,12 +1,12 @@
-//! A training's result as the Train panel and the notebook's Train cell both show it: what
-//! was trained on what, and the four metric tiles. Also the model choices both offer.
+//! A Train cell's result: what was trained on what, and the four metric tiles. Also the
+//! models the cell offers.
 
 use flowbook_core::pipeline::TrainSummary;
 use leptos::prelude::*;
 
 /// The models a training can fit, as `<option>`s (value: the engine's model name). Where
 /// the l1 ratio cannot be chosen, the elastic net's option names the one it uses.
-pub fn model_options(fixed_l1_ratio: Option<f64>) -> impl IntoView {
+fn model_options(fixed_l1_ratio: Option<f64>) -> impl IntoView {
     let elastic_net = match fixed_l1_ratio {
         Some(ratio) => format!("Elastic net (l1_ratio {ratio})"),
         None => "Elastic net".to_string(),
@@ -19,7 +19,7 @@ pub fn model_options(fixed_l1_ratio: Option<f64>) -> impl IntoView {
     }
 }
 
-/// [`model_options`] and gradient-boosted trees, for the notebook's Train cell.
+/// The linear models and gradient-boosted trees, for the notebook's Train cell.
 pub fn model_options_with_trees(fixed_l1_ratio: Option<f64>) -> impl IntoView {
     view! {
         {model_options(fixed_l1_ratio)}
@@ -27,27 +27,26 @@ pub fn model_options_with_trees(fixed_l1_ratio: Option<f64>) -> impl IntoView {
     }
 }
 
-/// `summary`'s figures. The test ids start with `testid_prefix` ("" on the panel, "cell-"
-/// in a cell), so a page holding both can tell them apart; `extra` ends the summary line.
+/// `summary`'s figures; `extra` ends the summary line. The result names the model it shows
+/// (`data-label`), so a reader can tell one training's result from the next.
 #[component]
 pub fn TrainResult(
     summary: TrainSummary,
     elapsed_ms: f64,
-    testid_prefix: &'static str,
     #[prop(optional)] extra: String,
 ) -> impl IntoView {
     let metric = |label: &'static str, testid: &str, value: f64, digits: usize| {
         view! {
             <div class="stat">
                 <dt>{label}</dt>
-                <dd data-testid=format!("{testid_prefix}{testid}") data-value=value.to_string()>
+                <dd data-testid=format!("cell-{testid}") data-value=value.to_string()>
                     {format!("{value:.digits$}")}
                 </dd>
             </div>
         }
     };
     view! {
-        <div data-testid=format!("{testid_prefix}train-result")>
+        <div data-testid="cell-train-result" data-label=summary.label.clone()>
             <p class="muted">
                 {format!(
                     "{} · {} training rows, {} validation rows, {} features · {:.0} ms in this browser{extra}",

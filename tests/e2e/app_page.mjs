@@ -1,6 +1,6 @@
 // What the end-to-end tests read and do on Flowbook's page, shared by the test files: the
-// reference results, the notebook's cells, the Train panel, the runs table, and typing a
-// number the way a person does.
+// reference results, the notebook's cells (training with its Train cell), the runs table,
+// and typing a number the way a person does.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,18 +66,6 @@ export async function notebookWithoutWorker(browser, url, kind, errors, contextO
   return { context, page, cell: added };
 }
 
-/** Waits until the Train panel's button exists and is enabled (the sample files are in). */
-export async function waitForTrainEnabled(page, timeout = 60_000) {
-  await page.waitForFunction(
-    () => {
-      const button = document.querySelector('[data-testid="train"]');
-      return button !== null && !button.disabled;
-    },
-    null,
-    { timeout },
-  );
-}
-
 /**
  * Clicks "Export experiment" and returns the path of the file the page offered.
  *
@@ -135,6 +123,95 @@ export async function cellValRmse(page, timeout = 120_000) {
   const value = cell(page, 'train').getByTestId('cell-val-rmse');
   await value.waitFor({ timeout });
   return Number(await value.getAttribute('data-value'));
+}
+
+/** How many trainings the page's Train cells ran since it loaded (each one a run). */
+export function trainingsMade(page) {
+  return page
+    .locator('[data-testid="cell"][data-kind="train"]')
+    .evaluateAll((cells) => cells.reduce((sum, c) => sum + Number(c.dataset.runs), 0));
+}
+
+/** Resolves after the browser has painted twice: what a change event set is on screen. */
+export function nextFrames(page) {
+  return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
+/** Runs the whole notebook once the bundled files are in (their previews shown), and waits until it is up to date. */
+export async function runAll(page, timeout = 120_000) {
+  await page.locator('[data-testid="cell"][data-kind="data"]').waitFor({ timeout });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length >= 2, null, { timeout });
+  await page.getByTestId('run-all').click();
+  await waitAllFresh(page, timeout);
+}
+
+/**
+ * The Prepare cell's categorical features: 'PU_DO' (the zone pair) or 'PU+DO' (pickup and
+ * dropoff zones apart). Each box changed is an edit, which the notebook reruns. Returns
+ * whether any box changed.
+ */
+export async function chooseFeatures(page, features) {
+  const wanted = features === 'PU+DO' ? ['PULocationID', 'DOLocationID'] : ['PU_DO'];
+  const box = (name) => cell(page, 'prepare').getByTestId(`prepare-feature-${name}`);
+  let changed = false;
+  // Boxes are ticked before others are cleared, so no edit leaves the cell without features.
+  for (const name of wanted) {
+    if (!(await box(name).isChecked())) {
+      await box(name).check();
+      changed = true;
+    }
+  }
+  for (const name of ['PU_DO', 'PULocationID', 'DOLocationID'].filter((n) => !wanted.includes(n))) {
+    if (await box(name).isChecked()) {
+      await box(name).uncheck();
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Trains a model with the notebook's (first) Train cell, the one way Flowbook trains: each
+ * setting changed in the cells is an edit, which the notebook reruns with what reads it (a
+ * notebook not run yet runs whole); with nothing to change, a notebook not run yet is run
+ * with Run all. Every training is recorded as a run. Resolves once the cell shows this
+ * model's result and every cell is up to date, with the RMSEs it shows.
+ */
+export async function trainInCell(page, { model, alpha, features } = {}, timeout = 120_000) {
+  const train = cell(page, 'train');
+  await page.locator('[data-testid="cell"][data-kind="data"]').waitFor({ timeout });
+  let edited = features ? await chooseFeatures(page, features) : false;
+  const modelSelect = train.getByTestId('cell-model');
+  if (model && (await modelSelect.inputValue()) !== model) {
+    await modelSelect.selectOption(model);
+    edited = true;
+  }
+  const chosen = await modelSelect.inputValue();
+  const alphaInput = train.getByTestId('cell-alpha');
+  if (alpha && chosen !== 'ols' && Number(await alphaInput.inputValue()) !== Number(alpha)) {
+    await typeInto(alphaInput, alpha);
+    await alphaInput.dispatchEvent('change');
+    edited = true;
+  }
+  if (!edited && (await train.getByTestId('cell-train-result').count()) === 0) await runAll(page, timeout);
+  assert.ok(['ols', 'ridge', 'lasso'].includes(chosen), `trainInCell knows OLS, Ridge and Lasso, not ${chosen}`);
+  assert.equal(await train.getByTestId('cell-sweep').inputValue(), '', 'trainInCell trains one model, not a sweep');
+  const label = chosen === 'ols' ? 'ols' : `${chosen} alpha=${Number(await alphaInput.inputValue())}`;
+  await train.locator(`[data-testid="cell-train-result"][data-label="${label}"]`).waitFor({ timeout });
+  await nextFrames(page);
+  await waitAllFresh(page, timeout);
+  const value = async (id) => Number(await train.getByTestId(id).getAttribute('data-value'));
+  return { train: await value('cell-train-rmse'), validation: await value('cell-val-rmse') };
+}
+
+/**
+ * Sets the notebook toolbar's "Run on open": off, a reload leaves the notebook as it is
+ * (and records no runs) until the user runs it.
+ */
+export async function setRunOnOpen(page, on) {
+  const box = page.getByTestId('run-on-open');
+  if (on) await box.check();
+  else await box.uncheck();
 }
 
 // --- The registry ------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, openPanel, runRows, typeInto, waitForRunRows, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
+import {
+  cell, openApp, openPanel, runRows, setRunOnOpen, trainInCell, typeInto, waitForRunRows, waitForSaved,
+} from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -33,43 +35,43 @@ describe('Run management and compare', () => {
 
   const row = (id) => page.locator(`[data-testid="run-row"][data-client-id="${id}"]`);
 
-  async function train(model, alpha) {
-    const before = await page.getByTestId('run-row').count();
-    await page.getByTestId('model').selectOption(model);
-    if (alpha) await typeInto(page.getByTestId('alpha'), alpha);
-    await page.getByTestId('train').click();
-    await rowCount(before + 1);
-  }
+  const NOTEBOOK = 'Predicting NYC taxi trip durations';
 
   const ids = {};
 
-  test('three trainings become runs tagged with where they were made', async () => {
-    await waitForTrainEnabled(page, 60_000);
+  test('four trainings become runs tagged with where they were made', async () => {
     await openPanel(page, 'runs');
     await typeInto(page.getByTestId('user-name'), 'Ada');
     await page.getByTestId('user-name').press('Tab');
-    await train('ols', '');
-    await train('ridge', '1');
-    await train('ridge', '10');
-    for (const r of await rows()) ids[r.model === 'ols' ? 'ols' : `ridge${r.alpha}`] = r.id;
-    assert.deepEqual(Object.keys(ids).sort(), ['ols', 'ridge1', 'ridge10']);
+    // Run all trains OLS and the trees; then the Train cell's model and alpha change twice.
+    await trainInCell(page, { model: 'ols' });
+    await trainInCell(page, { model: 'ridge', alpha: '1' });
+    await trainInCell(page, { model: 'ridge', alpha: '10' });
+    // The reloads below leave the notebook as it is: the runs are the four made here.
+    await setRunOnOpen(page, false);
+    await rowCount(4);
+    for (const r of await rows()) ids[r.model === 'ridge' ? `ridge${r.alpha}` : r.model] = r.id;
+    assert.deepEqual(Object.keys(ids).sort(), ['gbdt', 'ols', 'ridge1', 'ridge10']);
 
     // Tags are columns to choose and keys to filter on.
     await page.locator('.column-picker summary').click();
     // Keys with dots are quoted, as the filter syntax writes them.
     const cellColumn = 'tags.`flowbook.cell`';
     await page.locator('label.column-choice', { hasText: cellColumn }).locator('input').check();
+    // Each run names the cell that trained it: the first Train cell, or the trees' cell.
+    const linearCell = await cell(page, 'train').getAttribute('data-cell-id');
     const cells = await page.locator(`[data-testid="run-row"] [data-column="${cellColumn}"]`).allTextContents();
-    assert.deepEqual(cells, ['train-panel', 'train-panel', 'train-panel']);
+    assert.equal(cells.filter((c) => c === linearCell).length, 3, cells.join(' | '));
+    assert.equal(new Set(cells).size, 2, cells.join(' | '));
     const filter = page.getByTestId('runs-filter');
-    await filter.fill("tags.flowbook.cell = 'train-panel' and tags.mlflow.user = 'Ada'");
+    await filter.fill(`tags.flowbook.cell = '${linearCell}' and tags.mlflow.user = 'Ada'`);
     await rowCount(3);
-    await filter.fill("tags.flowbook.notebook = 'Train panel' and params.model = 'ridge'");
+    await filter.fill(`tags.flowbook.notebook = '${NOTEBOOK}' and params.model = 'ridge'`);
     await rowCount(2);
     await filter.fill("tags.mlflow.user = 'Bob'");
     await rowCount(0);
     await filter.fill('');
-    await rowCount(3);
+    await rowCount(4);
 
     // MLflow's order_by with several keys: the first decides, the next breaks its ties.
     const orderBy = page.getByTestId('runs-order-by');
@@ -78,13 +80,13 @@ describe('Run management and compare', () => {
       want,
     );
     await orderBy.fill('params.model ASC, params.alpha DESC');
-    await order([ids.ols, ids.ridge10, ids.ridge1]);
+    await order([ids.gbdt, ids.ols, ids.ridge10, ids.ridge1]);
     await orderBy.fill('params.model DESC, params.alpha ASC');
-    await order([ids.ridge1, ids.ridge10, ids.ols]);
+    await order([ids.ridge1, ids.ridge10, ids.ols, ids.gbdt]);
     await orderBy.fill('params.model SIDEWAYS');
     assert.match(await page.getByTestId('runs-filter-error').textContent(), /order by/);
     await orderBy.fill('');
-    await rowCount(3);
+    await rowCount(4);
   });
 
   test('rename, tag, delete and restore are kept across reloads', async () => {
@@ -105,11 +107,11 @@ describe('Run management and compare', () => {
     assert.match(await page.getByTestId('run-edit-problem').textContent(), /'='/);
 
     await row(ids.ridge10).getByTestId('run-delete').click();
-    await rowCount(2);
+    await rowCount(3);
     await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
     await openPanel(page, 'runs');
-    await rowCount(2);
+    await rowCount(3);
     let shown = await rows();
     assert.equal(shown.find((r) => r.id === ids.ols).name, 'baseline OLS');
     assert.ok(!shown.some((r) => r.id === ids.ridge10), 'the deleted run stays hidden');
@@ -119,7 +121,7 @@ describe('Run management and compare', () => {
     await page.getByTestId('runs-filter').fill('');
 
     await page.getByTestId('show-deleted').check();
-    await rowCount(3);
+    await rowCount(4);
     assert.equal((await rows()).find((r) => r.id === ids.ridge10).deleted, true);
     await row(ids.ridge10).getByTestId('run-restore').click();
     await page.waitForFunction(
@@ -128,7 +130,7 @@ describe('Run management and compare', () => {
     );
     await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
-    await rowCount(3);
+    await rowCount(4);
     shown = await rows();
     assert.ok(shown.every((r) => !r.deleted));
     assert.equal(shown.find((r) => r.id === ids.ols).name, 'baseline OLS');
@@ -190,18 +192,20 @@ describe('Run management and compare', () => {
     await page.getByTestId('experiment-name').fill('Sweeps');
     await page.getByTestId('experiment-create').click();
     assert.match(await page.getByTestId('experiment-problem').textContent(), /already exists/);
-    await train('ridge', '0.1');
+    // The notebook has not run since the reload: the edit runs it whole (Ridge and the trees).
+    await trainInCell(page, { model: 'ridge', alpha: '0.1' });
+    await rowCount(2);
     await page.getByTestId('experiment-select').selectOption('Default');
-    await rowCount(3);
+    await rowCount(4);
     await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
     await openPanel(page, 'runs');
-    await rowCount(3);
+    await rowCount(4);
     await page.getByTestId('experiment-select').selectOption('Sweeps');
-    await rowCount(1);
-    assert.equal((await rows())[0].alpha, '0.1');
+    await rowCount(2);
+    assert.deepEqual((await rows()).map((r) => r.alpha).filter(Boolean), ['0.1']);
     await page.getByTestId('experiment-select').selectOption('Default');
-    await rowCount(3);
+    await rowCount(4);
     assert.deepEqual(pageErrors, []);
   });
 
@@ -277,7 +281,7 @@ describe('Run management and compare', () => {
     const { usage } = await page.evaluate(() => navigator.storage.estimate());
     console.log(`1,000 runs: page load to table shown ${shownAtMs.toFixed(0)} ms (performance.now)`);
     console.log(
-      `1,000 runs (+4 trained), 500 with their own ${made.modelBytes}-byte model: site storage ${(usage / 1e6).toFixed(1)} MB`,
+      `1,000 runs (+6 trained), 500 with their own ${made.modelBytes}-byte model: site storage ${(usage / 1e6).toFixed(1)} MB`,
     );
 
     const expected = made.alphas.filter((a) => a === '3').length;

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPanel, predictThroughRegistry, typeInto, waitForTrainEnabled } from './app_page.mjs';
+import { cell, openPanel, predictThroughRegistry, runRows, setRunOnOpen, trainInCell } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -92,8 +92,10 @@ describe('MLflow sync from the browser', () => {
   });
 
   test('a server that is not running gets a plain message and the run stays pending', async () => {
-    await waitForTrainEnabled(page, 60_000);
-    await page.getByTestId('train').click();
+    // The default notebook's two trainings: OLS and the trees. The reloads below leave the
+    // notebook as it is, so the runs on the server are the ones made here.
+    await trainInCell(page, { model: 'ols' });
+    await setRunOnOpen(page, false);
     await page.getByTestId('run-row').first().waitFor({ state: 'attached' });
     await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(await downServer());
@@ -140,12 +142,15 @@ describe('MLflow sync from the browser', () => {
     await page.getByTestId('mlflow-push').click();
     await page.locator('[data-testid="mlflow-status"][data-state="done"]').waitFor({ timeout: 120_000 });
     await page.locator('[data-testid="sync-state"][data-state="synced"]').first().waitFor({ state: 'attached' });
-    const valRmse = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
-    const clientId = await page.getByTestId('run-row').first().getAttribute('data-client-id');
+    const valRmse = Number(await cell(page, 'train').getByTestId('cell-val-rmse').getAttribute('data-value'));
+    const rowModels = async () => (await runRows(page)).map((r) => r.model).sort();
+    const clientId = (await runRows(page)).find((r) => r.model === 'ols').id;
 
     let runs = serverView(trackingUri);
-    assert.equal(runs.length, 1, JSON.stringify(runs));
-    const [run] = runs;
+    assert.deepEqual(runs.map((r) => r.params.model).sort(), await rowModels(), JSON.stringify(runs));
+    assert.equal(runs.length, 2, 'the OLS and the trees runs');
+    const run = runs.find((r) => r.tags['flowbook.client_id'] === clientId);
+    assert.ok(run, `no run ${clientId} on the server`);
     assert.equal(run.status, 'FINISHED');
     assert.equal(run.tags['flowbook.client_id'], clientId);
     assert.equal(run.metrics.val_rmse, valRmse);
@@ -165,40 +170,37 @@ describe('MLflow sync from the browser', () => {
       'charts/residuals.png': [true, 720, 280],
     });
 
-    // A second training is pushed; the first is not sent again (and would not duplicate).
-    await page.getByTestId('model').selectOption('ridge');
-    await typeInto(page.getByTestId('alpha'), '1');
-    await page.getByTestId('train').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
-    await page.getByTestId('mlflow-push').click();
-    await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 2,
-      null,
-      { timeout: 120_000 },
-    );
-    runs = serverView(trackingUri);
-    assert.equal(runs.length, 2);
-    assert.deepEqual(runs.map((r) => r.params.model).sort(), ['ols', 'ridge']);
-
-    // Offline queue: with automatic push on, a run made offline waits as pending and goes
-    // out by itself when the browser is back online.
-    await page.getByTestId('mlflow-auto').check();
-    await page.context().setOffline(true);
-    await page.getByTestId('model').selectOption('lasso');
-    await typeInto(page.getByTestId('alpha'), '0.01');
-    await page.getByTestId('train').click();
+    // A third training is pushed; the first two are not sent again (and would not duplicate).
+    await trainInCell(page, { model: 'ridge', alpha: '1' });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3);
-    await page.waitForTimeout(500);
-    assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 2);
-    assert.equal(serverView(trackingUri).length, 2, 'nothing reached the server while offline');
-    await page.context().setOffline(false);
+    await page.getByTestId('mlflow-push').click();
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 3,
       null,
       { timeout: 120_000 },
     );
     runs = serverView(trackingUri);
-    assert.deepEqual(runs.map((r) => r.params.model).sort(), ['lasso', 'ols', 'ridge']);
+    assert.equal(runs.length, 3);
+    assert.deepEqual(runs.map((r) => r.params.model).sort(), await rowModels());
+
+    // Offline queue: with automatic push on, a run made offline waits as pending and goes
+    // out by itself when the browser is back online.
+    await page.getByTestId('mlflow-auto').check();
+    await page.context().setOffline(true);
+    await trainInCell(page, { model: 'lasso' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 4);
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 3);
+    assert.equal(serverView(trackingUri).length, 3, 'nothing reached the server while offline');
+    await page.context().setOffline(false);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 4,
+      null,
+      { timeout: 120_000 },
+    );
+    runs = serverView(trackingUri);
+    assert.deepEqual(runs.map((r) => r.params.model).sort(), await rowModels());
+    assert.ok(runs.some((r) => r.params.model === 'lasso'));
 
     // A password is kept in the page only, unless the user asks to remember it.
     const saved = () => page.evaluate(() => localStorage.getItem('flowbook.mlflow.settings') ?? '');
@@ -211,7 +213,7 @@ describe('MLflow sync from the browser', () => {
     // The sync state and the settings (but not that password) survive a reload.
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 3,
+      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 4,
       null,
       { timeout: 60_000 },
     );
@@ -416,7 +418,8 @@ print(json.dumps({"experiment": run.info.experiment_id, "run": v.run_id,
     await page.getByTestId('server-show').click();
     await page.getByTestId('server-experiment').waitFor();
     await page.getByTestId('server-experiment').selectOption({ label: EXPERIMENT });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 3, null, {
+    // The two trainings of Run all, then Ridge and Lasso.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 4, null, {
       timeout: 60_000,
     });
 
@@ -441,7 +444,7 @@ print(json.dumps({"experiment": run.info.experiment_id, "run": v.run_id,
     await page.getByTestId('server-runs-filter-error').waitFor();
     // A server run ticked there is compared next to a local one, named as the server's.
     await page.getByTestId('server-runs-filter').fill('');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="server-run-row"]').length === 4);
     await page.locator(`[data-testid="server-run-row"][data-run-id="${ridge.id}"] [data-testid="server-run-select"]`).check();
     await openPanel(page, 'runs');
     await page.getByTestId('run-select').first().check();
@@ -452,8 +455,8 @@ print(json.dumps({"experiment": run.info.experiment_id, "run": v.run_id,
     await page.getByTestId('compare-parallel').waitFor();
 
     // Read-only: nothing new to push, nothing new on the server.
-    assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 3);
-    assert.equal(serverView(trackingUri).length, 3);
+    assert.equal(await page.locator('[data-testid="sync-state"][data-state="synced"]').count(), 4);
+    assert.equal(serverView(trackingUri).length, 4);
     assert.deepEqual(pageErrors, []);
   });
 });

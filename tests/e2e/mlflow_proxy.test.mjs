@@ -11,7 +11,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openApp, openPanel, waitForTrainEnabled } from './app_page.mjs';
+import { cell, openApp, openPanel, runRows, trainInCell } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 import { freePort, startMlflow, stopGroup, waitForOk } from './servers.mjs';
 
@@ -86,9 +86,9 @@ describe("MLflow through Trunk's development proxy", () => {
   });
 
   test('through the proxy, test connection and push work, and MLflow has the run once', async () => {
-    await waitForTrainEnabled(page, 60_000);
-    await page.getByTestId('train').click();
-    await page.getByTestId('run-row').first().waitFor({ state: 'attached' });
+    // The default notebook's two trainings: OLS and the trees.
+    await trainInCell(page, { model: 'ols' });
+    await page.getByTestId('run-row').nth(1).waitFor({ state: 'attached' });
     await openPanel(page, 'mlflow');
     await page.getByTestId('mlflow-url').fill(`${appUrl}mlflow`);
     await page.getByTestId('mlflow-test').click();
@@ -98,9 +98,13 @@ describe("MLflow through Trunk's development proxy", () => {
 
     await page.getByTestId('mlflow-experiment').fill(EXPERIMENT);
     await page.getByTestId('mlflow-push').click();
-    await page.locator('[data-testid="sync-state"][data-state="synced"]').first().waitFor({ state: 'attached', timeout: 120_000 });
-    const clientId = await page.getByTestId('run-row').first().getAttribute('data-client-id');
-    const valRmse = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="sync-state"][data-state="synced"]').length === 2,
+      null,
+      { timeout: 120_000 },
+    );
+    const clientId = (await runRows(page)).find((r) => r.model === 'ols').id;
+    const valRmse = Number(await cell(page, 'train').getByTestId('cell-val-rmse').getAttribute('data-value'));
 
     const script = `
 import json, sys
@@ -119,12 +123,13 @@ print(json.dumps([{"client": r.data.tags.get("flowbook.client_id"), "val_rmse": 
         env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
       }),
     );
-    assert.equal(runs.length, 1, JSON.stringify(runs));
-    assert.equal(runs[0].client, clientId);
-    assert.equal(runs[0].val_rmse, valRmse);
-    assert.ok(runs[0].model.includes('model/model.onnx'), runs[0].model.join(','));
+    assert.equal(runs.length, 2, JSON.stringify(runs));
+    const run = runs.find((r) => r.client === clientId);
+    assert.ok(run, `no run ${clientId} on the server`);
+    assert.equal(run.val_rmse, valRmse);
+    assert.ok(run.model.includes('model/model.onnx'), run.model.join(','));
     // MLflow 2 has no LoggedModels: the run records its model as 2.x's log_model does.
-    const history = runs[0].history;
+    const history = run.history;
     assert.equal(history.length, 1, JSON.stringify(history));
     assert.equal(history[0].artifact_path, 'model');
     assert.equal(history[0].flavors.python_function.loader_module, 'mlflow.onnx');

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { cell, cellRuns, cellValRmse, REFERENCE, reference, typeInto, waitAllFresh } from './app_page.mjs';
+import { cell, cellRuns, cellValRmse, REFERENCE, reference, typeInto, waitAllFresh, waitForSaved } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -151,6 +151,27 @@ describe('Notebook', () => {
     assert.equal(await cell(page, 'train').getByTestId('cell-alpha').inputValue(), '10');
     // Once run here, the notebook runs by itself on the next visit.
     assert.ok(Math.abs((await cellValRmse(page)) - ridgeRmse) <= 1e-9, 'same result after reload');
+
+    // "Run on open" is the user's to turn off: the next visit then waits for a click, and
+    // running the notebook there keeps that choice.
+    const runOnOpen = page.getByTestId('run-on-open');
+    assert.equal(await runOnOpen.isChecked(), true);
+    await waitAllFresh(page);
+    await runOnOpen.uncheck();
+    await waitForSaved(page);
+    const runsKept = await page.getByTestId('run-row').count();
+    await page.reload({ waitUntil: 'load' });
+    await waitForCells(page);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length === 2, null, LONG);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await cellRuns(page, 'train'), 0, 'nothing ran by itself');
+    assert.equal(await page.getByTestId('run-row').count(), runsKept, 'no run was recorded by the visit');
+    assert.equal(await runOnOpen.isChecked(), false);
+    await page.getByTestId('run-all').click();
+    assert.ok(Math.abs((await cellValRmse(page)) - ridgeRmse) <= 1e-9, 'same result when run by hand');
+    await waitAllFresh(page);
+    assert.equal(await runOnOpen.isChecked(), false, 'running keeps the choice');
+    await runOnOpen.check();
 
     const fresh = await browser.newContext();
     const other = await fresh.newPage();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cell, openApp, openPanel, waitForTrainEnabled } from './app_page.mjs';
+import { cell, openApp, openPanel, runAll } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -47,10 +47,10 @@ async function registryLoaded(page) {
   await page.waitForFunction(() => !document.querySelector('[data-testid="registry-status"]'), null, LONG);
 }
 
+/** Runs the default notebook, whose Train cells record runs. */
 async function trainOnce(page) {
   const before = await page.getByTestId('run-row').count();
-  await waitForTrainEnabled(page);
-  await page.getByTestId('train').click();
+  await runAll(page);
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length > n, before, LONG);
 }
 
@@ -166,7 +166,8 @@ describe('Nothing lost', () => {
     await page.goto(link('shared.json'), { waitUntil: 'load' });
     await page.getByTestId('shared-notebook').waitFor(LONG);
     await page.getByTestId('notebook-title').filter({ hasText: shared.title }).waitFor(LONG);
-    await waitForTrainEnabled(page);
+    // The bundled files are in (their previews shown), and then some: a run by itself would have started.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length === 2, null, LONG);
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(await cell(page, 'train').getAttribute('data-runs'), '0', 'nothing ran by itself');
     assert.equal(await page.getByTestId('run-row').count(), 0, 'no run was recorded');

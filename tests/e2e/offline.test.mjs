@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
-import { openPanel, reference, waitForTrainEnabled } from './app_page.mjs';
+import { openPanel, reference, trainInCell } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -180,10 +180,7 @@ describe('Offline app shell', () => {
     assert.equal((await rowCount.textContent()).trim(), '76518');
     await dataset(page, FEBRUARY).getByTestId('row-count').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
 
-    await waitForTrainEnabled(page, LOAD_TIMEOUT_MS);
-    await page.getByTestId('train').click();
-    await page.getByTestId('train-result').waitFor({ timeout: LOAD_TIMEOUT_MS });
-    const validation = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
+    const { validation } = await trainInCell(page, { model: 'ols' }, LOAD_TIMEOUT_MS);
     const want = reference('PU_DO', 'ols');
     assert.ok(want, 'no reference row for PU_DO ols');
     assert.ok(Math.abs(validation - want.val_rmse) <= 1e-3, `val ${validation} vs ${want.val_rmse}`);

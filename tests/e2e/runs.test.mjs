@@ -4,7 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { exportExperiment, openApp, openPanel, runRows, typeInto, waitForSaved, waitForTrainEnabled } from './app_page.mjs';
+import {
+  exportExperiment, openApp, openPanel, runRows, trainingsMade, trainInCell, waitAllFresh, waitForSaved,
+} from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -14,6 +16,8 @@ describe('Runs', () => {
   let page;
   const pageErrors = [];
   const trained = [];
+  // Every run the table should show, once the notebook has settled.
+  let expectedRows = 0;
 
   before(async () => {
     assert.ok(BASE_URL, 'set FLOWBOOK_URL to the served app');
@@ -28,36 +32,42 @@ describe('Runs', () => {
   const rows = () => runRows(page);
 
   test('each training is recorded with its metrics', async () => {
-    await waitForTrainEnabled(page, 60_000);
+    await page.locator('[data-testid="cell"][data-kind="data"]').waitFor({ timeout: 60_000 });
     assert.equal(await page.getByTestId('run-row').count(), 0, 'a fresh browser has no runs');
-    for (const [model, alpha] of [['ols', ''], ['ridge', '1'], ['lasso', '0.01']]) {
-      await page.getByTestId('model').selectOption(model);
-      if (alpha) await typeInto(page.getByTestId('alpha'), alpha);
-      await page.getByTestId('train').click();
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, trained.length + 1);
-      const val = Number(await page.getByTestId('val-rmse').getAttribute('data-value'));
-      trained.push({ model, val });
+    for (const [model, alpha] of [['ols'], ['ridge', '1'], ['lasso', '0.01']]) {
+      const { validation } = await trainInCell(page, { model, alpha });
+      trained.push({ model, val: validation });
     }
+    // Every training is one row: Run all's two (OLS and the trees), Ridge, Lasso at 0.01,
+    // and possibly Lasso at the alpha it had before 0.01 was typed.
+    expectedRows = await trainingsMade(page);
+    assert.ok(expectedRows >= 4, `${expectedRows} trainings`);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, expectedRows);
     const shown = await rows();
-    assert.equal(shown.length, 3);
     for (const { model, val } of trained) {
-      const row = shown.find((r) => r.model === model);
-      assert.ok(row, `no row for ${model}`);
-      assert.equal(row.val, val, `${model}: the table shows the trained value`);
+      const row = shown.find((r) => r.model === model && r.val === val);
+      assert.ok(row, `no row for ${model} with val_rmse ${val}`);
     }
+    assert.ok(shown.some((r) => r.model === 'gbdt'), 'the trees of Run all');
   });
 
   test('runs survive a page reload', async () => {
     const before = (await rows()).map((r) => r.id).sort();
     await waitForSaved(page);
     await page.reload({ waitUntil: 'load' });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3, null, {
+    // A notebook this browser has run runs again by itself once its files are in: its
+    // trainings add to the runs kept.
+    await page.locator('[data-testid="cell"][data-kind="data"]').waitFor({ timeout: 60_000 });
+    await waitAllFresh(page);
+    expectedRows = before.length + (await trainingsMade(page));
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, expectedRows, {
       timeout: 30_000,
     });
     const afterReload = await rows();
-    assert.deepEqual(afterReload.map((r) => r.id).sort(), before);
+    const kept = afterReload.filter((r) => before.includes(r.id));
+    assert.deepEqual(kept.map((r) => r.id).sort(), before);
     for (const { model, val } of trained) {
-      assert.equal(afterReload.find((r) => r.model === model).val, val);
+      assert.ok(kept.find((r) => r.model === model && r.val === val), `${model} ${val} kept`);
     }
   });
 
@@ -65,6 +75,7 @@ describe('Runs', () => {
     const ridge = trained.find((t) => t.model === 'ridge').val;
     await openPanel(page, 'runs');
     const filter = page.getByTestId('runs-filter');
+    const all = await rows();
     await filter.fill(`metrics.val_rmse < ${ridge + 1e-6} and params.model = 'ridge'`);
     let shown = await rows();
     assert.deepEqual(shown.map((r) => r.model), ['ridge']);
@@ -72,7 +83,7 @@ describe('Runs', () => {
     const cutoff = Math.max(...trained.map((t) => t.val));
     await filter.fill(`metrics.val_rmse < ${cutoff}`);
     shown = await rows();
-    const expected = trained.filter((t) => t.val < cutoff).map((t) => t.model).sort();
+    const expected = all.filter((t) => t.val < cutoff).map((t) => t.model).sort();
     assert.deepEqual(shown.map((r) => r.model).sort(), expected);
 
     await filter.fill('metrics.val_rmse <');
@@ -83,7 +94,7 @@ describe('Runs', () => {
     await filter.fill('params.model = ridge');
     assert.match(await page.getByTestId('runs-filter-error').textContent(), /quote|'/);
     await filter.fill('');
-    assert.equal(await page.getByTestId('run-row').count(), 3);
+    assert.equal(await page.getByTestId('run-row').count(), expectedRows);
   });
 
   test('clicking a column header sorts by it, again reverses', async () => {
@@ -103,7 +114,7 @@ describe('Runs', () => {
     const path = await exportExperiment(page);
     const exported = JSON.parse(readFileSync(path, 'utf8'));
     assert.equal(exported.format, 'flowbook-experiment');
-    assert.equal(exported.runs.length, 3);
+    assert.equal(exported.runs.length, expectedRows);
 
     const fresh = await browser.newContext();
     const other = await fresh.newPage();
@@ -113,15 +124,18 @@ describe('Runs', () => {
     assert.equal(await other.getByTestId('run-row').count(), 0, 'a fresh profile has no runs');
     await other.getByTestId('import-experiment').setInputFiles(path);
     await other.locator('[data-testid="exchange-status"][data-state="done"]').waitFor();
-    assert.match(await other.getByTestId('exchange-status').textContent(), /Imported 3 run\(s\)/);
+    assert.match(await other.getByTestId('exchange-status').textContent(), new RegExp(`Imported ${expectedRows} run\\(s\\)`));
     const imported = (await runRows(other)).sort((a, b) => a.id.localeCompare(b.id));
     assert.deepEqual(imported, original);
 
     // Importing again adds nothing; imported runs survive a reload; garbage is explained.
     await other.getByTestId('import-experiment').setInputFiles(path);
-    await other.waitForFunction(() => document.querySelector('[data-testid="exchange-status"]')?.textContent.includes('3 were already here'));
+    await other.waitForFunction(
+      (n) => document.querySelector('[data-testid="exchange-status"]')?.textContent.includes(`${n} were already here`),
+      expectedRows,
+    );
     await other.reload({ waitUntil: 'load' });
-    await other.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3, null, {
+    await other.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n, expectedRows, {
       timeout: 30_000,
     });
     await other.getByTestId('import-experiment').setInputFiles({

@@ -7,19 +7,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPanel, waitForTrainEnabled } from './app_page.mjs';
+import { openPanel, runAll, runRows } from './app_page.mjs';
 import { BROWSER, launchBrowser, launchPersistent } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
 
+/** Runs the default notebook (its two Train cells record a run each); the OLS run's id. */
 async function trainOnce(page) {
   await page.goto(BASE_URL, { waitUntil: 'load' });
-  await waitForTrainEnabled(page, 60_000);
-  await page.getByTestId('train').click();
+  await runAll(page);
   await openPanel(page, 'runs');
-  const row = page.getByTestId('run-row').first();
-  await row.waitFor({ timeout: 60_000 });
-  return row.getAttribute('data-client-id');
+  await page.getByTestId('run-row').nth(1).waitFor({ timeout: 60_000 });
+  return (await runRows(page)).find((r) => r.model === 'ols').id;
 }
 
 describe('Run storage', () => {
@@ -62,6 +61,6 @@ describe('Run storage', () => {
     const status = page.getByTestId('runs-status');
     await status.waitFor({ timeout: 30_000 });
     assert.match(await status.textContent(), /storage is full/);
-    assert.equal(await page.getByTestId('run-row').count(), 1, 'the run is still shown');
+    assert.equal(await page.getByTestId('run-row').count(), 2, 'the runs are still shown');
   });
 });

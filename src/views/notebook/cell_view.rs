@@ -14,7 +14,7 @@ use super::editors::{
 };
 use super::outputs::CellOutputView;
 use super::search_view::{SearchEditor, SearchProgressView};
-use crate::state::notebook::{remember_autorun, NotebookState, RunRequest};
+use crate::state::notebook::{NotebookState, RunRequest};
 use crate::state::notebook_runner::{request_run, rerun_if_reactive};
 use crate::state::open_file::{SAMPLE_TRAIN_FILE, SAMPLE_VALIDATION_FILE};
 
@@ -24,7 +24,7 @@ pub fn run_cell_now(state: NotebookState, id: &str) {
         let _ = flow.edit(id);
     });
     state.reactive.set(true);
-    remember_autorun();
+    state.remember_autorun();
     request_run(state, RunRequest::Stale);
 }
 

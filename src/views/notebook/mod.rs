@@ -24,7 +24,7 @@ use crate::services::load::{
     fetch_bytes_with_progress, offer_download, offer_text_download, read_file, MAX_NOTEBOOK_BYTES,
 };
 use crate::state::datasets::{Datasets, Role, RoleHolder};
-use crate::state::notebook::{remember_autorun, stored_notebook, NotebookState, RunRequest};
+use crate::state::notebook::{stored_notebook, NotebookState, RunRequest};
 use crate::state::notebook_runner::request_run;
 use crate::state::other_tabs::follow_notebook_in_other_tabs;
 use crate::state::runs::RunStore;
@@ -198,7 +198,7 @@ pub fn NotebookSection() -> impl IntoView {
 
     let run_all = move || {
         state.reactive.set(true);
-        remember_autorun();
+        state.remember_autorun();
         request_run(state, RunRequest::All);
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
@@ -260,6 +260,12 @@ pub fn NotebookSection() -> impl IntoView {
                 <label class="button button-quiet nb-open">
                     "Open notebook"
                     <input type="file" accept=".json,application/json" data-testid="open-notebook" on:change=on_open />
+                </label>
+                <label class="nb-run-on-open" title="Run the notebook by itself each time Flowbook opens">
+                    <input type="checkbox" data-testid="run-on-open"
+                        prop:checked=move || state.run_on_open.get()
+                        on:change=move |ev| state.set_run_on_open(event_target_checked(&ev)) />
+                    " Run on open"
                 </label>
                 <span class="muted nb-keys">"Shift+Enter runs a cell · Ctrl+Enter runs all"</span>
             </header>

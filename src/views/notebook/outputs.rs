@@ -84,8 +84,7 @@ pub fn CellOutputView(output: std::sync::Arc<CellOutput>) -> impl IntoView {
                 .clone()
                 .map(|note| view! { <p class="muted" data-testid="cell-train-note">{note}</p> });
             view! {
-                <TrainResult summary=outcome.summary.clone() elapsed_ms=outcome.elapsed_ms
-                    testid_prefix="cell-" extra />
+                <TrainResult summary=outcome.summary.clone() elapsed_ms=outcome.elapsed_ms extra />
                 {note}
                 {versus}
                 {curve}
