@@ -123,14 +123,15 @@ impl NotebookState {
         zones: Option<Zones>,
     ) -> NotebookState {
         let flow = Dataflow::new(&notebook);
+        let autorun = autorun_saved();
         NotebookState {
             doc: RwSignal::new(notebook),
             flow: RwSignal::new(flow),
             outputs: RwSignal::new(HashMap::new()),
             run_counts: RwSignal::new(HashMap::new()),
             message: RwSignal::new(None),
-            reactive: RwSignal::new(autorun_saved()),
-            run_on_open: RwSignal::new(autorun_saved()),
+            reactive: RwSignal::new(autorun),
+            run_on_open: RwSignal::new(autorun),
             shared: RwSignal::new(None),
             remote_images: RwSignal::new(RemoteImages::Blocked),
             saved_unreadable: RwSignal::new(None),

@@ -137,10 +137,15 @@ export function nextFrames(page) {
   return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
-/** Runs the whole notebook once the bundled files are in (their previews shown), and waits until it is up to date. */
+/** Waits until the bundled files are in: both decoded, their previews shown. */
+export function waitForBundledFiles(page, timeout = 120_000) {
+  return page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length >= 2, null, { timeout });
+}
+
+/** Runs the whole notebook once the bundled files are in, and waits until it is up to date. */
 export async function runAll(page, timeout = 120_000) {
   await page.locator('[data-testid="cell"][data-kind="data"]').waitFor({ timeout });
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length >= 2, null, { timeout });
+  await waitForBundledFiles(page, timeout);
   await page.getByTestId('run-all').click();
   await waitAllFresh(page, timeout);
 }

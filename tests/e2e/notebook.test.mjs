@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { cell, cellRuns, cellValRmse, REFERENCE, reference, typeInto, waitAllFresh, waitForSaved } from './app_page.mjs';
+import { cell, cellRuns, cellValRmse, REFERENCE, reference, typeInto, waitAllFresh, waitForBundledFiles, waitForSaved } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -162,7 +162,7 @@ describe('Notebook', () => {
     const runsKept = await page.getByTestId('run-row').count();
     await page.reload({ waitUntil: 'load' });
     await waitForCells(page);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length === 2, null, LONG);
+    await waitForBundledFiles(page, LONG.timeout);
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(await cellRuns(page, 'train'), 0, 'nothing ran by itself');
     assert.equal(await page.getByTestId('run-row').count(), runsKept, 'no run was recorded by the visit');

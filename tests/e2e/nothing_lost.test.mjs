@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cell, openApp, openPanel, runAll } from './app_page.mjs';
+import { cell, openApp, openPanel, runAll, waitForBundledFiles } from './app_page.mjs';
 import { launchBrowser } from './browser.mjs';
 
 const BASE_URL = process.env.FLOWBOOK_URL;
@@ -167,7 +167,7 @@ describe('Nothing lost', () => {
     await page.getByTestId('shared-notebook').waitFor(LONG);
     await page.getByTestId('notebook-title').filter({ hasText: shared.title }).waitFor(LONG);
     // The bundled files are in (their previews shown), and then some: a run by itself would have started.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="preview"]').length === 2, null, LONG);
+    await waitForBundledFiles(page, LONG.timeout);
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(await cell(page, 'train').getAttribute('data-runs'), '0', 'nothing ran by itself');
     assert.equal(await page.getByTestId('run-row').count(), 0, 'no run was recorded');

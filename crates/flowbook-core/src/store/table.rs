@@ -286,25 +286,21 @@ pub fn select_in_experiment(
 /// and in the order shown; one whose parent is not shown stands on its own.
 pub fn nest_trials<'a>(shown: &[&'a StoredRun]) -> Vec<(&'a StoredRun, Vec<&'a StoredRun>)> {
     let present: HashSet<&str> = shown.iter().map(|s| s.run.client_id.as_str()).collect();
-    let parent_of = |s: &StoredRun| {
+    let parent_of = |s: &'a StoredRun| {
         s.run
             .tags
             .get(PARENT_CLIENT_ID_TAG)
-            .filter(|p| present.contains(p.as_str()))
-            .cloned()
+            .map(String::as_str)
+            .filter(|p| present.contains(p))
     };
-    let mut groups: Vec<(&StoredRun, Vec<&StoredRun>)> = shown
-        .iter()
-        .filter(|s| parent_of(s).is_none())
-        .map(|s| (*s, Vec::new()))
-        .collect();
-    let position: HashMap<String, usize> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, (s, _))| (s.run.client_id.clone(), i))
-        .collect();
-    for stored in shown {
-        if let Some(i) = parent_of(stored).and_then(|p| position.get(&p).copied()) {
+    let mut groups: Vec<(&StoredRun, Vec<&StoredRun>)> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for &stored in shown.iter().filter(|s| parent_of(s).is_none()) {
+        position.insert(stored.run.client_id.as_str(), groups.len());
+        groups.push((stored, Vec::new()));
+    }
+    for &stored in shown {
+        if let Some(&i) = parent_of(stored).and_then(|p| position.get(p)) {
             groups[i].1.push(stored);
         }
     }
@@ -315,19 +311,11 @@ pub fn nest_trials<'a>(shown: &[&'a StoredRun]) -> Vec<(&'a StoredRun, Vec<&'a S
 /// live runs, a search's trials counted in their search ([`nest_trials`]). The runs tab's
 /// badge shows it; counting needs no sort, so it stays cheap with thousands of trials.
 pub fn listed_count(runs: &[StoredRun], experiment: &str) -> usize {
-    let live = || {
-        runs.iter()
-            .filter(move |s| !s.is_deleted() && super::experiment_of(s) == experiment)
-    };
-    let present: HashSet<&str> = live().map(|s| s.run.client_id.as_str()).collect();
-    live()
-        .filter(|s| {
-            s.run
-                .tags
-                .get(PARENT_CLIENT_ID_TAG)
-                .is_none_or(|p| !present.contains(p.as_str()))
-        })
-        .count()
+    let live: Vec<&StoredRun> = runs
+        .iter()
+        .filter(|s| !s.is_deleted() && super::experiment_of(s) == experiment)
+        .collect();
+    nest_trials(&live).len()
 }
 
 #[cfg(test)]
