@@ -19,8 +19,10 @@ pub const MEMORY_LIMIT_BYTES: u64 = 1536 << 20;
 
 /// The working set of a training: per training row its gradient, hessian, prediction,
 /// the trees' sum and its copy at the best round, row indices, sample flag, codes and
-/// bins; per validation row its prediction, sum and best sum; the category and bin
-/// histograms. The trees come on top and are watched as they grow.
+/// bins; per validation row its prediction, sum and best sum; the category scratch; the
+/// histograms kept for the subtraction (two levels' worth: per row and categorical
+/// feature at most one category sum of 24 bytes each, and the bins of one node per 256
+/// rows).
 pub fn working_set_bytes(
     train: &Design,
     validation: &Design,
@@ -28,11 +30,13 @@ pub fn working_set_bytes(
     max_bin: u32,
 ) -> u64 {
     let per_row = 5 * 8 + 2 * 4 + 1 + 4 * train.n_categorical as u64 + 2 * train.n_numerical as u64;
+    let kept_per_row = 2 * 24 * train.n_categorical as u64;
     let widest = block_sizes.iter().copied().max().unwrap_or(0) as u64;
-    train.n_rows as u64 * per_row
+    let bins_per_node = u64::from(max_bin) * 16 * train.n_numerical.max(1) as u64;
+    train.n_rows as u64 * (per_row + kept_per_row)
         + validation.n_rows as u64 * 3 * 8
         + widest * 20
-        + u64::from(max_bin) * 16 * train.n_numerical.max(1) as u64
+        + (train.n_rows as u64 / 256 + 3) * bins_per_node
 }
 
 fn too_large(estimate: u64) -> TreeError {

@@ -1,10 +1,9 @@
 //! Grows one tree level by level (XGBoost's `depthwise` policy) from per-row gradients.
 //!
 //! Each node owns a contiguous range of a row-index array; a split partitions its range in
-//! place (stably, so rows stay in ascending order). A categorical feature's histogram is a
-//! sum per category present in the node, gathered in one pass over the node's rows, so a
-//! 13,221-category PU_DO costs as much per node as a numerical column: memory and time do
-//! not grow with the number of one-hot columns, unlike a dense binned matrix.
+//! place (stably, so rows stay in ascending order). Splits are found from the node's
+//! histograms (`histogram`): after the root, of two siblings only the smaller is summed
+//! from its rows and the other is its parent's histogram minus that one, as XGBoost does.
 //!
 //! Gains follow XGBoost to the letter: `gain(G, H) = ThresholdL1(G, α)² / (H + λ)`, a split's
 //! loss change `gain(L) + gain(R) − gain(parent)` in `f32`, children need a hessian sum of
@@ -13,8 +12,9 @@
 
 use super::bins::ColumnCuts;
 use super::ensemble::{Test, Tree};
+use super::histogram::{HistogramBuilder, NodeHistogram};
 use super::params::TreeParams;
-use crate::features::{Design, UNSEEN};
+use crate::features::Design;
 
 /// XGBoost's `kRtEps`: a split must reduce the loss by more than this.
 const MIN_LOSS_CHANGE: f32 = 1e-6;
@@ -121,6 +121,18 @@ struct Open {
     depth: u32,
 }
 
+/// Two children of one split, waiting together, with their parent's histogram when the
+/// larger child is worth the subtraction.
+struct Siblings {
+    left: Open,
+    right: Open,
+    parent: Option<NodeHistogram>,
+}
+
+/// A node with at least this many rows keeps its histogram for its children: below it,
+/// summing the larger child's rows costs less than subtracting whole histograms.
+const KEEP_HISTOGRAM_ROWS: usize = 512;
+
 /// A leaf and the range of the row array whose rows reach it.
 pub struct LeafRows {
     pub node: usize,
@@ -130,26 +142,23 @@ pub struct LeafRows {
 
 /// Scratch space reused from tree to tree.
 pub struct Grower {
-    category_g: Vec<f64>,
-    category_h: Vec<f64>,
-    category_n: Vec<u32>,
-    touched: Vec<u32>,
-    bin_g: Vec<f64>,
-    bin_h: Vec<f64>,
+    histograms: HistogramBuilder,
+    numerical_allowed: Vec<bool>,
     buffer: Vec<u32>,
+}
+
+/// What one tree's growing writes to.
+struct Growing<'a> {
+    tree: Tree,
+    leaves: Vec<LeafRows>,
+    rows: &'a mut [u32],
 }
 
 impl Grower {
     pub fn new(data: &BinnedRows) -> Grower {
-        let widest_block = data.block_sizes.iter().copied().max().unwrap_or(0);
-        let widest_bins = data.cuts.iter().map(ColumnCuts::n_bins).max().unwrap_or(0);
         Grower {
-            category_g: vec![0.0; widest_block],
-            category_h: vec![0.0; widest_block],
-            category_n: vec![0; widest_block],
-            touched: Vec::new(),
-            bin_g: vec![0.0; widest_bins],
-            bin_h: vec![0.0; widest_bins],
+            histograms: HistogramBuilder::new(data),
+            numerical_allowed: Vec::new(),
             buffer: Vec::new(),
         }
     }
@@ -165,177 +174,200 @@ impl Grower {
         rows: &mut [u32],
         allowed: &[bool],
     ) -> (Tree, Vec<LeafRows>) {
-        let mut tree = Tree::default();
-        let mut leaves = Vec::new();
+        let first_numerical = data.block_sizes.iter().sum::<usize>();
+        self.numerical_allowed.clear();
+        self.numerical_allowed.extend(
+            (0..data.bins.len())
+                .map(|j| allowed.get(first_numerical + j).copied().unwrap_or(false)),
+        );
         let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
             (g + grad[r as usize], h + hess[r as usize])
         });
+        let n_rows = rows.len();
+        let mut growing = Growing {
+            tree: Tree::default(),
+            leaves: Vec::new(),
+            rows,
+        };
         push_node(
-            &mut tree,
+            &mut growing.tree,
             leaf_weight(g, h, params) * params.learning_rate,
             h,
         );
-        let mut level = vec![Open {
+        let root = Open {
             node: 0,
             start: 0,
-            end: rows.len(),
+            end: n_rows,
             g,
             h,
             depth: 0,
-        }];
+        };
+        let mut level = Vec::new();
+        if let Some(histogram) = self.histogram_of(data, params, grad, hess, &growing, &root) {
+            self.split(
+                data,
+                params,
+                allowed,
+                &mut growing,
+                root,
+                histogram,
+                &mut level,
+            );
+        } else {
+            growing.leaves.push(leaf_rows(&root));
+        }
         while !level.is_empty() {
             let mut next = Vec::with_capacity(level.len() * 2);
-            for open in level {
-                let node_rows = &rows[open.start..open.end];
-                let split = if open.depth < params.max_depth {
-                    self.best_split(data, params, grad, hess, node_rows, open.g, open.h, allowed)
-                } else {
-                    None
-                };
-                let Some(split) = split.filter(|s| {
-                    let right_h = open.h - s.left_h;
-                    s.loss_change > MIN_LOSS_CHANGE
-                        && f64::from(s.loss_change) >= params.gamma
-                        && s.left_h != 0.0
-                        && right_h != 0.0
-                }) else {
-                    leaves.push(LeafRows {
-                        node: open.node,
-                        start: open.start,
-                        end: open.end,
-                    });
+            for Siblings {
+                left,
+                right,
+                parent,
+            } in level
+            {
+                // Both siblings have the same depth: at the deepest, neither is split.
+                if left.depth >= params.max_depth {
+                    growing.leaves.push(leaf_rows(&left));
+                    growing.leaves.push(leaf_rows(&right));
+                    if let Some(parent) = parent {
+                        self.histograms.recycle(parent);
+                    }
                     continue;
+                }
+                let (left_histogram, right_histogram) = match parent {
+                    Some(parent) => {
+                        // XGBoost's rule: sum the child with the smaller hessian sum, the
+                        // left one on a tie.
+                        let small_is_left = left.h <= right.h;
+                        let small = if small_is_left { &left } else { &right };
+                        let small_rows = &growing.rows[small.start..small.end];
+                        let (small, other) = self
+                            .histograms
+                            .build_and_subtract(data, grad, hess, small_rows, parent);
+                        if small_is_left {
+                            (small, other)
+                        } else {
+                            (other, small)
+                        }
+                    }
+                    None => {
+                        let left_rows = &growing.rows[left.start..left.end];
+                        let right_rows = &growing.rows[right.start..right.end];
+                        let allowed = &self.numerical_allowed;
+                        (
+                            self.histograms.build(data, grad, hess, left_rows, allowed),
+                            self.histograms.build(data, grad, hess, right_rows, allowed),
+                        )
+                    }
                 };
-                let n_left = self.partition(data, &split, &mut rows[open.start..open.end]);
-                let (right_g, right_h) = (open.g - split.left_g, open.h - split.left_h);
-                let left = push_node(
-                    &mut tree,
-                    leaf_weight(split.left_g, split.left_h, params) * params.learning_rate,
-                    split.left_h,
+                self.split(
+                    data,
+                    params,
+                    allowed,
+                    &mut growing,
+                    left,
+                    left_histogram,
+                    &mut next,
                 );
-                let right = push_node(
-                    &mut tree,
-                    leaf_weight(right_g, right_h, params) * params.learning_rate,
-                    right_h,
+                self.split(
+                    data,
+                    params,
+                    allowed,
+                    &mut growing,
+                    right,
+                    right_histogram,
+                    &mut next,
                 );
-                tree.tests[open.node] = split.test;
-                tree.left[open.node] = left as u32;
-                tree.right[open.node] = right as u32;
-                tree.gain[open.node] = f64::from(split.loss_change);
-                let middle = open.start + n_left;
-                next.push(Open {
-                    node: left,
-                    start: open.start,
-                    end: middle,
-                    g: split.left_g,
-                    h: split.left_h,
-                    depth: open.depth + 1,
-                });
-                next.push(Open {
-                    node: right,
-                    start: middle,
-                    end: open.end,
-                    g: right_g,
-                    h: right_h,
-                    depth: open.depth + 1,
-                });
             }
             level = next;
         }
-        (tree, leaves)
+        (growing.tree, growing.leaves)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn best_split(
+    /// The histogram of `open`'s rows, or `None` when it is too deep to be split.
+    fn histogram_of(
         &mut self,
         data: &BinnedRows,
         params: &TreeParams,
         grad: &[f64],
         hess: &[f64],
-        rows: &[u32],
-        g: f64,
-        h: f64,
+        growing: &Growing,
+        open: &Open,
+    ) -> Option<NodeHistogram> {
+        (open.depth < params.max_depth).then(|| {
+            let rows = &growing.rows[open.start..open.end];
+            self.histograms
+                .build(data, grad, hess, rows, &self.numerical_allowed)
+        })
+    }
+
+    /// Splits `open` on its best split if it has one worth taking (its children join
+    /// `next`), or makes it a leaf.
+    #[allow(clippy::too_many_arguments)]
+    fn split(
+        &mut self,
+        data: &BinnedRows,
+        params: &TreeParams,
         allowed: &[bool],
-    ) -> Option<Candidate> {
-        let parent_gain = gain(g, h, params);
-        let mcw = params.min_child_weight;
-        let mut best: Option<Candidate> = None;
-        let mut consider = |left_g: f64, left_h: f64, column: usize, test: Test, split_bin: u16| {
-            let (right_g, right_h) = (g - left_g, h - left_h);
-            if left_h < mcw || right_h < mcw {
-                return;
-            }
-            let loss_change =
-                (gain(left_g, left_h, params) + gain(right_g, right_h, params)) - parent_gain;
-            let candidate = Candidate {
-                loss_change,
-                column,
-                test,
-                split_bin,
-                left_g,
-                left_h,
-            };
-            if candidate.beats(&best) {
-                best = Some(candidate);
-            }
+        growing: &mut Growing,
+        open: Open,
+        histogram: NodeHistogram,
+        next: &mut Vec<Siblings>,
+    ) {
+        let split = best_split(data, params, &histogram, open.g, open.h, allowed).filter(|s| {
+            let right_h = open.h - s.left_h;
+            s.loss_change > MIN_LOSS_CHANGE
+                && f64::from(s.loss_change) >= params.gamma
+                && s.left_h != 0.0
+                && right_h != 0.0
+        });
+        let Some(split) = split else {
+            growing.leaves.push(leaf_rows(&open));
+            self.histograms.recycle(histogram);
+            return;
         };
-        let mut offset = 0;
-        for (feature, codes) in data.codes.iter().enumerate() {
-            for &r in rows {
-                let code = codes[r as usize];
-                if code == UNSEEN {
-                    continue;
-                }
-                let c = code as usize;
-                if self.category_n[c] == 0 {
-                    self.touched.push(code);
-                }
-                self.category_n[c] += 1;
-                self.category_g[c] += grad[r as usize];
-                self.category_h[c] += hess[r as usize];
-            }
-            for &code in &self.touched {
-                let c = code as usize;
-                if allowed.get(offset + c).copied().unwrap_or(false) {
-                    let test = Test::Category {
-                        feature: feature as u32,
-                        code,
-                    };
-                    consider(self.category_g[c], self.category_h[c], offset + c, test, 0);
-                }
-                self.category_n[c] = 0;
-                self.category_g[c] = 0.0;
-                self.category_h[c] = 0.0;
-            }
-            self.touched.clear();
-            offset += data.block_sizes.get(feature).copied().unwrap_or(0);
-        }
-        for (feature, bins) in data.bins.iter().enumerate() {
-            let column = offset + feature;
-            if !allowed.get(column).copied().unwrap_or(false) {
-                continue;
-            }
-            let cuts = &data.cuts[feature].cuts;
-            let n_bins = cuts.len();
-            self.bin_g[..n_bins].fill(0.0);
-            self.bin_h[..n_bins].fill(0.0);
-            for &r in rows {
-                let b = bins[r as usize] as usize;
-                self.bin_g[b] += grad[r as usize];
-                self.bin_h[b] += hess[r as usize];
-            }
-            let (mut left_g, mut left_h) = (0.0, 0.0);
-            for (b, &threshold) in cuts.iter().enumerate() {
-                left_g += self.bin_g[b];
-                left_h += self.bin_h[b];
-                let test = Test::Below {
-                    feature: feature as u32,
-                    threshold,
-                };
-                consider(left_g, left_h, column, test, b as u16);
-            }
-        }
-        best
+        let n_left = self.partition(data, &split, &mut growing.rows[open.start..open.end]);
+        let (right_g, right_h) = (open.g - split.left_g, open.h - split.left_h);
+        let tree = &mut growing.tree;
+        let left = push_node(
+            tree,
+            leaf_weight(split.left_g, split.left_h, params) * params.learning_rate,
+            split.left_h,
+        );
+        let right = push_node(
+            tree,
+            leaf_weight(right_g, right_h, params) * params.learning_rate,
+            right_h,
+        );
+        tree.tests[open.node] = split.test;
+        tree.left[open.node] = left as u32;
+        tree.right[open.node] = right as u32;
+        tree.gain[open.node] = f64::from(split.loss_change);
+        let parent = if open.end - open.start >= KEEP_HISTOGRAM_ROWS {
+            Some(histogram)
+        } else {
+            self.histograms.recycle(histogram);
+            None
+        };
+        let middle = open.start + n_left;
+        next.push(Siblings {
+            left: Open {
+                node: left,
+                start: open.start,
+                end: middle,
+                g: split.left_g,
+                h: split.left_h,
+                depth: open.depth + 1,
+            },
+            right: Open {
+                node: right,
+                start: middle,
+                end: open.end,
+                g: right_g,
+                h: right_h,
+                depth: open.depth + 1,
+            },
+            parent,
+        });
     }
 
     /// Moves the rows that go left to the front (keeping order); returns how many.
@@ -360,6 +392,77 @@ impl Grower {
         }
         rows[n_left..].copy_from_slice(&self.buffer);
         n_left
+    }
+}
+
+/// The best split of a node from its histogram, by XGBoost's loss change and tie rule.
+fn best_split(
+    data: &BinnedRows,
+    params: &TreeParams,
+    histogram: &NodeHistogram,
+    g: f64,
+    h: f64,
+    allowed: &[bool],
+) -> Option<Candidate> {
+    let parent_gain = gain(g, h, params);
+    let mcw = params.min_child_weight;
+    let mut best: Option<Candidate> = None;
+    let mut consider = |left_g: f64, left_h: f64, column: usize, test: Test, split_bin: u16| {
+        let (right_g, right_h) = (g - left_g, h - left_h);
+        if left_h < mcw || right_h < mcw {
+            return;
+        }
+        let loss_change =
+            (gain(left_g, left_h, params) + gain(right_g, right_h, params)) - parent_gain;
+        let candidate = Candidate {
+            loss_change,
+            column,
+            test,
+            split_bin,
+            left_g,
+            left_h,
+        };
+        if candidate.beats(&best) {
+            best = Some(candidate);
+        }
+    };
+    let mut offset = 0;
+    for (feature, sums) in histogram.categories.iter().enumerate() {
+        for sum in sums {
+            let column = offset + sum.code as usize;
+            if allowed.get(column).copied().unwrap_or(false) {
+                let test = Test::Category {
+                    feature: feature as u32,
+                    code: sum.code,
+                };
+                consider(sum.g, sum.h, column, test, 0);
+            }
+        }
+        offset += data.block_sizes.get(feature).copied().unwrap_or(0);
+    }
+    for (feature, (bin_g, bin_h)) in histogram.bin_g.iter().zip(&histogram.bin_h).enumerate() {
+        let cuts = &data.cuts[feature].cuts;
+        let (mut left_g, mut left_h) = (0.0, 0.0);
+        for (b, (&threshold, (&bin_g, &bin_h))) in
+            cuts.iter().zip(bin_g.iter().zip(bin_h)).enumerate()
+        {
+            left_g += bin_g;
+            left_h += bin_h;
+            let test = Test::Below {
+                feature: feature as u32,
+                threshold,
+            };
+            consider(left_g, left_h, offset + feature, test, b as u16);
+        }
+    }
+    best
+}
+
+fn leaf_rows(open: &Open) -> LeafRows {
+    LeafRows {
+        node: open.node,
+        start: open.start,
+        end: open.end,
     }
 }
 

@@ -6,14 +6,16 @@
 //! 73,908 × 13,222 × 2 bytes ≈ 1.95 GB before the first histogram; growing on category
 //! sums instead costs the same per row as one numerical column.
 //!
-//! `params` (checked settings) → `boost` (the rounds) → `grow` (one tree) over `bins`
-//! (numerical cut points) → `ensemble` (trees and prediction) → `model` (the model file,
+//! `params` (checked settings) → `boost` (the rounds) → `grow` (one tree) from `histogram`
+//! (gradient sums per category and bin, siblings by subtraction) over `bins` (numerical cut
+//! points) → `ensemble` (trees and prediction) → `model` (the model file,
 //! importance).
 
 mod bins;
 mod boost;
 mod ensemble;
 mod grow;
+mod histogram;
 mod model;
 mod params;
 
