@@ -6,7 +6,8 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 
 use super::ensemble::{Tree, TreeEnsemble};
-use super::grow::{BinnedRows, Grower};
+use super::grow::{BinnedRows, Grower, KEEP_HISTOGRAM_ROWS};
+use super::histogram::SPARE_SUMS_PER_ROW;
 use super::params::TreeParams;
 use super::TreeError;
 use crate::features::Design;
@@ -21,8 +22,9 @@ pub const MEMORY_LIMIT_BYTES: u64 = 1536 << 20;
 /// the trees' sum and its copy at the best round, row indices, sample flag, codes and
 /// bins; per validation row its prediction, sum and best sum; the category scratch; the
 /// histograms kept for the subtraction (two levels' worth: per row and categorical
-/// feature at most one category sum of 24 bytes each, and the bins of one node per 256
-/// rows).
+/// feature at most one category sum of 24 bytes each, and the bins of one node per
+/// `KEEP_HISTOGRAM_ROWS` rows); the histograms kept for reuse (`SPARE_SUMS_PER_ROW`
+/// category sums per row and categorical feature, and as many nodes' bins again).
 pub fn working_set_bytes(
     train: &Design,
     validation: &Design,
@@ -30,13 +32,14 @@ pub fn working_set_bytes(
     max_bin: u32,
 ) -> u64 {
     let per_row = 5 * 8 + 2 * 4 + 1 + 4 * train.n_categorical as u64 + 2 * train.n_numerical as u64;
-    let kept_per_row = 2 * 24 * train.n_categorical as u64;
+    let kept_per_row = (2 + SPARE_SUMS_PER_ROW as u64) * 24 * train.n_categorical as u64;
     let widest = block_sizes.iter().copied().max().unwrap_or(0) as u64;
-    let bins_per_node = u64::from(max_bin) * 16 * train.n_numerical.max(1) as u64;
+    let bins = u64::from(max_bin) * 16 * train.n_numerical.max(1) as u64;
+    let kept_bins = 2 * (2 * train.n_rows / KEEP_HISTOGRAM_ROWS + 2) as u64 * bins;
     train.n_rows as u64 * (per_row + kept_per_row)
         + validation.n_rows as u64 * 3 * 8
         + widest * 20
-        + (train.n_rows as u64 / 256 + 3) * bins_per_node
+        + kept_bins
 }
 
 fn too_large(estimate: u64) -> TreeError {

@@ -121,8 +121,8 @@ struct Open {
     depth: u32,
 }
 
-/// Two children of one split, waiting together, with their parent's histogram when the
-/// larger child is worth the subtraction.
+/// Two children of one split, waiting together, with their parent's histogram when it had
+/// at least `KEEP_HISTOGRAM_ROWS` rows and the children may be split.
 struct Siblings {
     left: Open,
     right: Open,
@@ -130,8 +130,9 @@ struct Siblings {
 }
 
 /// A node with at least this many rows keeps its histogram for its children: below it,
-/// summing the larger child's rows costs less than subtracting whole histograms.
-const KEEP_HISTOGRAM_ROWS: usize = 512;
+/// summing the larger child's rows costs about what subtracting the histograms costs with
+/// the default 256 bins per number, and keeping nothing saves the memory.
+pub const KEEP_HISTOGRAM_ROWS: usize = 512;
 
 /// A leaf and the range of the row array whose rows reach it.
 pub struct LeafRows {
@@ -165,6 +166,8 @@ impl Grower {
 
     /// Grows a tree over `rows` (reordered in place). `allowed[column]` says which one-hot
     /// columns this tree may split on. Returns the tree and where each leaf's rows are.
+    /// Every row in `rows` has a positive hessian (rows out of a subsample are left out,
+    /// not given a hessian of 0): a bin without hessian is then a bin without rows.
     pub fn grow(
         &mut self,
         data: &BinnedRows,
@@ -180,6 +183,7 @@ impl Grower {
             (0..data.bins.len())
                 .map(|j| allowed.get(first_numerical + j).copied().unwrap_or(false)),
         );
+        debug_assert!(rows.iter().all(|&r| hess[r as usize] > 0.0));
         let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
             (g + grad[r as usize], h + hess[r as usize])
         });
@@ -204,7 +208,7 @@ impl Grower {
         };
         let mut level = Vec::new();
         if let Some(histogram) = self.histogram_of(data, params, grad, hess, &growing, &root) {
-            self.split(
+            self.split_or_leaf(
                 data,
                 params,
                 allowed,
@@ -259,7 +263,7 @@ impl Grower {
                         )
                     }
                 };
-                self.split(
+                self.split_or_leaf(
                     data,
                     params,
                     allowed,
@@ -268,7 +272,7 @@ impl Grower {
                     left_histogram,
                     &mut next,
                 );
-                self.split(
+                self.split_or_leaf(
                     data,
                     params,
                     allowed,
@@ -303,7 +307,7 @@ impl Grower {
     /// Splits `open` on its best split if it has one worth taking (its children join
     /// `next`), or makes it a leaf.
     #[allow(clippy::too_many_arguments)]
-    fn split(
+    fn split_or_leaf(
         &mut self,
         data: &BinnedRows,
         params: &TreeParams,
@@ -342,7 +346,8 @@ impl Grower {
         tree.left[open.node] = left as u32;
         tree.right[open.node] = right as u32;
         tree.gain[open.node] = f64::from(split.loss_change);
-        let parent = if open.end - open.start >= KEEP_HISTOGRAM_ROWS {
+        let children_split = open.depth + 1 < params.max_depth;
+        let parent = if children_split && open.end - open.start >= KEEP_HISTOGRAM_ROWS {
             Some(histogram)
         } else {
             self.histograms.recycle(histogram);
@@ -446,9 +451,10 @@ fn best_split(
         for (b, (&threshold, (&bin_g, &bin_h))) in
             cuts.iter().zip(bin_g.iter().zip(bin_h)).enumerate()
         {
-            // A bin without rows leaves the left sums as they were: its split would tie
-            // with the one before it, which the tie rule keeps. Skipping it spares the gains
-            // of the many empty bins of a small node's numbers.
+            // A bin without hessian has no rows (see `grow`) and leaves the left sums as
+            // they were: its split would tie with the one before it, which the tie rule
+            // keeps. Skipping it spares the gains of a small node's many empty bins, and
+            // drops the rounding residue a subtracted histogram leaves in them.
             if bin_h == 0.0 {
                 continue;
             }

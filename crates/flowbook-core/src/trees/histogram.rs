@@ -29,6 +29,10 @@ pub struct NodeHistogram {
     pub bin_h: Vec<Vec<f64>>,
 }
 
+/// Category sums the histograms kept for reuse may have room for, per training row and
+/// categorical feature (the histograms in use hold at most two per row and feature).
+pub const SPARE_SUMS_PER_ROW: usize = 4;
+
 /// Builds histograms, reusing its scratch and the buffers of histograms given back.
 pub struct HistogramBuilder {
     category_g: Vec<f64>,
@@ -36,6 +40,9 @@ pub struct HistogramBuilder {
     category_n: Vec<u32>,
     touched: Vec<u32>,
     spare: Vec<NodeHistogram>,
+    /// Category sums the `spare` histograms have room for, and the most they may have.
+    spare_room: usize,
+    spare_budget: usize,
 }
 
 impl HistogramBuilder {
@@ -47,17 +54,27 @@ impl HistogramBuilder {
             category_n: vec![0; widest_block],
             touched: Vec::new(),
             spare: Vec::new(),
+            spare_room: 0,
+            spare_budget: SPARE_SUMS_PER_ROW * data.n_rows * data.codes.len(),
         }
     }
 
-    /// Gives a histogram's buffers back for the next one.
+    /// Gives a histogram's buffers back for the next one, unless the category sums the kept
+    /// ones have room for would pass `SPARE_SUMS_PER_ROW` per row: a buffer keeps the room
+    /// of the largest node it held, and without a bound the buffers of a long training
+    /// would all grow to the root's size.
     pub fn recycle(&mut self, histogram: NodeHistogram) {
-        self.spare.push(histogram);
+        let room = category_room(&histogram);
+        if self.spare_room + room <= self.spare_budget {
+            self.spare_room += room;
+            self.spare.push(histogram);
+        }
     }
 
     /// A histogram with one cleared slot per feature.
     fn empty(&mut self, data: &BinnedRows) -> NodeHistogram {
         let mut histogram = self.spare.pop().unwrap_or_default();
+        self.spare_room -= category_room(&histogram);
         let n_categorical = data.codes.len();
         let n_numerical = data.bins.len();
         histogram.categories.resize_with(n_categorical, Vec::new);
@@ -112,6 +129,10 @@ impl HistogramBuilder {
             // small one's are taken away.
             parent.categories[feature].retain_mut(|sum| {
                 let c = sum.code as usize;
+                debug_assert!(
+                    sum.n >= self.category_n[c],
+                    "the small rows are the parent's"
+                );
                 sum.n -= self.category_n[c];
                 sum.g -= self.category_g[c];
                 sum.h -= self.category_h[c];
@@ -120,6 +141,8 @@ impl HistogramBuilder {
             self.take_categories(&mut small.categories[feature]);
         }
         for (feature, bins) in data.bins.iter().enumerate() {
+            // The parent was built for the same tree, so with the same numbers allowed: a
+            // number it has no bins for is one the tree may not split on.
             let n_bins = parent.bin_g[feature].len();
             if n_bins == 0 {
                 continue;
@@ -170,6 +193,11 @@ impl HistogramBuilder {
         }
         self.touched.clear();
     }
+}
+
+/// The category sums a histogram's buffers have room for.
+fn category_room(histogram: &NodeHistogram) -> usize {
+    histogram.categories.iter().map(Vec::capacity).sum()
 }
 
 fn sum_bins(
@@ -270,5 +298,37 @@ mod tests {
         }
         // A numerical feature the tree may not split on has no bins in any histogram.
         assert!(subtracted.bin_g[1].is_empty() && small_histogram.bin_g[1].is_empty());
+    }
+
+    #[test]
+    fn histograms_given_back_keep_no_more_room_than_the_budget() {
+        let (data, grad, hess) = rows();
+        let all: Vec<u32> = (0..1_000).collect();
+        let mut builder = HistogramBuilder::new(&data);
+        let budget = SPARE_SUMS_PER_ROW * 1_000 * 2;
+        assert_eq!(builder.spare_budget, budget);
+        // Each root-sized histogram has room for 13 + 31 sums; a thousand given back at
+        // once would have room for 44,000.
+        let built: Vec<NodeHistogram> = (0..1_000)
+            .map(|_| builder.build(&data, &grad, &hess, &all, &[true, true]))
+            .collect();
+        for histogram in built {
+            builder.recycle(histogram);
+        }
+        assert!(
+            builder.spare_room <= budget,
+            "{} > {budget}",
+            builder.spare_room
+        );
+        assert_eq!(builder.spare_room, category_room_of(&builder.spare));
+        assert!(!builder.spare.is_empty());
+        // Taking one back leaves the count right.
+        let again = builder.build(&data, &grad, &hess, &all, &[true, true]);
+        assert_eq!(builder.spare_room, category_room_of(&builder.spare));
+        builder.recycle(again);
+    }
+
+    fn category_room_of(spare: &[NodeHistogram]) -> usize {
+        spare.iter().map(category_room).sum()
     }
 }
